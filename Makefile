@@ -1,0 +1,54 @@
+# Every target creates .venv and installs prseed (with dev tools) on first use, so a fresh
+# machine with Python 3.11 needs nothing else.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROJECT ?=
+ARGS ?=
+
+.PHONY: help install seed extract transform load test lint typecheck check bench fake-github clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install prseed with dev tools
+
+seed: $(STAMP)  ## transform and load every committed snapshot into the embedded PostgreSQL
+	$(BIN)/prseed seed $(ARGS)
+
+extract: $(STAMP)  ## extract PROJECT=<key> (or ARGS='--repo owner/name') from GitHub
+	$(BIN)/prseed extract $(PROJECT) $(ARGS)
+
+transform: $(STAMP)  ## transform PROJECT=<key> snapshot into build/<key>/
+	$(BIN)/prseed transform $(PROJECT) $(ARGS)
+
+load: $(STAMP)  ## load PROJECT=<key> (default: every snapshot) into DATABASE_URL or the embedded PostgreSQL
+	$(BIN)/prseed load $(PROJECT) $(ARGS)
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/pytest $(ARGS)
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check prseed extract transform load tests bench
+	$(BIN)/ruff format --check prseed extract transform load
+
+typecheck: $(STAMP)  ## mypy --strict on the packages
+	$(BIN)/mypy
+
+check: lint typecheck test  ## everything CI runs
+
+bench: $(STAMP)  ## run every benchmark in bench/
+	$(BIN)/python -m bench.run_all $(ARGS)
+
+fake-github: $(STAMP)  ## start the fake GitHub server by hand
+	$(BIN)/python -m tests.fakegithub $(ARGS)
+
+clean:  ## remove the venv, builds and the embedded database
+	rm -rf $(VENV) build .pgdata

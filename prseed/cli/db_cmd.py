@@ -1,0 +1,9 @@
+"""`prseed db` (placeholder until the db work lands)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add the command(s) to the CLI group."""

@@ -1,0 +1,9 @@
+"""`prseed load` (placeholder until the load work lands)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add the command(s) to the CLI group."""

@@ -1,0 +1,9 @@
+"""`prseed snapshot` (placeholder until the snapshot work lands)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add the command(s) to the CLI group."""
