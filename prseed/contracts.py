@@ -168,8 +168,9 @@ def check_table_schema(table: pa.Table | pa.Schema, stage: Stage, name: str, wha
     if got != want:
         missing = [n for n, _ in want if n not in dict(got)]
         extra = [n for n, _ in got if n not in dict(want)]
-        wrong = [f"{n} is {t}, expected {dict(want)[n]}" for n, t in got if n in dict(want)
-                 and dict(want)[n] != t]
+        wrong = [
+            f"{n} is {t}, expected {dict(want)[n]}" for n, t in got if n in dict(want) and dict(want)[n] != t
+        ]
         detail = "; ".join(
             part
             for part in (
@@ -240,7 +241,13 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
     Returns:
         The manifest entry ``{"file", "rows", "sha256"}``.
     """
-    table = table.cast(arrow_schema(stage, name))
+    expected = arrow_schema(stage, name)
+    if table.schema.names != expected.names:
+        check_table_schema(table.schema, stage, name, str(path))  # raises, naming the columns
+    try:
+        table = table.cast(expected)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+        raise ContractError(f"{path}: cannot cast to schemas/{stage}/{name}.schema.json: {exc}") from exc
     check_table_schema(table, stage, name, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -316,9 +323,7 @@ def read_manifest(folder: Path, stage: Stage) -> dict[str, Any]:
     return manifest
 
 
-def verify_dataset(
-    folder: Path, stage: Stage, tables: Iterable[str] | None = None
-) -> dict[str, Any]:
+def verify_dataset(folder: Path, stage: Stage, tables: Iterable[str] | None = None) -> dict[str, Any]:
     """Fully verify a snapshot or build folder before it is read.
 
     Checks the manifest schema and version, the completed flag, every file's sha256 and row
@@ -360,7 +365,6 @@ def verify_dataset(
             raise SnapshotError(f"{path} is not readable Parquet ({exc}); re-create the {noun}") from exc
         if meta.num_rows != entry["rows"]:
             raise SnapshotError(
-                f"{path} has {meta.num_rows} rows, its manifest says {entry['rows']}; "
-                f"re-create the {noun}"
+                f"{path} has {meta.num_rows} rows, its manifest says {entry['rows']}; re-create the {noun}"
             )
     return manifest
