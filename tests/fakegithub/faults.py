@@ -1,0 +1,53 @@
+"""Switchable misbehaviours of the fake GitHub (all off by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What the fake GitHub does wrong, and when.
+
+    Counters, not clocks, decide which request is hit, so a run is reproducible. "Every Nth"
+    counts requests that would spend rate limit (not /rate_limit, not 304s). A request path
+    that already got a given 5xx/reset/truncation once is exempt from that fault afterwards, so
+    a client that retries always makes progress.
+
+    Attributes:
+        core_limit: per-token primary budget per window (None: not enforced; the headers then
+            advertise a limit of 1,000,000).
+        reset_seconds: window length; the window starts with the token's first counted request.
+        primary_status: 403 (GitHub's usual) or 429 when the primary budget is spent.
+        secondary_every: every Nth counted request answers a secondary rate limit.
+        secondary_status: 403 or 429 for secondary limits.
+        secondary_retry_after: value of the retry-after header (seconds); None sends no
+            retry-after and blocks the token for secondary_quiet_seconds instead.
+        secondary_quiet_seconds: block length when no retry-after is sent.
+        max_concurrency: more in-flight requests than this on one token -> secondary limit.
+        server_error_every: every Nth counted request answers server_error_status once.
+        server_error_status: 500, 502, 503 or 504.
+        reset_every: every Nth counted request: connection closed without a response.
+        truncate_every: every Nth counted request: Content-Length larger than the body sent.
+        slow_every: every Nth counted request waits slow_seconds before answering.
+        slow_seconds: that delay.
+        latency: extra delay for every request (added to FakeGitHub(latency=...)).
+        fail_auth: every request answers 401 Bad credentials.
+    """
+
+    core_limit: int | None = None
+    reset_seconds: float = 3600.0
+    primary_status: int = 403
+    secondary_every: int | None = None
+    secondary_status: int = 403
+    secondary_retry_after: int | None = 1
+    secondary_quiet_seconds: float = 1.0
+    max_concurrency: int | None = None
+    server_error_every: int | None = None
+    server_error_status: int = 502
+    reset_every: int | None = None
+    truncate_every: int | None = None
+    slow_every: int | None = None
+    slow_seconds: float = 0.5
+    latency: float = 0.0
+    fail_auth: bool = False

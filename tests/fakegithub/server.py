@@ -1,0 +1,621 @@
+"""A fake GitHub REST API over real HTTP on 127.0.0.1, with rate limits and faults.
+
+Decisions (rate limits, faults, violations) are taken when a request arrives, under one lock;
+the configured latency is then slept outside the lock, so concurrent clients really overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.fakegithub.faults import Faults
+from tests.fakegithub.generate import GeneratedRepo
+
+DOCS = "https://docs.github.com/rest"
+UNENFORCED_LIMIT = 1_000_000
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
+    "again. If you reach out to GitHub Support for help, please include the request ID {rid}."
+)
+COMMITS_CAP = 250
+FILES_CAP = 3000
+COMMIT_FILES_PAGE = 300
+
+
+@dataclass
+class Stats:
+    """Live counters of a FakeGitHub (read them any time; reset with reset_stats()).
+
+    Attributes:
+        requests: every request received.
+        by_kind: requests per endpoint kind ("pulls-list", "pull", "pull-commits", ...).
+        by_status: responses per HTTP status (0 = connection dropped on purpose).
+        violations: requests sent while a budget was spent, a block ran, or over concurrency.
+        violation_log: one line per violation (what and when; tokens shown as token#N).
+        not_modified: 304 responses.
+        max_inflight: peak number of concurrent requests.
+        rate_limited: 403/429 rate-limit answers (primary and secondary).
+        faults: injected faults by name ("server_error", "reset", "truncate", "slow",
+            "secondary").
+    """
+
+    requests: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_status: dict[int, int] = field(default_factory=dict)
+    violations: int = 0
+    violation_log: list[str] = field(default_factory=list)
+    not_modified: int = 0
+    max_inflight: int = 0
+    rate_limited: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
+    inflight: int = 0
+
+
+@dataclass
+class _TokenState:
+    label: str
+    window_start: float | None = None
+    used: int = 0
+    blocked_until: float = 0.0
+    inflight: int = 0
+
+
+@dataclass
+class _Resp:
+    status: int
+    body: bytes | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _etag(body: bytes) -> str:
+    return f'W/"{hashlib.sha256(body).hexdigest()}"'
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def _not_found() -> _Resp:
+    return _Resp(404, _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"}))
+
+
+_ROUTES: list[tuple[str, re.Pattern[str]]] = [
+    ("rate-limit", re.compile(r"^/rate_limit$")),
+    ("user", re.compile(r"^/users/(?P<login>[^/]+)$")),
+    ("repo", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)$")),
+    ("pulls-list", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls$")),
+    ("pull", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)$")),
+    ("pull-commits", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/commits$")),
+    ("pull-files", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/files$")),
+    ("pull-reviews", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/reviews$")),
+    ("commit", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)$")),
+    ("check-runs",
+     re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/check-runs$")),
+    ("contributors", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/contributors$")),
+]
+
+
+def route(path: str) -> tuple[str, dict[str, str]]:
+    """Map a path (prefix removed) to (kind, path parameters); kind "unknown" when none fits."""
+    for kind, rx in _ROUTES:
+        m = rx.match(path)
+        if m:
+            return kind, m.groupdict()
+    return "unknown", {}
+
+
+def _int_param(query: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(query.get(name, default))
+    except ValueError:
+        return default
+
+
+def paginate(
+    items: list[Any], query_pairs: list[tuple[str, str]], base: str, default_per_page: int = 30,
+    max_per_page: int = 100,
+) -> tuple[list[Any], str | None]:
+    """Cut one page out of items and build GitHub's Link header for it.
+
+    Args:
+        items: everything the endpoint would list.
+        query_pairs: the request's query, in order (kept in the links, page replaced).
+        base: scheme://host + prefix + path of the request.
+        default_per_page: page size without per_page.
+        max_per_page: largest page size honoured.
+
+    Returns:
+        (the page's items, the Link header or None when everything fits in one page).
+    """
+    query = dict(query_pairs)
+    per_page = max(1, min(_int_param(query, "per_page", default_per_page), max_per_page))
+    page = max(1, _int_param(query, "page", 1))
+    last = max(1, math.ceil(len(items) / per_page))
+    chunk = items[(page - 1) * per_page: page * per_page]
+    if last == 1 and page == 1:
+        return chunk, None
+
+    def url(p: int) -> str:
+        pairs = [(k, v) for k, v in query_pairs if k != "page"]
+        return f"{base}?{urlencode([*pairs, ('page', str(p))])}"
+
+    rels: list[str] = []
+    if page > 1:
+        rels.append(f'<{url(min(page - 1, last))}>; rel="prev"')
+    if page < last:
+        rels.append(f'<{url(page + 1)}>; rel="next"')
+        rels.append(f'<{url(last)}>; rel="last"')
+    if page > 1:
+        rels.append(f'<{url(1)}>; rel="first"')
+    return chunk, ", ".join(rels)
+
+
+def _pull_sort_key(sort: str, details: dict[int, dict[str, Any]]) -> Any:
+    if sort == "updated":
+        return lambda p: (p["updated_at"], p["number"])
+    if sort == "popularity":
+        return lambda p: (details[p["number"]]["comments"], p["number"])
+    if sort == "long-running":
+        return lambda p: (p["updated_at"] > p["created_at"], p["created_at"], p["number"])
+    return lambda p: (p["created_at"], p["number"])
+
+
+class Api:
+    """The pure part: what each endpoint answers for a request (no sockets, no limits)."""
+
+    def __init__(self, repos: list[GeneratedRepo]) -> None:
+        self.repos = {r.full_name.lower(): r for r in repos}
+        self.users: dict[str, dict[str, Any]] = {}
+        for r in repos:
+            for login, u in r.users.items():
+                self.users.setdefault(login.lower(), u)
+
+    def answer(
+        self, kind: str, params: dict[str, str], query_pairs: list[tuple[str, str]], base: str,
+    ) -> _Resp:
+        """Build the response for a routed request."""
+        if kind == "user":
+            user = self.users.get(params["login"].lower())
+            return _Resp(200, _json(user)) if user else _not_found()
+        if kind == "unknown" or kind == "rate-limit":
+            return _not_found()
+        repo = self.repos.get(f"{params['o']}/{params['r']}".lower())
+        if repo is None:
+            return _not_found()
+        query = dict(query_pairs)
+        link: str | None = None
+        if kind == "repo":
+            return _Resp(200, _json(repo.repo))
+        if kind == "pulls-list":
+            state = query.get("state", "open")
+            pulls = [p for p in repo.pulls
+                     if state == "all" or p["state"] == (state if state == "closed" else "open")]
+            if "base" in query:
+                pulls = [p for p in pulls if p["base"]["ref"] == query["base"]]
+            sort = query.get("sort", "created")
+            direction = query.get("direction", "desc" if sort == "created" else "asc")
+            pulls = sorted(pulls, key=_pull_sort_key(sort, repo.pull_details),
+                           reverse=direction == "desc")
+            page, link = paginate(pulls, query_pairs, base)
+            return self._page(page, link)
+        if kind == "commit":
+            detail = repo.commit_detail.get(params["sha"])
+            if detail is None:
+                return _Resp(422, _json({"message": f"No commit found for SHA: {params['sha']}",
+                                         "documentation_url": DOCS, "status": "422"}))
+            files = detail["files"][:FILES_CAP]
+            if len(files) <= COMMIT_FILES_PAGE and "page" not in query:
+                return _Resp(200, _json(detail))
+            page, link = paginate(files, query_pairs, base, COMMIT_FILES_PAGE, COMMIT_FILES_PAGE)
+            return self._page({**detail, "files": page}, link)
+        if kind == "check-runs":
+            if params["sha"] not in repo.commit_detail:
+                return _Resp(422, _json({"message": f"No commit found for SHA: {params['sha']}",
+                                         "documentation_url": DOCS, "status": "422"}))
+            runs = repo.check_runs.get(params["sha"], [])
+            if "check_name" in query:
+                runs = [r for r in runs if r["name"] == query["check_name"]]
+            if "status" in query:
+                runs = [r for r in runs if r["status"] == query["status"]]
+            page, link = paginate(runs, query_pairs, base)
+            return self._page({"total_count": len(runs), "check_runs": page}, link)
+        if kind == "contributors":
+            if not repo.contributors:
+                return _Resp(204, None)
+            page, link = paginate(repo.contributors, query_pairs, base)
+            return self._page(page, link)
+        number = int(params["n"])
+        if number not in repo.pull_details:
+            return _not_found()
+        if kind == "pull":
+            return _Resp(200, _json(repo.pull_details[number]))
+        items: list[Any]
+        if kind == "pull-commits":
+            items = repo.commits[number][:COMMITS_CAP]
+        elif kind == "pull-files":
+            items = repo.files[number][:FILES_CAP]
+        else:
+            items = repo.reviews[number]
+        page, link = paginate(items, query_pairs, base)
+        return self._page(page, link)
+
+    @staticmethod
+    def _page(obj: Any, link: str | None) -> _Resp:
+        return _Resp(200, _json(obj), {"Link": link} if link else {})
+
+
+class FakeGitHub:
+    """A fake GitHub REST API on 127.0.0.1 (OS-assigned port) in a daemon thread.
+
+    Use as a context manager, or call start()/stop(). `url` is what a client takes as its API
+    base URL (includes `prefix`, e.g. "/api/v3" for GitHub Enterprise Server style).
+    """
+
+    def __init__(
+        self,
+        repos: list[GeneratedRepo],
+        tokens: set[str] | None = None,
+        faults: Faults | None = None,
+        latency: float = 0.0,
+        prefix: str = "",
+        port: int = 0,
+    ) -> None:
+        """Configure the server (it does not listen before start()).
+
+        Args:
+            repos: repositories to serve.
+            tokens: accepted tokens (each with its own budget); None accepts any token and
+                requests without Authorization.
+            faults: misbehaviours (default: none).
+            latency: delay before every answer, in seconds.
+            prefix: path prefix such as "/api/v3".
+            port: TCP port (0: OS-assigned).
+        """
+        self.api = Api(repos)
+        self.tokens = set(tokens) if tokens is not None else None
+        self.faults = faults or Faults()
+        self.latency = latency
+        self.prefix = prefix.rstrip("/")
+        self._port = port
+        self._lock = threading.Lock()
+        self._stats = Stats()
+        self._states: dict[str, _TokenState] = {}
+        self._seq = 0
+        self._faulted: set[tuple[str, str]] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeGitHub:
+        """Start listening; returns self."""
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="fakegithub",
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening (idempotent)."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        assert self._server is not None, "FakeGitHub is not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL for clients: http://127.0.0.1:<port><prefix>."""
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
+
+    @property
+    def stats(self) -> Stats:
+        """Live counters."""
+        return self._stats
+
+    def set_faults(self, faults: Faults) -> None:
+        """Switch behaviour while running (budgets and blocks already running are kept)."""
+        with self._lock:
+            self.faults = faults
+
+    def reset_stats(self) -> None:
+        """Zero the counters (rate-limit windows and blocks are kept)."""
+        with self._lock:
+            inflight = self._stats.inflight
+            self._stats = Stats(inflight=inflight, max_inflight=inflight)
+
+    def reset_limits(self) -> None:
+        """Forget every token's budget window, blocks, and the fault counters."""
+        with self._lock:
+            for st in self._states.values():
+                st.window_start, st.used, st.blocked_until = None, 0, 0.0
+            self._seq = 0
+            self._faulted.clear()
+
+    # -- decisions (called by the handler) -------------------------------------------------
+
+    def _state(self, key: str) -> _TokenState:
+        st = self._states.get(key)
+        if st is None:
+            st = self._states[key] = _TokenState(label=f"token#{len(self._states) + 1}")
+        return st
+
+    def _limit(self) -> int:
+        return self.faults.core_limit if self.faults.core_limit is not None else UNENFORCED_LIMIT
+
+    def _roll_window(self, st: _TokenState, now: float) -> None:
+        if st.window_start is not None and now >= st.window_start + self.faults.reset_seconds:
+            st.window_start, st.used = None, 0
+
+    def _rate_headers(self, st: _TokenState | None, now: float) -> dict[str, str]:
+        limit = self._limit()
+        used = st.used if st else 0
+        start = st.window_start if st and st.window_start is not None else now
+        return {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(max(0, limit - used)),
+            "x-ratelimit-used": str(min(used, limit)),
+            "x-ratelimit-reset": str(math.ceil(start + self.faults.reset_seconds)),
+            "x-ratelimit-resource": "core",
+        }
+
+    def _violation(self, st: _TokenState, now: float, what: str, method: str, path: str) -> None:
+        self._stats.violations += 1
+        self._stats.violation_log.append(
+            f"{now:.3f} {st.label} {what}: {method} {path}")
+
+    def _fault_due(self, every: int | None, name: str, target: str) -> bool:
+        if not every or self._seq % every != 0 or (name, target) in self._faulted:
+            return False
+        self._faulted.add((name, target))
+        self._stats.faults[name] = self._stats.faults.get(name, 0) + 1
+        return True
+
+    def _secondary(self, st: _TokenState, now: float, rid: str, renewing: bool) -> _Resp:
+        f = self.faults
+        headers: dict[str, str] = {}
+        if f.secondary_retry_after is not None:
+            if renewing:
+                headers["retry-after"] = str(max(1, math.ceil(st.blocked_until - now)))
+            else:
+                headers["retry-after"] = str(f.secondary_retry_after)
+                st.blocked_until = now + f.secondary_retry_after
+        elif not renewing:
+            st.blocked_until = now + f.secondary_quiet_seconds
+        self._stats.rate_limited += 1
+        body = _json({"message": SECONDARY_MESSAGE.format(rid=rid),
+                      "documentation_url": "https://docs.github.com/rest/overview/"
+                      "rate-limits-for-the-rest-api#about-secondary-rate-limits"})
+        return _Resp(f.secondary_status, body, headers)
+
+    def decide(
+        self, method: str, raw_path: str, headers: dict[str, str], host: str, rid: str,
+    ) -> tuple[_Resp, str, float, str | None]:
+        """Decide the answer to a request as it arrives.
+
+        Returns:
+            (response, special action "" | "reset" | "truncate", extra delay in seconds,
+            the budget key whose in-flight count was raised, for done()).
+        """
+        split = urlsplit(raw_path)
+        query_pairs = parse_qsl(split.query, keep_blank_values=True)
+        path = split.path
+        now = time.time()
+        kind, params = "unknown", {}
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            kind, params = route(path[len(self.prefix):] or "/")
+        with self._lock:
+            stats = self._stats
+            stats.by_kind[kind] = stats.by_kind.get(kind, 0) + 1
+            f = self.faults
+            auth = headers.get("authorization", "")
+            scheme, _, token = auth.partition(" ")
+            token = token.strip() if scheme.lower() in ("bearer", "token") else ""
+            if f.fail_auth or (self.tokens is not None and token not in self.tokens):
+                message = "Bad credentials" if (auth or f.fail_auth) else "Requires authentication"
+                resp = _Resp(401, _json({"message": message, "documentation_url": DOCS,
+                                         "status": "401"}), self._rate_headers(None, now))
+                return resp, "", 0.0, None
+            key = token or "(anonymous)"
+            st = self._state(key)
+            st.inflight += 1
+            self._roll_window(st, now)
+            if kind == "rate-limit":
+                return self._rate_limit_resp(st, now), "", 0.0, key
+            limited = self._limited(st, now, method, path, rid)
+            if limited is not None:
+                limited.headers.update(self._rate_headers(st, now))
+                return limited, "", 0.0, key
+
+        base = f"http://{host}{path}"
+        resp = self.api.answer(kind, params, query_pairs, base)
+        if resp.status == 200 and resp.body is not None:
+            resp.headers["ETag"] = _etag(resp.body)
+        with self._lock:
+            f = self.faults
+            if resp.status == 200 and _etag_matches(headers.get("if-none-match"),
+                                                    resp.headers["ETag"]):
+                resp = _Resp(304, None, {"ETag": resp.headers["ETag"]})
+                resp.headers.update(self._rate_headers(st, now))
+                return resp, "", 0.0, key
+            self._seq += 1
+            if f.secondary_every and self._seq % f.secondary_every == 0:
+                stats.faults["secondary"] = stats.faults.get("secondary", 0) + 1
+                resp = self._secondary(st, now, rid, renewing=False)
+                resp.headers.update(self._rate_headers(st, now))
+                return resp, "", 0.0, key
+            if st.window_start is None:
+                st.window_start = now
+            st.used += 1
+            action, delay = "", 0.0
+            if self._fault_due(f.server_error_every, "server_error", raw_path):
+                status = f.server_error_status
+                resp = _Resp(status, _json({"message": "Server Error"} if status != 503 else
+                                           {"message": "Service Unavailable"}))
+            elif self._fault_due(f.reset_every, "reset", raw_path):
+                action = "reset"
+            elif self._fault_due(f.truncate_every, "truncate", raw_path):
+                action = "truncate"
+            if self._fault_due(f.slow_every, "slow", raw_path):
+                delay = f.slow_seconds
+            resp.headers.update(self._rate_headers(st, now))
+            return resp, action, delay, key
+
+    def _limited(
+        self, st: _TokenState, now: float, method: str, path: str, rid: str,
+    ) -> _Resp | None:
+        """The rate-limit answer for a request that must not be served, else None."""
+        f = self.faults
+        if st.blocked_until > now:
+            self._violation(st, now, f"sent {st.blocked_until - now:.2f}s before the secondary "
+                            "limit's retry-after/quiet period ended", method, path)
+            return self._secondary(st, now, rid, renewing=True)
+        if f.max_concurrency is not None and st.inflight > f.max_concurrency:
+            self._violation(st, now, f"{st.inflight} requests in flight (max "
+                            f"{f.max_concurrency})", method, path)
+            return self._secondary(st, now, rid, renewing=False)
+        if f.core_limit is not None and st.used >= f.core_limit:
+            reset = (st.window_start or now) + f.reset_seconds
+            self._violation(st, now, f"primary budget of {f.core_limit} spent, "
+                            f"{reset - now:.2f}s before its reset", method, path)
+            self._stats.rate_limited += 1
+            return _Resp(f.primary_status, _json({
+                "message": f"API rate limit exceeded for user ID {abs(hash(st.label)) % 10**8}. "
+                           "If you reach out to GitHub Support for help, please include the "
+                           f"request ID {rid}.",
+                "documentation_url": "https://docs.github.com/rest/overview/"
+                                     "rate-limits-for-the-rest-api#about-the-primary-rate-limit",
+            }))
+        return None
+
+    def _rate_limit_resp(self, st: _TokenState, now: float) -> _Resp:
+        h = self._rate_headers(st, now)
+        core = {"limit": int(h["x-ratelimit-limit"]), "used": int(h["x-ratelimit-used"]),
+                "remaining": int(h["x-ratelimit-remaining"]),
+                "reset": int(h["x-ratelimit-reset"])}
+        other = {"limit": 5000, "used": 0, "remaining": 5000, "reset": int(now) + 3600}
+        search = {"limit": 30, "used": 0, "remaining": 30, "reset": int(now) + 60}
+        body = _json({"resources": {"core": core, "search": search, "graphql": other},
+                      "rate": core})
+        return _Resp(200, body, h)
+
+    def done(self, token_key: str | None, status: int) -> None:
+        """Bookkeeping when a request has been answered."""
+        with self._lock:
+            self._stats.inflight -= 1
+            self._stats.by_status[status] = self._stats.by_status.get(status, 0) + 1
+            if status == 304:
+                self._stats.not_modified += 1
+            if token_key is not None and token_key in self._states:
+                self._states[token_key].inflight -= 1
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeGitHub
+    protocol_version = "HTTP/1.1"
+    server_version = "GitHub.com"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        """The Server header, as GitHub sends it."""
+        return "github.com"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests read stats, not logs."""
+
+    def do_GET(self) -> None:
+        """Answer one GET."""
+        fake = self.owner
+        with fake._lock:
+            fake._stats.requests += 1
+            fake._stats.inflight += 1
+            fake._stats.max_inflight = max(fake._stats.max_inflight, fake._stats.inflight)
+            rid = f"FAKE:{fake._stats.requests:06X}:{threading.get_ident() % 0xFFFF:04X}"
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        host = headers.get("host") or f"127.0.0.1:{fake.port}"
+        status, key = 0, None
+        try:
+            resp, action, delay, key = fake.decide("GET", self.path, headers, host, rid)
+            pause = fake.latency + fake.faults.latency + delay
+            if pause > 0:
+                time.sleep(pause)
+            if action == "reset":
+                # SO_LINGER 0 makes close() send RST: the client sees a connection reset.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
+            status = resp.status
+            self.send_response(resp.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("x-github-request-id", rid)
+            self.send_header("x-github-api-version-selected", "2022-11-28")
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            body = resp.body or b""
+            if action == "truncate":
+                self.send_header("Content-Length", str(len(body) + 4096))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.close_connection = True
+                status = 0
+                return
+            if resp.status not in (204, 304):
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if resp.status not in (204, 304):
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            fake.done(key, status)
+
+    def _method_not_allowed(self) -> None:
+        body = _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+        self.close_connection = True
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed

@@ -1,0 +1,284 @@
+"""Tests of the fake GitHub server (tests/fakegithub): shapes, pagination, limits, faults."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.fakegithub import FakeGitHub, Faults, GeneratedRepo, generate_repo, paginate
+
+TOKEN = "ghp_valid_token_1"
+OTHER = "ghp_valid_token_2"
+REPO = "octo-org/demo"
+
+
+@pytest.fixture(scope="module")
+def repo() -> GeneratedRepo:
+    return generate_repo(REPO, n_prs=120, seed=7)
+
+
+@pytest.fixture()
+def gh(repo: GeneratedRepo) -> Iterator[FakeGitHub]:
+    with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}) as server:
+        yield server
+
+
+def session(token: str = TOKEN) -> requests.Session:
+    s = requests.Session()
+    s.headers.update({"Authorization": f"Bearer {token}",
+                      "Accept": "application/vnd.github+json"})
+    return s
+
+
+def get_all(s: requests.Session, url: str, **params: Any) -> tuple[list[Any], int]:
+    """Follow Link rel=next; return (items, pages)."""
+    items: list[Any] = []
+    pages = 0
+    next_url: str | None = url
+    first = True
+    while next_url:
+        r = s.get(next_url, params=params if first else None, timeout=10)
+        first = False
+        assert r.status_code == 200, r.text
+        items.extend(r.json())
+        pages += 1
+        next_url = r.links.get("next", {}).get("url")
+    return items, pages
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+
+def test_paginate_links_follow_github_order() -> None:
+    items = list(range(250))
+    base = "http://h/api/v3/x"
+    page, link = paginate(items, [("per_page", "100"), ("state", "all")], base)
+    assert page == list(range(100))
+    assert link == ('<http://h/api/v3/x?per_page=100&state=all&page=2>; rel="next", '
+                    '<http://h/api/v3/x?per_page=100&state=all&page=3>; rel="last"')
+    page, link = paginate(items, [("per_page", "100"), ("page", "2")], base)
+    assert page == list(range(100, 200))
+    assert link == ('<http://h/api/v3/x?per_page=100&page=1>; rel="prev", '
+                    '<http://h/api/v3/x?per_page=100&page=3>; rel="next", '
+                    '<http://h/api/v3/x?per_page=100&page=3>; rel="last", '
+                    '<http://h/api/v3/x?per_page=100&page=1>; rel="first"')
+    page, link = paginate(items, [("per_page", "100"), ("page", "3")], base)
+    assert page == list(range(200, 250))
+    assert link is not None and "next" not in link and 'rel="first"' in link
+    assert paginate(items[:30], [], base) == (items[:30], None)
+    assert len(paginate(items, [("per_page", "1000")], base)[0]) == 100  # capped at 100
+    assert len(paginate(items, [], base)[0]) == 30  # default page size
+
+
+def test_pulls_list_pages_and_order(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    url = f"{gh.url}/repos/{REPO}/pulls"
+    items, pages = get_all(s, url, state="all", per_page=50)
+    assert pages == 3
+    assert [p["number"] for p in items] == sorted((p["number"] for p in repo.pulls),
+                                                  reverse=True)
+    r = s.get(url, params={"state": "all", "per_page": 50})
+    assert r.links["next"]["url"].startswith(f"{gh.url}/repos/{REPO}/pulls?")
+    assert "per_page=50" in r.links["next"]["url"] and "state=all" in r.links["last"]["url"]
+    asc, _ = get_all(s, url, state="all", per_page=100, direction="asc")
+    assert [p["number"] for p in asc] == [p["number"] for p in repo.pulls]
+    opened, _ = get_all(s, url, per_page=100)  # default state=open
+    assert {p["state"] for p in opened} == {"open"}
+    assert len(opened) == sum(p["state"] == "open" for p in repo.pulls)
+    closed, _ = get_all(s, url, state="closed", per_page=100)
+    assert len(opened) + len(closed) == len(repo.pulls)
+    upd, _ = get_all(s, url, state="all", sort="updated", direction="desc", per_page=100)
+    assert [p["updated_at"] for p in upd] == sorted((p["updated_at"] for p in upd),
+                                                    reverse=True)
+
+
+def test_single_page_has_no_link(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    n = next(p["number"] for p in repo.pulls if len(repo.reviews[p["number"]]) >= 1)
+    r = session().get(f"{gh.url}/repos/{REPO}/pulls/{n}/reviews", params={"per_page": 100})
+    assert r.status_code == 200
+    assert "Link" not in r.headers
+    assert r.json() == repo.reviews[n]
+
+
+def test_commits_capped_at_250_but_detail_tells_truth(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    n = repo.edge_cases["many_commits"]
+    s = session()
+    commits, pages = get_all(s, f"{gh.url}/repos/{REPO}/pulls/{n}/commits", per_page=100)
+    assert len(repo.commits[n]) > 250
+    assert len(commits) == 250 and pages == 3
+    assert commits == repo.commits[n][:250]
+    detail = s.get(f"{gh.url}/repos/{REPO}/pulls/{n}").json()
+    assert detail["commits"] == len(repo.commits[n]) > 250
+
+
+def test_files_several_pages_and_zero_files(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    n = repo.edge_cases["many_files"]
+    files, pages = get_all(s, f"{gh.url}/repos/{REPO}/pulls/{n}/files", per_page=100)
+    assert files == repo.files[n] and len(files) > 200 and pages == 3
+    z = repo.edge_cases["zero_files"]
+    r = s.get(f"{gh.url}/repos/{REPO}/pulls/{z}/files", params={"per_page": 100})
+    assert r.status_code == 200 and r.json() == [] and "Link" not in r.headers
+    assert s.get(f"{gh.url}/repos/{REPO}/pulls/{z}").json()["changed_files"] == 0
+
+
+def test_detail_matches_lists(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    for p in repo.pulls[::17]:
+        n = p["number"]
+        d = s.get(f"{gh.url}/repos/{REPO}/pulls/{n}").json()
+        files = repo.files[n]
+        assert d["additions"] == sum(f["additions"] for f in files)
+        assert d["deletions"] == sum(f["deletions"] for f in files)
+        assert d["changed_files"] == len(files)
+        assert d["merged"] == (p["merged_at"] is not None)
+        assert {k: v for k, v in d.items() if k in p} == p
+
+
+def test_commit_detail_and_check_runs(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    p = next(p for p in repo.pulls if len(repo.check_runs[p["head"]["sha"]]) >= 2)
+    sha = p["head"]["sha"]
+    c = s.get(f"{gh.url}/repos/{REPO}/commits/{sha}").json()
+    assert c["stats"]["total"] == c["stats"]["additions"] + c["stats"]["deletions"]
+    assert c["stats"]["additions"] == sum(f["additions"] for f in c["files"])
+    assert c == repo.commit_detail[sha]
+    r = s.get(f"{gh.url}/repos/{REPO}/commits/{sha}/check-runs", params={"per_page": 1})
+    body = r.json()
+    assert body["total_count"] == len(repo.check_runs[sha])
+    assert len(body["check_runs"]) == 1 and 'rel="next"' in r.headers["Link"]
+    assert s.get(f"{gh.url}/repos/{REPO}/commits/{'0' * 40}").status_code == 422
+
+
+def test_contributors_sorted_and_users(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    contributors, _ = get_all(s, f"{gh.url}/repos/{REPO}/contributors", per_page=100)
+    assert contributors == repo.contributors
+    counts = [c["contributions"] for c in contributors]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    top = contributors[0]["login"]
+    u = s.get(f"{gh.url}/users/{top.upper()}").json()
+    assert u["login"] == top and "name" in u and "email" in u
+    assert s.get(f"{gh.url}/users/nobody-here-xyz").status_code == 404
+
+
+# -- headers, ETags, auth, errors ------------------------------------------------------------
+
+
+def test_rate_limit_headers_and_request_ids(gh: FakeGitHub) -> None:
+    s = session()
+    r1 = s.get(f"{gh.url}/repos/{REPO}")
+    r2 = s.get(f"{gh.url}/repos/{REPO}")
+    for r in (r1, r2):
+        assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+        assert r.headers["x-ratelimit-resource"] == "core"
+        assert int(r.headers["x-ratelimit-reset"]) > time.time()
+        assert r.headers["ETag"].startswith('W/"')
+    assert int(r1.headers["x-ratelimit-remaining"]) - 1 == int(r2.headers["x-ratelimit-remaining"])
+    assert int(r2.headers["x-ratelimit-used"]) == 2
+    assert r1.headers["x-github-request-id"] != r2.headers["x-github-request-id"]
+    # Each token has its own budget.
+    r3 = session(OTHER).get(f"{gh.url}/repos/{REPO}")
+    assert r3.headers["x-ratelimit-used"] == "1"
+
+
+def test_conditional_request_304_not_counted(gh: FakeGitHub) -> None:
+    s = session()
+    url = f"{gh.url}/repos/{REPO}/pulls?state=all&per_page=100"
+    r1 = s.get(url)
+    r2 = s.get(url, headers={"If-None-Match": r1.headers["ETag"]})
+    assert r2.status_code == 304 and r2.content == b""
+    assert r2.headers["x-ratelimit-remaining"] == r1.headers["x-ratelimit-remaining"]
+    r3 = s.get(url, headers={"If-None-Match": 'W/"stale"'})
+    assert r3.status_code == 200
+    assert int(r3.headers["x-ratelimit-used"]) == int(r1.headers["x-ratelimit-used"]) + 1
+    assert gh.stats.not_modified == 1
+
+
+def test_rate_limit_endpoint_is_free(gh: FakeGitHub) -> None:
+    s = session()
+    s.get(f"{gh.url}/repos/{REPO}")
+    a = s.get(f"{gh.url}/rate_limit").json()
+    b = s.get(f"{gh.url}/rate_limit").json()
+    assert a["resources"]["core"]["used"] == b["rate"]["used"] == 1
+
+
+def test_auth_errors(gh: FakeGitHub) -> None:
+    r = session("ghp_wrong").get(f"{gh.url}/repos/{REPO}")
+    assert r.status_code == 401 and r.json()["message"] == "Bad credentials"
+    r = requests.get(f"{gh.url}/repos/{REPO}", timeout=10)
+    assert r.status_code == 401
+    r = requests.get(f"{gh.url}/repos/{REPO}", headers={"Authorization": f"token {TOKEN}"},
+                     timeout=10)
+    assert r.status_code == 200
+    gh.set_faults(Faults(fail_auth=True))
+    assert session().get(f"{gh.url}/repos/{REPO}").status_code == 401
+
+
+def test_not_found_and_case_insensitive(gh: FakeGitHub) -> None:
+    s = session()
+    r = s.get(f"{gh.url}/repos/octo-org/missing/pulls")
+    assert r.status_code == 404
+    assert r.json() == {"message": "Not Found",
+                        "documentation_url": "https://docs.github.com/rest", "status": "404"}
+    assert s.get(f"{gh.url}/nope").status_code == 404
+    assert s.get(f"{gh.url}/repos/{REPO}/pulls/999999").status_code == 404
+    r = s.get(f"{gh.url}/repos/OCTO-ORG/Demo")
+    assert r.status_code == 200 and r.json()["full_name"] == REPO
+
+
+def test_empty_repo_contributors_204() -> None:
+    empty = generate_repo("octo-org/empty", n_prs=0, empty=True)
+    with FakeGitHub(repos=[empty], tokens={TOKEN}) as gh:
+        s = session()
+        r = s.get(f"{gh.url}/repos/octo-org/empty/contributors")
+        assert r.status_code == 204 and r.content == b""
+        assert s.get(f"{gh.url}/repos/octo-org/empty/pulls?state=all").json() == []
+
+
+def test_api_v3_prefix(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, prefix="/api/v3") as gh:
+        assert gh.url.endswith("/api/v3")
+        s = session()
+        items, pages = get_all(s, f"{gh.url}/repos/{REPO}/pulls", state="all", per_page=100)
+        assert len(items) == len(repo.pulls) and pages == 2
+        r = s.get(f"{gh.url}/repos/{REPO}/pulls", params={"state": "all", "per_page": 100})
+        assert r.links["next"]["url"].startswith(f"{gh.url}/repos/")
+        assert s.get(gh.url.replace("/api/v3", "") + f"/repos/{REPO}").status_code == 404
+
+
+def test_any_token_mode(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo]) as gh:
+        assert requests.get(f"{gh.url}/repos/{REPO}", timeout=10).status_code == 200
+        assert session("whatever").get(f"{gh.url}/repos/{REPO}").status_code == 200
+
+
+def test_stats_by_kind(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    n = repo.pulls[0]["number"]
+    s.get(f"{gh.url}/repos/{REPO}/pulls/{n}/commits")
+    s.get(f"{gh.url}/repos/{REPO}/pulls/{n}/files")
+    s.get(f"{gh.url}/repos/{REPO}/pulls/{n}/commits")
+    assert gh.stats.by_kind == {"pull-commits": 2, "pull-files": 1}
+    assert gh.stats.requests == 3
+    gh.reset_stats()
+    assert gh.stats.requests == 0 and gh.stats.by_kind == {}
+
+
+# -- generation ------------------------------------------------------------------------------
+
+
+def test_generation_is_deterministic() -> None:
+    a = generate_repo("octo-org/x", n_prs=60, seed=11)
+    b = generate_repo("octo-org/x", n_prs=60, seed=11)
+    c = generate_repo("octo-org/x", n_prs=60, seed=12)
+    dump = lambda r: json.dumps([r.pulls, r.pull_details, r.commits, r.reviews, r.files,  # noqa: E731
+                                 r.check_runs, r.commit_detail, r.contributors, r.users],
+                                sort_keys=True, default=str)
+    assert dump(a) == dump(b)
+    assert dump(a) != dump(c)
