@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -282,3 +283,177 @@ def test_generation_is_deterministic() -> None:
                                 sort_keys=True, default=str)
     assert dump(a) == dump(b)
     assert dump(a) != dump(c)
+
+
+# -- faults and violation accounting ---------------------------------------------------------
+
+
+def obeying_get(s: requests.Session, url: str, quiet: float = 0.0, tries: int = 10) -> requests.Response:
+    """A minimal well-behaved client: waits out every limit it is told about."""
+    for _ in range(tries):
+        r = s.get(url, timeout=10)
+        if r.status_code in (403, 429):
+            if "retry-after" in r.headers:
+                time.sleep(int(r.headers["retry-after"]))
+            elif r.headers.get("x-ratelimit-remaining") == "0":
+                time.sleep(max(0.0, int(r.headers["x-ratelimit-reset"]) - time.time()) + 0.01)
+            else:
+                time.sleep(quiet)
+            continue
+        if r.headers.get("x-ratelimit-remaining") == "0":
+            time.sleep(max(0.0, int(r.headers["x-ratelimit-reset"]) - time.time()) + 0.01)
+        return r
+    raise AssertionError(f"no answer for {url}")
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_primary_limit_violations(repo: GeneratedRepo, status: int) -> None:
+    faults = Faults(core_limit=3, reset_seconds=1.0, primary_status=status)
+    with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}, faults=faults) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}"
+        rs = [s.get(url) for _ in range(3)]
+        assert [r.status_code for r in rs] == [200, 200, 200]
+        assert rs[-1].headers["x-ratelimit-remaining"] == "0"
+        assert rs[-1].headers["x-ratelimit-limit"] == "3"
+        r = s.get(url)  # ignores remaining=0
+        assert r.status_code == status
+        assert r.json()["message"].startswith("API rate limit exceeded")
+        assert r.headers["x-ratelimit-remaining"] == "0"
+        assert gh.stats.violations == 1 and gh.stats.rate_limited == 1
+        assert "primary budget" in gh.stats.violation_log[0]
+        assert TOKEN not in gh.stats.violation_log[0]
+        # Another token has its own budget.
+        assert session(OTHER).get(url).status_code == 200
+        # After the advertised reset the budget is back.
+        time.sleep(max(0.0, int(r.headers["x-ratelimit-reset"]) - time.time()) + 0.01)
+        r = s.get(url)
+        assert r.status_code == 200 and r.headers["x-ratelimit-used"] == "1"
+        assert gh.stats.violations == 1
+
+
+def test_primary_limit_zero_violations_when_obeyed(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN},
+                    faults=Faults(core_limit=4, reset_seconds=1.0)) as gh:
+        s = session()
+        for p in repo.pulls[:6]:
+            assert obeying_get(s, f"{gh.url}/repos/{REPO}/pulls/{p['number']}").status_code == 200
+        assert gh.stats.violations == 0 and gh.stats.rate_limited == 0
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_limit_with_retry_after(repo: GeneratedRepo, status: int) -> None:
+    faults = Faults(secondary_every=3, secondary_retry_after=1, secondary_status=status)
+    with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}, faults=faults) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}"
+        assert [s.get(url).status_code for _ in range(2)] == [200, 200]
+        r = s.get(url)
+        assert r.status_code == status and r.headers["retry-after"] == "1"
+        assert "secondary rate limit" in r.json()["message"]
+        r2 = s.get(url)  # ignores retry-after
+        assert r2.status_code == status and "retry-after" in r2.headers
+        assert gh.stats.violations == 1
+        assert "secondary" in gh.stats.violation_log[0]
+        assert session(OTHER).get(url).status_code == 200  # the block is per token
+        time.sleep(1.05)
+        assert s.get(url).status_code == 200
+        assert gh.stats.violations == 1
+
+
+def test_secondary_limit_without_retry_after(repo: GeneratedRepo) -> None:
+    faults = Faults(secondary_every=2, secondary_retry_after=None, secondary_quiet_seconds=0.5)
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}"
+        assert s.get(url).status_code == 200
+        r = s.get(url)
+        assert r.status_code == 403 and "retry-after" not in r.headers
+        assert s.get(url).status_code == 403
+        assert gh.stats.violations == 1
+        time.sleep(0.55)
+        assert s.get(url).status_code == 200
+        assert gh.stats.violations == 1
+
+
+def test_secondary_zero_violations_when_obeyed(repo: GeneratedRepo) -> None:
+    faults = Faults(secondary_every=4, secondary_retry_after=1)
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults) as gh:
+        s = session()
+        for p in repo.pulls[:6]:
+            url = f"{gh.url}/repos/{REPO}/pulls/{p['number']}/reviews"
+            assert obeying_get(s, url, quiet=0.0).status_code == 200
+        assert gh.stats.faults["secondary"] >= 1
+        assert gh.stats.rate_limited >= 1 and gh.stats.violations == 0
+
+
+def test_max_concurrency(repo: GeneratedRepo) -> None:
+    faults = Faults(max_concurrency=2, secondary_retry_after=1)
+    with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}, faults=faults, latency=0.4) as gh:
+        url = f"{gh.url}/repos/{REPO}"
+        with ThreadPoolExecutor(2) as pool:  # within the limit
+            codes = list(pool.map(lambda _: session().get(url).status_code, range(4)))
+        assert codes == [200] * 4 and gh.stats.violations == 0
+        assert gh.stats.max_inflight == 2
+        with ThreadPoolExecutor(4) as pool:  # over it
+            codes = list(pool.map(lambda _: session(OTHER).get(url).status_code, range(4)))
+        assert codes.count(200) == 2 and codes.count(403) == 2
+        assert gh.stats.violations == 2
+        # The first excess request is over the limit; it also starts a block like any
+        # secondary limit, so the next one is sent during that block.
+        assert "in flight" in gh.stats.violation_log[0]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_error_every_fails_once(repo: GeneratedRepo, status: int) -> None:
+    faults = Faults(server_error_every=2, server_error_status=status)
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults) as gh:
+        s = session()
+        a, b = (f"{gh.url}/repos/{REPO}/pulls/{p['number']}" for p in repo.pulls[:2])
+        assert s.get(a).status_code == 200
+        assert s.get(b).status_code == status
+        assert s.get(b).status_code == 200  # the retry of that request succeeds
+        assert gh.stats.faults == {"server_error": 1} and gh.stats.violations == 0
+
+
+def test_connection_reset(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(reset_every=2)) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}/pulls?state=all"
+        assert s.get(url).status_code == 200
+        with pytest.raises(requests.exceptions.ConnectionError):
+            s.get(url + "&per_page=100")
+        assert s.get(url + "&per_page=100").status_code == 200
+        assert gh.stats.faults == {"reset": 1}
+
+
+def test_truncated_body(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(truncate_every=1)) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}/pulls?state=all&per_page=100"
+        with pytest.raises((requests.exceptions.ChunkedEncodingError,
+                            requests.exceptions.ConnectionError)):
+            s.get(url)
+        r = s.get(url)
+        assert r.status_code == 200 and len(r.json()) == 100
+        assert gh.stats.faults == {"truncate": 1}
+
+
+def test_slow_response(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN},
+                    faults=Faults(slow_every=2, slow_seconds=1.0)) as gh:
+        s = session()
+        url = f"{gh.url}/repos/{REPO}"
+        assert s.get(url, timeout=5).status_code == 200
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            s.get(url, timeout=0.2)
+        assert session().get(url, timeout=5).status_code == 200  # once per request only
+        assert gh.stats.faults == {"slow": 1}
+
+
+def test_latency_lets_requests_overlap(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, latency=0.3) as gh:
+        url = f"{gh.url}/repos/{REPO}"
+        with ThreadPoolExecutor(3) as pool:
+            assert list(pool.map(lambda _: session().get(url).status_code, range(3))) == [200] * 3
+        assert gh.stats.max_inflight == 3 and gh.stats.violations == 0
