@@ -1,0 +1,37 @@
+"""The extract stage: GitHub pull requests -> a Parquet snapshot under ``snapshots/<project>/``.
+
+One entry point, :func:`run`, taking a frozen :class:`ExtractConfig`. The stage never reads the
+environment or prints: the CLI builds the config and renders :class:`Progress` reports.
+"""
+
+from __future__ import annotations
+
+from extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from extract.pipeline import extract as _extract
+
+__all__ = ["ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "run"]
+
+
+def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
+    """Extract a project's pull requests into a snapshot folder.
+
+    Lists each repository's PRs of the window (newest created first), fetches their commits,
+    files, reviews and head check runs (plus commit stats) in durable batches, then the
+    contributors, and finally replaces ``config.out_dir`` atomically with the sorted Parquet
+    tables and a manifest.
+
+    Args:
+        config: the run's options.
+        progress: receives progress reports (optional).
+
+    Returns:
+        Counts and statistics for the end summary.
+
+    Raises:
+        ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh.
+        LockError: another extract writes the same folder.
+        AuthError: GitHub rejected the token.
+        NotFoundError: a repository does not exist.
+        ApiError: an error retrying cannot fix, or retries exhausted.
+    """
+    return _extract(config, progress)

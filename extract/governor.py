@@ -1,0 +1,338 @@
+"""The rate-limit governor: the one object that decides when a request may be sent, and on which token.
+
+GitHub enforces a *primary* budget per token and resource (``core``, ``graphql``, ``search``...)
+announced in ``x-ratelimit-*`` headers, and *secondary* limits (too many requests too fast or too
+concurrently) answered with 403/429 and sometimes ``retry-after``. The governor
+
+* tracks limit/remaining/reset per (token, resource) from every response, reserving one unit per
+  request sent so concurrent workers cannot overspend the last units of a window;
+* never sends on a token whose budget for the resource is spent before its reset; with a token
+  pool it picks the token with the most budget left, and when all are spent waits for the earliest
+  reset;
+* after a secondary limit blocks the token for ``retry-after`` seconds, or without it for at least
+  ``secondary_min_wait`` seconds growing exponentially (with bounded jitter) on repeats, and lowers
+  that token's concurrency until it has answered well again;
+* paces all requests with a token bucket (at most ``points_per_minute`` in any minute).
+
+Time is injected (``clock`` and ``sleep``) so the logic is unit-tested without real waiting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+RESET_MARGIN = 0.5  # seconds after x-ratelimit-reset before a spent token is used again
+MAX_SECONDARY_WAIT = 900.0
+MAX_BACKOFF = 30.0
+RECOVER_AFTER = 50  # good answers before a throttled token gets one more concurrent request
+
+WaitListener = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Permission to send one request.
+
+    Attributes:
+        token: index of the token to use in the pool.
+        resource: the rate-limit resource the request spends.
+    """
+
+    token: int
+    resource: str
+
+
+@dataclass
+class Budget:
+    """What GitHub last said about one (token, resource) budget, minus our own reservations."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+
+
+@dataclass
+class WaitStats:
+    """Waits of a run by reason: ``{reason: [count, seconds]}``."""
+
+    by_reason: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, reason: str, seconds: float) -> None:
+        """Record one wait."""
+        entry = self.by_reason.setdefault(reason, [0, 0.0])
+        entry[0] += 1
+        entry[1] += seconds
+
+    def totals(self, exclude: tuple[str, ...] = ("pacing",)) -> tuple[int, float]:
+        """Count and seconds of the waits, without routine pacing."""
+        count = sum(int(v[0]) for k, v in self.by_reason.items() if k not in exclude)
+        seconds = sum(v[1] for k, v in self.by_reason.items() if k not in exclude)
+        return count, seconds
+
+
+def jitter(*parts: object) -> float:
+    """A fraction in [0, 1) derived from a hash of the parts (no shared random stream)."""
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class Governor:
+    """Owns all waiting for rate limits; thread-safe."""
+
+    def __init__(
+        self,
+        n_tokens: int,
+        *,
+        points_per_minute: int = 900,
+        secondary_min_wait: float = 60.0,
+        max_concurrency: int = 3,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        on_wait: WaitListener | None = None,
+    ) -> None:
+        """Create a governor.
+
+        Args:
+            n_tokens: size of the token pool (1 when running without a token).
+            points_per_minute: pacing ceiling for all requests together.
+            secondary_min_wait: minimum wait after a secondary limit without ``retry-after``.
+            max_concurrency: in-flight requests allowed per token.
+            clock: wall-clock seconds (``x-ratelimit-reset`` is an epoch).
+            sleep: how to wait.
+            on_wait: called with (reason, seconds) when a wait starts.
+        """
+        self._n = max(1, n_tokens)
+        self._clock = clock
+        self._sleep = sleep
+        self._on_wait = on_wait
+        self._secondary_min_wait = secondary_min_wait
+        self._cond = threading.Condition()
+        self._budgets: dict[tuple[int, str], Budget] = {}
+        self._blocked_until = [0.0] * self._n
+        self._strikes = [0] * self._n
+        self._good = [0] * self._n
+        self._max_conc = max(1, max_concurrency)
+        self._cap = [self._max_conc] * self._n
+        self._inflight = [0] * self._n
+        ppm = max(1, points_per_minute)
+        # Burst at most one second's worth, refill slower by that burst: any 60 s window then
+        # holds at most points_per_minute requests.
+        self._capacity = float(max(1, min(ppm // 60, 15)))
+        self._rate = max(ppm - self._capacity, 1.0) / 60.0
+        self._bucket = self._capacity
+        self._bucket_at = clock()
+        self._announced: set[tuple[str, float]] = set()
+        self.waits = WaitStats()
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def acquire(self, resource: str = "core") -> Lease:
+        """Block until a request may be sent, then reserve it.
+
+        Args:
+            resource: the rate-limit resource the request will spend.
+
+        Returns:
+            The lease naming the token to use; pass it to :meth:`release`.
+        """
+        while True:
+            with self._cond:
+                now = self._clock()
+                self._refill(now)
+                ready = [t for t in range(self._n) if self._token_ready(t, resource, now)]
+                free = [t for t in ready if self._inflight[t] < self._cap[t]]
+                if free and self._bucket >= 1.0:
+                    token = max(free, key=lambda t: (self._left(t, resource), -t))
+                    self._bucket -= 1.0
+                    self._inflight[token] += 1
+                    budget = self._budgets.get((token, resource))
+                    if budget is not None and budget.remaining is not None:
+                        budget.remaining -= 1
+                    return Lease(token, resource)
+                if ready and not free:
+                    # Only our own concurrency cap stands in the way: a release will wake us.
+                    self._cond.wait(timeout=1.0)
+                    continue
+                if ready:
+                    reason, until = "pacing", now + (1.0 - self._bucket) / self._rate
+                else:
+                    reason, until = self._earliest_ready(resource, now)
+                seconds = max(until - now, 0.0)
+                self._record(reason, until, seconds)
+            self._sleep(seconds)
+
+    def release(self, lease: Lease, headers: Mapping[str, str] | None, ok: bool = True) -> None:
+        """Return a lease and learn from the response headers (None when no response came).
+
+        Args:
+            lease: from :meth:`acquire`.
+            headers: the response headers, or None after a network error.
+            ok: whether the answer was a success (counts toward lifting a throttle).
+        """
+        with self._cond:
+            token = lease.token
+            self._inflight[token] -= 1
+            if headers is not None:
+                self._learn(token, lease.resource, headers)
+                if ok:
+                    self._strikes[token] = 0
+                    self._good[token] += 1
+                    if self._good[token] >= RECOVER_AFTER and self._cap[token] < self._max_conc:
+                        self._cap[token] += 1
+                        self._good[token] = 0
+            self._cond.notify_all()
+
+    def primary_limited(self, token: int, resource: str, reset: float | None) -> None:
+        """Mark a token's budget as spent until ``reset`` (epoch; +60 s when GitHub gave none)."""
+        with self._cond:
+            now = self._clock()
+            budget = self._budgets.setdefault((token, resource), Budget())
+            budget.remaining = 0
+            if reset is None or reset <= now:
+                # The server's clock is ahead of ours or it gave no reset: wait a while anyway.
+                reset = max(reset or 0.0, now + (60.0 if reset is None else 1.0))
+            budget.reset = reset
+
+    def secondary_limited(self, token: int, retry_after: float | None) -> float:
+        """Block a token after a secondary limit; returns the block in seconds.
+
+        With ``retry-after`` the block is exactly that (plus a hair). Without it the block is at
+        least ``secondary_min_wait``, doubling on each consecutive strike, plus up to 25 % jitter.
+        The token's concurrency is lowered by one until it has answered well again.
+        """
+        with self._cond:
+            now = self._clock()
+            self._strikes[token] += 1
+            strikes = self._strikes[token]
+            if retry_after is not None:
+                wait = retry_after + 0.05
+            else:
+                base = self._secondary_min_wait * 2 ** (strikes - 1)
+                wait = min(base * (1.0 + 0.25 * jitter("secondary", token, strikes)), MAX_SECONDARY_WAIT)
+            self._blocked_until[token] = max(self._blocked_until[token], now + wait)
+            self._cap[token] = max(1, self._cap[token] - 1)
+            self._good[token] = 0
+            return wait
+
+    def backoff(self, attempt: int, base: float, key: str = "") -> float:
+        """Sleep before retrying a transient failure (exponential, bounded jitter); returns seconds."""
+        seconds = min(base * 2.0 ** (attempt - 1), MAX_BACKOFF) * (1.0 + 0.25 * jitter(key, attempt))
+        with self._cond:
+            self.waits.add("backoff", seconds)
+        if self._on_wait is not None:
+            self._on_wait("backoff", seconds)
+        self._sleep(seconds)
+        return seconds
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    def budget_left(self, resource: str = "core") -> int | None:
+        """Known remaining budget for a resource over all tokens (None before any answer)."""
+        with self._cond:
+            known = [
+                b.remaining
+                for (t, r), b in self._budgets.items()
+                if r == resource and b.remaining is not None
+            ]
+            return sum(max(0, k) for k in known) if known else None
+
+    def concurrency_caps(self) -> list[int]:
+        """Current in-flight cap of every token (for tests and statistics)."""
+        with self._cond:
+            return list(self._cap)
+
+    # -- internals (called with the lock held) -------------------------------------------------
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._bucket_at)
+        self._bucket = min(self._capacity, self._bucket + elapsed * self._rate)
+        self._bucket_at = now
+
+    def _token_ready(self, token: int, resource: str, now: float) -> bool:
+        if self._blocked_until[token] > now:
+            return False
+        budget = self._budgets.get((token, resource))
+        if budget is None or budget.remaining is None or budget.remaining > 0:
+            return True
+        if budget.reset is None:
+            # GitHub announced no reset: we cannot wait for one, so let the server decide.
+            return True
+        if now >= budget.reset + RESET_MARGIN:
+            # A new window has begun: trust the announced limit until GitHub says otherwise.
+            budget.remaining = budget.limit
+            budget.reset = None
+            return True
+        return False
+
+    def _left(self, token: int, resource: str) -> float:
+        budget = self._budgets.get((token, resource))
+        if budget is None or budget.remaining is None:
+            return float("inf")
+        return float(budget.remaining)
+
+    def _earliest_ready(self, resource: str, now: float) -> tuple[str, float]:
+        best: tuple[str, float] | None = None
+        for token in range(self._n):
+            until, reason = now, "pacing"
+            if self._blocked_until[token] > now:
+                until, reason = self._blocked_until[token], "secondary"
+            budget = self._budgets.get((token, resource))
+            if budget is not None and budget.remaining is not None and budget.remaining <= 0:
+                reset = (budget.reset if budget.reset is not None else now) + RESET_MARGIN
+                if reset > until:
+                    until, reason = reset, "primary"
+            if best is None or until < best[1]:
+                best = (reason, until)
+        assert best is not None
+        return best
+
+    def _learn(self, token: int, resource: str, headers: Mapping[str, str]) -> None:
+        try:
+            remaining = int(headers["x-ratelimit-remaining"])
+        except (KeyError, ValueError):
+            return
+        resource = headers.get("x-ratelimit-resource") or resource
+        limit = _int_or_none(headers.get("x-ratelimit-limit"))
+        reset = _float_or_none(headers.get("x-ratelimit-reset"))
+        budget = self._budgets.setdefault((token, resource), Budget())
+        # Requests still in flight on this token may already be counted by the server or not;
+        # assume not, so we never believe in more budget than there is.
+        remaining -= max(0, self._inflight[token])
+        new_window = budget.reset is None or (reset is not None and reset > budget.reset)
+        if new_window or budget.remaining is None:
+            budget.remaining = remaining
+        else:
+            budget.remaining = min(budget.remaining, remaining)
+        budget.limit = limit if limit is not None else budget.limit
+        budget.reset = reset if reset is not None else budget.reset
+
+    def _record(self, reason: str, until: float, seconds: float) -> None:
+        if reason == "pacing":
+            self.waits.add(reason, seconds)
+            return
+        # Several workers wait for the same reset: count that wait once.
+        key = (reason, round(until, 3))
+        if key in self._announced:
+            return
+        self._announced.add(key)
+        self.waits.add(reason, seconds)
+        if self._on_wait is not None:
+            self._on_wait(reason, seconds)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _float_or_none(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,199 @@
+"""Durability: the lock on an output, and the work folder with its checkpoint.
+
+``snapshots/.polar.work/`` (a hidden sibling of ``snapshots/polar``) holds the PR list, one
+Parquet part per finished batch and ``checkpoint.json``. Every file is written atomically and the
+checkpoint is written after the parts it lists, so a ``kill -9`` at any point leaves a state that
+``--resume`` continues from, redoing at most the batch that was running.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prseed.contracts import write_bytes_atomic
+from prseed.errors import ConfigError, LockError, SnapshotError
+
+CHECKPOINT_VERSION = 1
+
+
+def work_dir(out_dir: Path) -> Path:
+    """The work folder of an output folder (hidden sibling)."""
+    return out_dir.parent / f".{out_dir.name}.work"
+
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock file of an output folder (hidden sibling)."""
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder, failing at once if another run holds it.
+
+    Raises:
+        LockError: another process is extracting into the same folder.
+    """
+    path = lock_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+b")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockError(
+                f"another prseed extract is writing {out_dir} (lock {path} is held); wait for it to finish"
+            ) from exc
+        yield
+    finally:
+        handle.close()
+
+
+@dataclass
+class Checkpoint:
+    """What an unfinished run has durably done.
+
+    Attributes:
+        params: the options that shape the data; a resume must match them.
+        batch_size: PRs per batch, fixed at the first run so batches keep their numbers.
+        started_at: when the first run started (ISO 8601).
+        listed: the PR list is complete in ``pulls.json``.
+        done_batches: numbers of finished batches.
+        parts: part files (relative to the work folder) of finished batches and repositories.
+        contributors_done: repositories whose contributors are stored.
+        truncated: ``[repo, number, commits_truncated, files_truncated]`` of capped PRs.
+        requests: request counts of earlier runs by kind.
+        by_resource: request counts of earlier runs by rate-limit resource.
+        not_modified: 304 answers of earlier runs.
+        retries: retries of earlier runs.
+        waits: waits of earlier runs: ``{reason: [count, seconds]}``.
+    """
+
+    params: dict[str, Any]
+    batch_size: int
+    started_at: str
+    listed: bool = False
+    done_batches: list[int] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    contributors_done: list[str] = field(default_factory=list)
+    truncated: list[list[Any]] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    by_resource: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0
+    retries: int = 0
+    waits: dict[str, list[float]] = field(default_factory=dict)
+
+
+class WorkDir:
+    """The work folder of one output folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        """Name the work folder of ``out_dir`` (nothing is created yet)."""
+        self.out_dir = out_dir
+        self.path = work_dir(out_dir)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """``checkpoint.json``."""
+        return self.path / "checkpoint.json"
+
+    @property
+    def pulls_path(self) -> Path:
+        """``pulls.json``: the PR list of the run, written once."""
+        return self.path / "pulls.json"
+
+    def part_path(self, table: str, name: str) -> Path:
+        """Where a part file of a table goes."""
+        return self.path / "parts" / table / f"{name}.parquet"
+
+    def prepare(
+        self, params: dict[str, Any], batch_size: int, started_at: str, *, resume: bool, fresh: bool
+    ) -> Checkpoint:
+        """Start or continue a run.
+
+        Args:
+            params: the data-shaping options of this run.
+            batch_size: PRs per batch for a new run.
+            started_at: now, for a new run.
+            resume: continue an existing work folder.
+            fresh: discard an existing work folder.
+
+        Returns:
+            The checkpoint to continue from (empty for a new run).
+
+        Raises:
+            ConfigError: a work folder exists and neither flag was given, or its options differ.
+        """
+        if fresh and self.path.exists():
+            shutil.rmtree(self.path)
+        if self.path.exists() and not self.checkpoint_path.is_file():
+            # Killed before the first checkpoint: nothing worth keeping.
+            shutil.rmtree(self.path)
+        if self.path.exists():
+            if not resume:
+                raise ConfigError(
+                    f"an unfinished extract of {self.out_dir} is in {self.path}: "
+                    "use --resume to continue it or --fresh to discard it"
+                )
+            checkpoint = self.read_checkpoint()
+            if checkpoint.params != params:
+                changed = sorted(
+                    k
+                    for k in set(params) | set(checkpoint.params)
+                    if params.get(k) != checkpoint.params.get(k)
+                )
+                raise ConfigError(
+                    f"the unfinished extract in {self.path} used other options ({', '.join(changed)}); "
+                    "repeat them with --resume, or use --fresh to start over"
+                )
+            self._drop_unlisted_parts(checkpoint)
+            return checkpoint
+        self.path.mkdir(parents=True)
+        checkpoint = Checkpoint(params=params, batch_size=batch_size, started_at=started_at)
+        self.write_checkpoint(checkpoint)
+        return checkpoint
+
+    def read_checkpoint(self) -> Checkpoint:
+        """Read ``checkpoint.json``."""
+        try:
+            data = json.loads(self.checkpoint_path.read_text(encoding="utf-8"))
+            if data.pop("version", None) != CHECKPOINT_VERSION:
+                raise ValueError("other checkpoint version")
+            return Checkpoint(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise SnapshotError(
+                f"{self.checkpoint_path} is unreadable ({type(exc).__name__}); use --fresh to start over"
+            ) from exc
+
+    def write_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Write ``checkpoint.json`` atomically."""
+        data = {"version": CHECKPOINT_VERSION, **asdict(checkpoint)}
+        write_bytes_atomic(self.checkpoint_path, json.dumps(data, sort_keys=True).encode())
+
+    def write_pulls(self, pulls: list[dict[str, Any]]) -> None:
+        """Store the PR list (``[{"repo", "pull"}]``) atomically."""
+        payload = json.dumps(pulls, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        write_bytes_atomic(self.pulls_path, payload.encode())
+
+    def read_pulls(self) -> list[dict[str, Any]]:
+        """Read the stored PR list."""
+        pulls: list[dict[str, Any]] = json.loads(self.pulls_path.read_text(encoding="utf-8"))
+        return pulls
+
+    def remove(self) -> None:
+        """Delete the work folder (after the snapshot is in place)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _drop_unlisted_parts(self, checkpoint: Checkpoint) -> None:
+        # A part written just before a kill, with its batch not yet checkpointed, is redone.
+        listed = {self.path / p for p in checkpoint.parts}
+        for part in (self.path / "parts").glob("*/*.parquet"):
+            if part not in listed:
+                os.unlink(part)
