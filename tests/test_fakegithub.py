@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -457,3 +458,150 @@ def test_latency_lets_requests_overlap(repo: GeneratedRepo) -> None:
         with ThreadPoolExecutor(3) as pool:
             assert list(pool.map(lambda _: session().get(url).status_code, range(3))) == [200] * 3
         assert gh.stats.max_inflight == 3 and gh.stats.violations == 0
+
+
+# -- generated data: edge cases and signals --------------------------------------------------
+
+
+def test_edge_cases_present(repo: GeneratedRepo) -> None:
+    pulls = {p["number"]: p for p in repo.pulls}
+    weird = pulls[repo.edge_cases["weird_text"]]
+    assert "'); DROP TABLE metrics_pullrequest; --" in weird["title"]
+    assert "🚀" in weird["title"] and '"double"' in weird["title"] and "\\" in weird["title"]
+    assert "\u0000" in weird["body"]
+    assert "\u0000" in pulls[repo.edge_cases["nul_text"]]["title"]
+    nul_commits = repo.commits[repo.edge_cases["nul_text"]]
+    assert "\u0000" in nul_commits[0]["commit"]["message"]
+    assert len(pulls[repo.edge_cases["long_title"]]["title"]) > 500
+    deleted = repo.edge_cases["deleted_user"]
+    assert pulls[deleted]["user"] is None
+    assert all(c["author"] is None for c in repo.commits[deleted])
+    assert len(repo.files[repo.edge_cases["zero_files"]]) == 0
+    assert len(repo.files[repo.edge_cases["many_files"]]) > 100
+    assert len(repo.commits[repo.edge_cases["many_commits"]]) > 250
+    renamed = [f for f in repo.files[repo.edge_cases["renames"]] if f["status"] == "renamed"]
+    assert renamed and all(f["previous_filename"] != f["filename"] for f in renamed)
+    statuses = {f["status"] for f in repo.files[repo.edge_cases["renames"]]}
+    assert {"renamed", "removed", "added"} <= statuses
+    assert pulls[repo.edge_cases["revert"]]["title"].startswith('Revert "')
+    assert "hotfix" in pulls[repo.edge_cases["hotfix"]]["head"]["ref"]
+    assert pulls[repo.edge_cases["bot_dependabot"]]["user"]["type"] == "Bot"
+    assert "ACME-" in pulls[repo.edge_cases["jira_branch"]]["head"]["ref"]
+    trailer = repo.commits[repo.edge_cases["claude_trailer"]][-1]["commit"]["message"]
+    assert "Co-authored-by: Claude <noreply@anthropic.com>" in trailer
+
+
+def test_edge_cases_survive_the_wire(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    for name in ("weird_text", "nul_text", "long_title", "deleted_user"):
+        n = repo.edge_cases[name]
+        assert s.get(f"{gh.url}/repos/{REPO}/pulls/{n}").json() == repo.pull_details[n]
+    n = repo.edge_cases["nul_text"]
+    assert s.get(f"{gh.url}/repos/{REPO}/pulls/{n}/commits").json() == repo.commits[n]
+
+
+def test_edge_cases_are_among_the_50_most_recent(repo: GeneratedRepo) -> None:
+    recent = {p["number"] for p in repo.pulls[-50:]}
+    assert set(repo.edge_cases.values()) <= recent
+
+
+def test_realistic_mix(repo: GeneratedRepo) -> None:
+    big = generate_repo("octo-org/mix", n_prs=400, seed=5)
+    n = len(big.pulls)
+    merged = sum(p["merged_at"] is not None for p in big.pulls)
+    open_ = sum(p["state"] == "open" for p in big.pulls)
+    assert 0.6 < merged / n < 0.8 and 0.08 < open_ / n < 0.25
+    assert any(p["draft"] for p in big.pulls)
+    assert all(p["merged_at"] is None for p in big.pulls if p["state"] == "open")
+    assert all(p["created_at"] < "2026-11-01" and p["created_at"] > "2026-05-04"
+               for p in big.pulls)
+    assert all(p["created_at"] <= p["updated_at"] for p in big.pulls)
+    sizes = sorted(len(v) for v in big.files.values())
+    assert 1 <= sizes[len(sizes) // 2] <= 10
+    commits = sorted(len(v) for v in big.commits.values())
+    assert 1 <= commits[len(commits) // 2] <= 10
+    reviews = [r for v in big.reviews.values() for r in v]
+    states = {r["state"] for r in reviews}
+    assert {"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"} <= states
+    assert all(r["submitted_at"] is None for r in reviews if r["state"] == "PENDING")
+    assert any(r["user"] and r["user"]["type"] == "Bot" for r in reviews)
+    runs = [c for v in big.check_runs.values() for c in v]
+    assert {"success", "failure", "skipped"} <= {c["conclusion"] for c in runs}
+    assert any(c["status"] == "in_progress" and c["completed_at"] is None for c in runs)
+    assert all(c["app"]["slug"] == "github-actions" for c in runs)
+    bodies = [p["body"] or "" for p in big.pulls]
+    assert any("Generated with [Claude Code]" in b for b in bodies)
+    assert any("no AI was used" in b for b in bodies)
+    assert any(p["title"].startswith("ACME-") for p in big.pulls)
+    assert any(p["labels"] for p in big.pulls) and any(p["milestone"] for p in big.pulls)
+    assert any(p["assignees"] for p in big.pulls)
+    bots = {u["login"] for u in big.users.values() if u["type"] == "Bot"}
+    assert bots == {"dependabot[bot]", "github-actions[bot]", "coderabbitai[bot]",
+                    "copilot-pull-request-reviewer[bot]"}
+    assert 35 <= len(big.users) <= 45
+
+
+def test_huge_pr_files_capped_at_3000(repo: GeneratedRepo) -> None:
+    huge = generate_repo("octo-org/huge", n_prs=50, seed=2, huge_pr=True)
+    n = huge.edge_cases["huge_files"]
+    assert len(huge.files[n]) > 3000
+    assert "huge_files" not in repo.edge_cases  # off by default
+    with FakeGitHub(repos=[huge], tokens={TOKEN}) as gh:
+        s = session()
+        files, pages = get_all(s, f"{gh.url}/repos/octo-org/huge/pulls/{n}/files", per_page=100)
+        assert len(files) == 3000 and pages == 30
+        assert s.get(f"{gh.url}/repos/octo-org/huge/pulls/{n}").json()["changed_files"] > 3000
+
+
+def test_responses_validate_against_official_schemas(repo: GeneratedRepo) -> None:
+    schemas = Path("/work/shared/github-api/schemas")
+    if not schemas.is_dir():
+        pytest.skip("GitHub reference schemas not available here")
+    jsonschema = pytest.importorskip("jsonschema")
+
+    def check(op: str, body: Any) -> None:
+        schema = json.loads((schemas / f"{op}.json").read_text())
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(body))
+        assert not errors, f"{op}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+    recent = [p["number"] for p in repo.pulls[-50:]]  # where the edge cases live
+    check("pulls-list", repo.pulls[-50:])
+    for detail in (repo.pull_details[n] for n in recent):
+        # The detail schema says `user` is never null, yet deleted accounts give a null user:
+        # served on purpose (the extractor must cope), so only that field is exempt.
+        check("pull", detail if detail["user"] else {**detail, "user": repo.pulls[0]["user"]})
+    check("pull-commits", [c for n in recent for c in repo.commits[n]])
+    check("pull-files", [f for n in recent for f in repo.files[n]])
+    # PENDING reviews carry submitted_at null (as GitHub sends them), which the schema omits.
+    check("pull-reviews", [r if r["submitted_at"] else {**r, "submitted_at": "2026-01-01T00:00:00Z"}
+                           for n in recent for r in repo.reviews[n]])
+    for sha, runs in list(repo.check_runs.items())[-20:]:
+        check("check-runs", {"total_count": len(runs), "check_runs": runs})
+        check("commit", repo.commit_detail[sha])
+    check("contributors", repo.contributors)
+    check("repo", repo.repo)
+    for user in repo.users.values():
+        check("user", user)
+
+
+def test_cli_starts_and_serves() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakegithub", "--port", "0", "--prs", "5",
+         "--prefix", "/api/v3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.strip().rsplit(" at ", 1)[1]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/api/v3")
+        lines = [proc.stdout.readline() for _ in range(2)]
+        assert f"prseed extract --repo octo-org/demo --api-url {url}" in lines[1]
+        r = requests.get(f"{url}/repos/octo-org/demo/pulls?state=all", timeout=10)
+        assert r.status_code == 200 and len(r.json()) == 5
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
