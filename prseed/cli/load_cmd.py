@@ -1,9 +1,202 @@
-"""`prseed load` (placeholder until the load work lands)."""
+"""``prseed load`` and ``prseed seed``: transform what is missing or stale, then load."""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+from pathlib import Path
+from typing import Any
+
 import click
+
+import load
+from prseed.cli.common import stage_errors
+from prseed.contracts import dataset_digest, read_manifest
+from prseed.errors import ConfigError, SnapshotError
+
+_URL_HELP = "Target database (env DATABASE_URL); unset: the embedded PostgreSQL in .pgdata/."
+
+
+def snapshot_projects(snapshots: Path) -> list[str]:
+    """Return every project folder under ``snapshots/`` that has a manifest.json, sorted."""
+    if not snapshots.is_dir():
+        return []
+    return sorted(p.name for p in snapshots.iterdir() if (p / "manifest.json").is_file())
+
+
+def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_of: dt.date | None) -> bool:
+    """Whether a build exists and was made from this snapshot (and this seed / as-of, if given).
+
+    A build without a snapshot next to it is taken as it is (it cannot be re-made anyway).
+    """
+    try:
+        build = read_manifest(build_dir, "build")
+    except SnapshotError:
+        return False
+    if not build.get("completed"):
+        return False
+    if seed is not None and build["seed"] != seed:
+        return False
+    if as_of is not None and build["as_of"] != as_of.isoformat():
+        return False
+    if not (snapshot_dir / "manifest.json").is_file():
+        return True
+    snapshot = read_manifest(snapshot_dir, "snapshot")
+    return bool(build["snapshot"]["digest"] == dataset_digest(snapshot))
+
+
+def run_transform(snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None) -> None:
+    """Run the transform stage for one project."""
+    # Imported on demand: loading ready builds should not pay for importing DuckDB.
+    transform: Any = importlib.import_module("transform")
+    options: dict[str, Any] = {"snapshot_dir": snapshot_dir, "out_dir": build_dir}
+    if seed is not None:
+        options["seed"] = seed
+    if as_of is not None:
+        options["as_of"] = as_of
+    transform.run(transform.TransformConfig(**options))
+
+
+def prepare_builds(
+    projects: tuple[str, ...],
+    snapshots: Path,
+    builds: Path,
+    seed: int | None,
+    as_of: dt.date | None,
+) -> tuple[Path, ...]:
+    """Resolve projects to build folders, transforming those missing or stale first."""
+    names = list(projects) or snapshot_projects(snapshots)
+    if not names:
+        raise ConfigError(
+            f"nothing to load: no snapshot under {snapshots}/ and no PROJECT given; "
+            f"run `prseed extract PROJECT` first"
+        )
+    folders = []
+    for name in names:
+        snapshot_dir, build_dir = snapshots / name, builds / name
+        if not build_is_current(build_dir, snapshot_dir, seed, as_of):
+            if not (snapshot_dir / "manifest.json").is_file():
+                raise ConfigError(
+                    f"project {name!r} has neither a build in {build_dir} nor a snapshot in "
+                    f"{snapshot_dir}; run `prseed extract {name}` first"
+                )
+            click.echo(f"transforming {name} (build missing or stale)", err=True)
+            run_transform(snapshot_dir, build_dir, seed, as_of)
+        folders.append(build_dir)
+    return tuple(folders)
+
+
+def format_summary(result: load.LoadResult) -> str:
+    """Render the per-table summary of a load."""
+    head = (
+        f"{'table':<24} {'inserted':>9} {'updated':>8} {'unchanged':>9} {'skipped':>7} "
+        f"{'seconds':>8} {'rows/s':>9} {'NULs':>5} {'cut':>5}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in result.totals():
+        lines.append(
+            f"{s.table:<24} {s.inserted:>9} {s.updated:>8} {s.unchanged:>9} {s.skipped:>7} "
+            f"{s.seconds:>8.2f} {s.rows_per_second:>9.0f} {s.nul_replaced:>5} {s.truncated:>5}"
+        )
+    rows = sum(s.rows for s in result.totals())
+    rate = rows / result.seconds if result.seconds else 0.0
+    verb = "loaded" if result.committed else "dry run (rolled back):"
+    cleared = sum(p.cleared for p in result.projects)
+    lines.append(
+        f"{verb} {len(result.projects)} project(s), {rows} rows into {result.database} "
+        f"in {result.seconds:.1f} s ({rate:.0f} rows/s)"
+        + (f"; {cleared} old rows cleared first" if cleared else "")
+    )
+    lines.append("NULs: NUL characters replaced by U+FFFD; cut: values truncated to their column")
+    return "\n".join(lines)
+
+
+def _options(func: Any) -> Any:
+    for option in reversed(
+        (
+            click.option("--database-url", envvar="DATABASE_URL", help=_URL_HELP),
+            click.option("--clear", is_flag=True, help="Delete each team's rows first."),
+            click.option("--seed", type=int, help="Transform seed (re-transform if it differs)."),
+            click.option(
+                "--as-of",
+                type=click.DateTime(["%Y-%m-%d"]),
+                help="Transform as-of date (re-transform if it differs).",
+            ),
+            click.option(
+                "--snapshots",
+                type=click.Path(path_type=Path),
+                default=Path("snapshots"),
+                show_default=True,
+                help="Folder of the snapshots.",
+            ),
+            click.option(
+                "--builds",
+                type=click.Path(path_type=Path),
+                default=Path("build"),
+                show_default=True,
+                help="Folder of the builds.",
+            ),
+        )
+    ):
+        func = option(func)
+    return func
+
+
+def _load(
+    projects: tuple[str, ...],
+    database_url: str | None,
+    clear: bool,
+    dry_run: bool,
+    seed: int | None,
+    as_of: dt.datetime | None,
+    snapshots: Path,
+    builds: Path,
+) -> load.LoadResult:
+    day = as_of.date() if as_of else None
+    folders = prepare_builds(projects, snapshots, builds, seed, day)
+    config = load.LoadConfig(build_dirs=folders, database_url=database_url, clear=clear, dry_run=dry_run)
+    result = load.run(config)
+    click.echo(format_summary(result))
+    return result
+
+
+@click.command("load")
+@click.argument("projects", nargs=-1)
+@_options
+@click.option("--dry-run", is_flag=True, help="Load, report, then roll back.")
+def load_command(
+    projects: tuple[str, ...],
+    database_url: str | None,
+    clear: bool,
+    dry_run: bool,
+    seed: int | None,
+    as_of: dt.datetime | None,
+    snapshots: Path,
+    builds: Path,
+) -> None:
+    """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction."""
+    with stage_errors():
+        _load(projects, database_url, clear, dry_run, seed, as_of, snapshots, builds)
+
+
+@click.command("seed")
+@_options
+def seed_command(
+    database_url: str | None,
+    clear: bool,
+    seed: int | None,
+    as_of: dt.datetime | None,
+    snapshots: Path,
+    builds: Path,
+) -> None:
+    """Transform and load every snapshot, then print how to connect."""
+    with stage_errors():
+        result = _load((), database_url, clear, False, seed, as_of, snapshots, builds)
+    target = result.database_url if result.embedded else "$DATABASE_URL"
+    click.echo(f"connect: psql '{target}'   or: prseed db psql")
 
 
 def register(group: click.Group) -> None:
     """Add the command(s) to the CLI group."""
+    group.add_command(load_command)
+    group.add_command(seed_command)

