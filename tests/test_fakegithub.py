@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from collections.abc import Iterator
@@ -605,3 +606,35 @@ def test_cli_starts_and_serves() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_repository_id_links(repo: GeneratedRepo) -> None:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, prefix="/api/v3", id_links=True) as gh:
+        s = session()
+        r = s.get(f"{gh.url}/repos/{REPO}/pulls", params={"state": "all", "per_page": 50})
+        rid = repo.repo["id"]
+        assert r.links["next"]["url"].startswith(f"{gh.url}/repositories/{rid}/pulls?")
+        items, pages = get_all(s, f"{gh.url}/repos/{REPO}/pulls", state="all", per_page=50)
+        assert pages == 3 and len(items) == len(repo.pulls)
+        assert s.get(f"{gh.url}/repositories/999/pulls").status_code == 404
+
+
+def test_request_headers_accounting(gh: FakeGitHub) -> None:
+    url = f"{gh.url}/repos/{REPO}"
+    good = session()
+    good.headers["X-GitHub-Api-Version"] = "2022-11-28"
+    assert good.get(url).status_code == 200
+    assert gh.stats.missing_headers == {}
+    assert session().get(url).status_code == 200  # no X-GitHub-Api-Version
+    assert gh.stats.missing_headers == {"x-github-api-version": 1}
+    bad = session()
+    bad.headers["X-GitHub-Api-Version"] = "2019-01-01"
+    assert bad.get(url).status_code == 400
+    conn = http.client.HTTPConnection("127.0.0.1", gh.port, timeout=10)  # sends no User-Agent
+    conn.request("GET", f"/repos/{REPO}", headers={"Authorization": f"Bearer {TOKEN}"})
+    r = conn.getresponse()
+    assert r.status == 403 and "User-Agent" in json.loads(r.read())["message"]
+    conn.close()
+    assert gh.stats.missing_headers["user-agent"] == 1
+    assert gh.stats.request_log[:2] == [f"200 GET /repos/{REPO}"] * 2
+    assert gh.stats.request_log[2:] == [f"400 GET /repos/{REPO}", f"403 GET /repos/{REPO}"]

@@ -12,7 +12,7 @@ from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import generate_repo
 from tests.fakegithub.server import FakeGitHub
 
-FAULT_PRESETS = {
+FAULT_PRESETS: dict[str, dict[str, object]] = {
     "primary": {"core_limit": 200, "reset_seconds": 10.0},
     "primary429": {"core_limit": 200, "reset_seconds": 10.0, "primary_status": 429},
     "secondary": {"secondary_every": 25, "secondary_retry_after": 2},
@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fault", action="append", default=[], choices=sorted(FAULT_PRESETS),
                    help="switch on a misbehaviour preset (repeatable)")
     p.add_argument("--huge-pr", action="store_true", help="add a PR with more than 3,000 files")
+    p.add_argument("--id-links", action="store_true",
+                   help="Link headers use /repositories/{id}/... paths like api.github.com")
     return p.parse_args(argv)
 
 
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     faults = Faults(**settings)  # type: ignore[arg-type]
     tokens = set(args.token) if args.token else None
     gh = FakeGitHub(repos=repos, tokens=tokens, faults=faults, latency=args.latency,
-                    prefix=args.prefix, port=args.port).start()
+                    prefix=args.prefix, port=args.port, id_links=args.id_links).start()
     print(f"fake GitHub serving {', '.join(names)} ({args.prs} PRs each) at {gh.url}")
     if args.fault:
         print(f"faults: {faults}")

@@ -31,6 +31,8 @@ SECONDARY_MESSAGE = (
 COMMITS_CAP = 250
 FILES_CAP = 3000
 COMMIT_FILES_PAGE = 300
+API_VERSIONS = frozenset({"2022-11-28", "2026-03-10"})
+REQUEST_LOG_CAP = 200_000
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Stats:
         rate_limited: 403/429 rate-limit answers (primary and secondary).
         faults: injected faults by name ("server_error", "reset", "truncate", "slow",
             "secondary").
+        missing_headers: requests without `Accept: application/vnd.github+json`, without
+            `X-GitHub-Api-Version`, or without `User-Agent` (GitHub answers 403 to those).
+        request_log: "STATUS METHOD PATH?QUERY" per answered request, in order (status 0:
+            dropped on purpose); capped at 200,000 lines.
     """
 
     requests: int = 0
@@ -59,6 +65,8 @@ class Stats:
     max_inflight: int = 0
     rate_limited: int = 0
     faults: dict[str, int] = field(default_factory=dict)
+    missing_headers: dict[str, int] = field(default_factory=dict)
+    request_log: list[str] = field(default_factory=list)
     inflight: int = 0
 
 
@@ -97,20 +105,23 @@ def _not_found() -> _Resp:
     return _Resp(404, _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"}))
 
 
+# A repository is addressed as /repos/{owner}/{repo} or, in GitHub's own Link headers,
+# /repositories/{id}.
+_REPO = r"^(?:/repos/(?P<o>[^/]+)/(?P<r>[^/]+)|/repositories/(?P<rid>\d+))"
 _ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("rate-limit", re.compile(r"^/rate_limit$")),
     ("user", re.compile(r"^/users/(?P<login>[^/]+)$")),
-    ("repo", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)$")),
-    ("pulls-list", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls$")),
-    ("pull", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)$")),
-    ("pull-commits", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/commits$")),
-    ("pull-files", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/files$")),
-    ("pull-reviews", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/reviews$")),
-    ("commit", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)$")),
-    ("check-runs",
-     re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/check-runs$")),
-    ("contributors", re.compile(r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/contributors$")),
+    ("repo", re.compile(_REPO + r"$")),
+    ("pulls-list", re.compile(_REPO + r"/pulls$")),
+    ("pull", re.compile(_REPO + r"/pulls/(?P<n>\d+)$")),
+    ("pull-commits", re.compile(_REPO + r"/pulls/(?P<n>\d+)/commits$")),
+    ("pull-files", re.compile(_REPO + r"/pulls/(?P<n>\d+)/files$")),
+    ("pull-reviews", re.compile(_REPO + r"/pulls/(?P<n>\d+)/reviews$")),
+    ("commit", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)$")),
+    ("check-runs", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)/check-runs$")),
+    ("contributors", re.compile(_REPO + r"/contributors$")),
 ]
+_REPO_PART = re.compile(r"/repos/[^/]+/[^/]+")
 
 
 def route(path: str) -> tuple[str, dict[str, str]]:
@@ -118,7 +129,7 @@ def route(path: str) -> tuple[str, dict[str, str]]:
     for kind, rx in _ROUTES:
         m = rx.match(path)
         if m:
-            return kind, m.groupdict()
+            return kind, {k: v for k, v in m.groupdict().items() if v is not None}
     return "unknown", {}
 
 
@@ -181,8 +192,10 @@ def _pull_sort_key(sort: str, details: dict[int, dict[str, Any]]) -> Any:
 class Api:
     """The pure part: what each endpoint answers for a request (no sockets, no limits)."""
 
-    def __init__(self, repos: list[GeneratedRepo]) -> None:
+    def __init__(self, repos: list[GeneratedRepo], id_links: bool = False) -> None:
+        self.id_links = id_links
         self.repos = {r.full_name.lower(): r for r in repos}
+        self.by_id = {int(r.repo["id"]): r for r in repos}
         self.users: dict[str, dict[str, Any]] = {}
         for r in repos:
             for login, u in r.users.items():
@@ -197,9 +210,14 @@ class Api:
             return _Resp(200, _json(user)) if user else _not_found()
         if kind == "unknown" or kind == "rate-limit":
             return _not_found()
-        repo = self.repos.get(f"{params['o']}/{params['r']}".lower())
+        if "rid" in params:
+            repo = self.by_id.get(int(params["rid"]))
+        else:
+            repo = self.repos.get(f"{params['o']}/{params['r']}".lower())
         if repo is None:
             return _not_found()
+        if self.id_links:
+            base = _REPO_PART.sub(f"/repositories/{repo.repo['id']}", base, count=1)
         query = dict(query_pairs)
         link: str | None = None
         if kind == "repo":
@@ -277,6 +295,7 @@ class FakeGitHub:
         latency: float = 0.0,
         prefix: str = "",
         port: int = 0,
+        id_links: bool = False,
     ) -> None:
         """Configure the server (it does not listen before start()).
 
@@ -288,8 +307,10 @@ class FakeGitHub:
             latency: delay before every answer, in seconds.
             prefix: path prefix such as "/api/v3".
             port: TCP port (0: OS-assigned).
+            id_links: write Link headers with /repositories/{id}/... paths, as api.github.com
+                often does, so a client must follow links rather than rebuild URLs.
         """
-        self.api = Api(repos)
+        self.api = Api(repos, id_links)
         self.tokens = set(tokens) if tokens is not None else None
         self.faults = faults or Faults()
         self.latency = latency
@@ -440,12 +461,33 @@ class FakeGitHub:
         query_pairs = parse_qsl(split.query, keep_blank_values=True)
         path = split.path
         now = time.time()
-        kind, params = "unknown", {}
+        kind: str = "unknown"
+        params: dict[str, str] = {}
         if path == self.prefix or path.startswith(self.prefix + "/"):
             kind, params = route(path[len(self.prefix):] or "/")
+        version = headers.get("x-github-api-version")
         with self._lock:
             stats = self._stats
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + 1
+            for name, ok in (("accept", "application/vnd.github+json" in
+                              headers.get("accept", "")),
+                             ("x-github-api-version", version is not None),
+                             ("user-agent", bool(headers.get("user-agent")))):
+                if not ok:
+                    stats.missing_headers[name] = stats.missing_headers.get(name, 0) + 1
+            if not headers.get("user-agent"):
+                return _Resp(403, _json({
+                    "message": "Request forbidden by administrative rules. Please make sure "
+                               "your request has a User-Agent header "
+                               "(https://docs.github.com/en/rest/overview/resources-in-the-"
+                               "rest-api#user-agent-required). Check "
+                               "https://developer.github.com for other possible causes."})
+                ), "", 0.0, None
+            if version is not None and version not in API_VERSIONS:
+                return _Resp(400, _json({
+                    "message": f"API version {version!r} is not supported.",
+                    "documentation_url": "https://docs.github.com/rest/overview/api-versions",
+                    "status": "400"})), "", 0.0, None
             f = self.faults
             auth = headers.get("authorization", "")
             scheme, _, token = auth.partition(" ")
@@ -538,9 +580,11 @@ class FakeGitHub:
                       "rate": core})
         return _Resp(200, body, h)
 
-    def done(self, token_key: str | None, status: int) -> None:
+    def done(self, token_key: str | None, status: int, method: str, path: str) -> None:
         """Bookkeeping when a request has been answered."""
         with self._lock:
+            if len(self._stats.request_log) < REQUEST_LOG_CAP:
+                self._stats.request_log.append(f"{status} {method} {path}")
             self._stats.inflight -= 1
             self._stats.by_status[status] = self._stats.by_status.get(status, 0) + 1
             if status == 304:
@@ -607,7 +651,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            fake.done(key, status)
+            fake.done(key, status, "GET", self.path)
 
     def _method_not_allowed(self) -> None:
         body = _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"})
