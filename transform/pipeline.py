@@ -1,0 +1,183 @@
+"""The transform's I/O shell: verify the snapshot, run the SQL files, write and swap the build."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from prseed import __version__
+from prseed.contracts import (
+    BUILD_TABLES,
+    SCHEMA_VERSION,
+    dataset_digest,
+    dumps_manifest,
+    replace_dir_atomically,
+    table_key,
+    validate,
+    verify_dataset,
+    write_bytes_atomic,
+    write_parquet,
+)
+from prseed.errors import ConfigError, ContractError, SnapshotError
+from transform import TransformConfig, TransformResult
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+SNAPSHOT_VIEWS = ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors")
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+def sql_statements(path: Path) -> list[str]:
+    """Split one SQL file into statements (on ``;`` at the end of a line)."""
+    text = path.read_text(encoding="utf-8")
+    return [s.strip() for s in re.split(r";[ \t]*\n", text + "\n") if _has_code(s)]
+
+
+def _has_code(statement: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+
+
+def default_as_of(manifest: dict[str, Any]) -> date:
+    """The snapshot's extraction date: the UTC date of its manifest ``finished_at``."""
+    finished = str(manifest["finished_at"]).replace("Z", "+00:00")
+    try:
+        stamp = datetime.fromisoformat(finished)
+    except ValueError as exc:
+        raise SnapshotError(f"snapshot finished_at {finished!r} is not a date-time") from exc
+    if stamp.tzinfo is None:
+        return stamp.date()
+    return stamp.astimezone(UTC).date()
+
+
+def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The values bound into ``00_params.sql``, all from the config and the snapshot manifest."""
+    project = manifest["project"]
+    return {
+        "seed": config.seed,
+        "as_of": config.as_of or default_as_of(manifest),
+        "days_back": project["days_back"],
+        "team_slug": project["team_slug"],
+        "team_name": project["team_name"],
+        "jira_project_key": project["jira_project_key"],
+        "ai_base_adoption_rate": float(project["ai_base_adoption_rate"]),
+        "survey_response_rate": float(project["survey_response_rate"]),
+        "repos": list(project["repos"]),
+    }
+
+
+def open_database(config: TransformConfig, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with bounded threads/memory, UTC session, spill folder."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET threads = $n", {"n": config.threads or 2})
+    con.execute("SET memory_limit = $m", {"m": config.memory_limit or "1GB"})
+    con.execute("SET temp_directory = $d", {"d": str(temp_dir)})
+    return con
+
+
+def create_snapshot_views(
+    con: duckdb.DuckDBPyConnection, snapshot_dir: Path, manifest: dict[str, Any]
+) -> None:
+    """Expose each snapshot Parquet file as a view ``snap_<table>``."""
+    for table in SNAPSHOT_VIEWS:
+        path = snapshot_dir / manifest["tables"][table]["file"]
+        con.read_parquet(str(path)).create_view(f"snap_{table}")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Run every ``transform/sql/*.sql`` file in name order, binding ``$name`` parameters."""
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        for statement in sql_statements(path):
+            code = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
+            names = set(_PARAM.findall(code))
+            try:
+                if names:
+                    con.execute(statement, {n: params[n] for n in names})
+                else:
+                    con.execute(statement)
+            except duckdb.Error as exc:
+                first = str(exc).splitlines()[0]
+                raise ContractError(f"transform step {path.name} failed: {first}") from exc
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, staging: Path) -> dict[str, dict[str, Any]]:
+    """Fetch each ``out_<table>`` sorted by its contract key and write it as Parquet."""
+    entries = {}
+    for table in BUILD_TABLES:
+        order = ", ".join(table_key("build", table))
+        arrow = con.sql(f"SELECT * FROM out_{table} ORDER BY {order}").to_arrow_table()
+        entries[table] = write_parquet(arrow, staging / f"{table}.parquet", "build", table)
+    return entries
+
+
+def build_manifest(
+    config: TransformConfig,
+    snapshot: dict[str, Any],
+    params: dict[str, Any],
+    entries: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The build manifest: no wall-clock time, so identical inputs give identical bytes."""
+    project = snapshot["project"]
+    manifest: dict[str, Any] = {
+        "kind": "prseed-build",
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "project": project["key"],
+        "team_slug": project["team_slug"],
+        "team_name": project["team_name"],
+        "seed": config.seed,
+        "as_of": params["as_of"].isoformat(),
+        "snapshot": {"path": str(config.snapshot_dir), "digest": dataset_digest(snapshot)},
+        "tables": entries,
+        "completed": True,
+    }
+    if "synthetic" in snapshot:
+        manifest["synthetic"] = bool(snapshot["synthetic"])
+    return manifest
+
+
+def transform(config: TransformConfig) -> TransformResult:
+    """Verify the snapshot, run the SQL, write a complete build and swap it in atomically.
+
+    Raises:
+        SnapshotError: the snapshot is missing, incomplete, tampered or of another version;
+            the previous build is left untouched.
+        ConfigError: the output folder cannot be used.
+    """
+    started = time.perf_counter()
+    snapshot = verify_dataset(config.snapshot_dir, "snapshot")
+    params = parameters(config, snapshot)
+    out_dir = config.out_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"output {out_dir} exists and is not a folder; pass another --out")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    temp_dir = out_dir.with_name(f".{out_dir.name}.duckdb-{os.getpid()}")
+    for folder in (staging, temp_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    staging.mkdir()
+    try:
+        con = open_database(config, temp_dir)
+        try:
+            create_snapshot_views(con, config.snapshot_dir, snapshot)
+            run_sql(con, params)
+            entries = write_tables(con, staging)
+        finally:
+            con.close()
+        manifest = build_manifest(config, snapshot, params, entries)
+        validate(manifest, "build/manifest.schema.json", str(staging / "manifest.json"))
+        write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
+        verify_dataset(staging, "build")
+        replace_dir_atomically(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    rows = {name: entry["rows"] for name, entry in manifest["tables"].items()}
+    return TransformResult(manifest=manifest, rows=rows, seconds=time.perf_counter() - started)

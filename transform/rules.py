@@ -1,0 +1,359 @@
+r"""The documented text rules of the transform, as small pure Python functions.
+
+The transform runs these rules in DuckDB SQL (``transform/sql/01_macros.sql`` and
+``transform/sql/02_ai_signatures.sql``); the functions here are their written specification and
+the reference the property tests compare the SQL against. Change both together.
+
+Regular expressions are restricted to the syntax RE2 (DuckDB) and Python agree on: ASCII ``\b``,
+``[0-9]`` instead of ``\d``, explicit whitespace classes, and matching on lowercased text instead
+of case-insensitive flags.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- Jira keys -------------------------------------------------------------------------------
+
+JIRA_KEY_RE = re.compile(r"[A-Z][A-Z0-9]+-[0-9]+")
+JIRA_KEY_MAX = 50  # metrics_jiraissue.jira_key / metrics_pullrequest.jira_key are varchar(50)
+
+
+def parse_jira_key(title: str | None, head_ref: str | None) -> str:
+    """Return the first Jira key in the title, else in the head branch, else ``""``.
+
+    A match longer than 50 characters cannot be stored and is treated as no key.
+    """
+    for text in (title or "", head_ref or ""):
+        match = JIRA_KEY_RE.search(text)
+        if match and len(match.group(0)) <= JIRA_KEY_MAX:
+            return match.group(0)
+        if match:
+            return ""
+    return ""
+
+
+# --- File categories (metrics-schema.md §1.7) --------------------------------------------------
+
+TEST_DIRS = ("/tests/", "/test/", "/__tests__/")
+TEST_PREFIXES = ("test_", "test.")
+TEST_INFIXES = ("_test.", ".test.", ".spec.", "_spec.")
+TEST_SUFFIXES = tuple(f"_test.{ext}" for ext in ("go", "py", "rb", "rs", "ts", "js"))
+JS_EXTENSIONS = ("js", "ts", "mjs", "cjs")
+JS_BACKEND_EXCEPTIONS = ("/pages/api/", "/app/api/", "/routes/api/", "/server/api/")
+JS_FRONTEND_DIRS = (
+    "/components/",
+    "/hooks/",
+    "/pages/",
+    "/frontend/",
+    "/ui/",
+    "/views/",
+    "/layouts/",
+    "/styles/",
+    "/client/",
+    "/public/",
+    "/static/",
+    "/assets/",
+    "/widgets/",
+    "/screens/",
+    "/containers/",
+    "/store/",
+    "/stores/",
+    "/redux/",
+    "/context/",
+    "/contexts/",
+    "/providers/",
+    "/theme/",
+    "/themes/",
+    "/icons/",
+    "/features/",
+    "/templates/",
+    "/web/",
+    "/www/",
+    "/app/",
+    "/src/app/",
+)
+JS_BACKEND_DIRS = (
+    "/api/",
+    "/apis/",
+    "/services/",
+    "/service/",
+    "/models/",
+    "/model/",
+    "/server/",
+    "/servers/",
+    "/scripts/",
+    "/script/",
+    "/controllers/",
+    "/controller/",
+    "/routes/",
+    "/router/",
+    "/routers/",
+    "/middleware/",
+    "/middlewares/",
+    "/db/",
+    "/database/",
+    "/migrations/",
+    "/migration/",
+    "/workers/",
+    "/worker/",
+    "/jobs/",
+    "/job/",
+    "/queue/",
+    "/queues/",
+    "/cron/",
+    "/handlers/",
+    "/handler/",
+    "/resolvers/",
+    "/graphql/",
+    "/schema/",
+    "/schemas/",
+    "/repositories/",
+    "/repository/",
+    "/dao/",
+    "/entities/",
+    "/entity/",
+    "/backend/",
+    "/functions/",
+    "/lambda/",
+    "/lambdas/",
+    "/cli/",
+    "/bin/",
+    "/tasks/",
+    "/commands/",
+    "/auth/",
+    "/security/",
+    "/infra/",
+    "/infrastructure/",
+    "/deploy/",
+    "/tools/",
+    "/build/",
+    "/config/",
+    "/configs/",
+    "/prisma/",
+    "/trpc/",
+    "/webhooks/",
+    "/integrations/",
+    "/seeds/",
+    "/seeders/",
+    "/fixtures/",
+    "/mailers/",
+    "/emails/",
+    "/events/",
+    "/listeners/",
+    "/subscribers/",
+    "/consumers/",
+    "/producers/",
+    "/plugins/",
+)
+FRONTEND_EXTENSIONS = (
+    "jsx",
+    "tsx",
+    "vue",
+    "svelte",
+    "astro",
+    "css",
+    "scss",
+    "sass",
+    "less",
+    "styl",
+    "html",
+    "htm",
+    "hbs",
+    "handlebars",
+    "ejs",
+    "pug",
+    "erb",
+    "twig",
+    "liquid",
+    "njk",
+)
+BACKEND_EXTENSIONS = (
+    "py",
+    "go",
+    "rs",
+    "java",
+    "rb",
+    "php",
+    "c",
+    "cc",
+    "cpp",
+    "cxx",
+    "h",
+    "hpp",
+    "cs",
+    "kt",
+    "kts",
+    "scala",
+    "swift",
+    "m",
+    "mm",
+    "ex",
+    "exs",
+    "erl",
+    "hs",
+    "clj",
+    "lua",
+    "pl",
+    "r",
+    "dart",
+    "sh",
+    "bash",
+    "zsh",
+    "ps1",
+    "sql",
+    "proto",
+    "groovy",
+    "jl",
+    "zig",
+    "ml",
+    "fs",
+    "vb",
+    "sol",
+    "graphql",
+    "gql",
+    "prisma",
+)
+DOCS_EXTENSIONS = ("md", "mdx", "rst", "txt", "adoc", "asciidoc", "org", "tex", "rtf")
+CONFIG_EXTENSIONS = (
+    "json",
+    "jsonc",
+    "json5",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "xml",
+    "env",
+    "lock",
+    "properties",
+    "plist",
+    "gradle",
+    "tf",
+    "hcl",
+    "editorconfig",
+    "config",
+)
+CONFIG_FILENAMES = (
+    "dockerfile",
+    "makefile",
+    "procfile",
+    "gemfile",
+    "rakefile",
+    "vagrantfile",
+    "jenkinsfile",
+    "brewfile",
+    "podfile",
+    "codeowners",
+    "justfile",
+    "caddyfile",
+)
+
+
+def _basename(lower_path: str) -> str:
+    return lower_path.rsplit("/", 1)[-1]
+
+
+def _extension(basename: str) -> str:
+    # Leading dots belong to a dotfile's name, not to an extension (".env" has none).
+    stem = basename.lstrip(".")
+    return stem.rsplit(".", 1)[1] if "." in stem else ""
+
+
+def categorize_file(path: str) -> str:
+    """Categorise a changed file: test, frontend, backend, javascript, docs, config or other.
+
+    First match wins, on the lowercased path with a leading ``/`` so that top-level folders
+    (``tests/x.py``) match the ``/tests/`` rules too:
+
+    1. test: a test folder, a ``test_``/``test.`` basename or ``tests.py``, a ``_test.``,
+       ``.test.``, ``.spec.`` or ``_spec.`` infix, or a ``_test.{go,py,rb,rs,ts,js}`` suffix;
+    2. JS/TS (``.js .ts .mjs .cjs``) by path tiers: backend exceptions (``/pages/api/`` ...) ->
+       backend, frontend folders -> frontend, backend folders -> backend, otherwise javascript;
+    3. by extension: frontend, backend, docs, config; config also takes well-known filenames
+       (Dockerfile, Dockerfile.dev, Makefile, ...) and any dotfile;
+    4. anything else: other.
+    """
+    lower = path.lower()
+    slashed = "/" + lower
+    base = _basename(lower)
+    ext = _extension(base)
+    if (
+        any(d in slashed for d in TEST_DIRS)
+        or base.startswith(TEST_PREFIXES)
+        or base == "tests.py"
+        or any(i in base for i in TEST_INFIXES)
+        or base.endswith(TEST_SUFFIXES)
+    ):
+        return "test"
+    if ext in JS_EXTENSIONS:
+        if any(d in slashed for d in JS_BACKEND_EXCEPTIONS):
+            return "backend"
+        if any(d in slashed for d in JS_FRONTEND_DIRS):
+            return "frontend"
+        if any(d in slashed for d in JS_BACKEND_DIRS):
+            return "backend"
+        return "javascript"
+    if ext in FRONTEND_EXTENSIONS:
+        return "frontend"
+    if ext in BACKEND_EXTENSIONS:
+        return "backend"
+    if ext in DOCS_EXTENSIONS:
+        return "docs"
+    if (
+        ext in CONFIG_EXTENSIONS
+        or base in CONFIG_FILENAMES
+        or base.startswith("dockerfile")
+        or base.startswith(".")
+    ):
+        return "config"
+    return "other"
+
+
+# --- AI assistance in PR title + body ---------------------------------------------------------
+
+# Order matters only for documentation; the result is the sorted set of tools.
+AI_TEXT_SIGNATURES: tuple[tuple[str, str], ...] = (
+    ("claude", r"\bclaude\b"),
+    ("copilot", r"\bcopilot\b"),
+    (
+        "cursor",
+        r"\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b"
+        r"|\b(?:with|using|via|by) cursor\b",
+    ),
+    ("devin", r"\bdevin[ .-]ai\b"),
+    ("windsurf", r"\bwindsurf\b"),
+    ("aider", r"\baider\b"),
+    ("gemini", r"\bgemini\b"),
+    ("chatgpt", r"\bchat-?gpt\b|\bgpt-[345]"),
+    ("codex", r"\bcodex\b"),
+    (
+        "other",
+        r"\bai[ -](?:generated|assisted|written)\b"
+        r"|\b(?:generated|written|created|assisted) (?:by|with|using) (?:an? )?(?:ai|llm)\b",
+    ),
+)
+# A sentence with a negation is a negative disclosure ("No AI tools were used", "I did not use
+# Copilot") and never counts, even if it names a tool.
+AI_NEGATION = r"\b(?:no|not|without|never|none|zero)\b|n't\b|n’t"
+SENTENCE_SPLIT = r"[.!?](?:[ \t\r\n]|$)|\n"
+
+
+def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
+    r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
+
+    The lowercased ``title + "\n" + body`` is split into sentences (``.``, ``!`` or ``?``
+    followed by whitespace or the end, or a newline); sentences containing a negation are
+    dropped; each remaining sentence is matched against :data:`AI_TEXT_SIGNATURES`.
+    """
+    text = ((title or "") + "\n" + (body or "")).lower()
+    tools: set[str] = set()
+    for sentence in re.split(SENTENCE_SPLIT, text):
+        if re.search(AI_NEGATION, sentence, re.ASCII):
+            continue
+        for tool, pattern in AI_TEXT_SIGNATURES:
+            if re.search(pattern, sentence, re.ASCII):
+                tools.add(tool)
+    return sorted(tools)

@@ -1,0 +1,15 @@
+-- The run's parameters, bound from Python ($name): one row, read by every later step.
+CREATE OR REPLACE TABLE params AS
+SELECT
+    $seed::BIGINT AS seed,
+    $as_of::DATE AS as_of,
+    $days_back::INTEGER AS days_back,
+    $team_slug::VARCHAR AS team_slug,
+    $team_name::VARCHAR AS team_name,
+    $jira_project_key::VARCHAR AS jira_project_key,
+    $ai_base_adoption_rate::DOUBLE AS ai_rate,
+    $survey_response_rate::DOUBLE AS survey_rate,
+    $repos::VARCHAR[] AS repos;
+
+-- The seed also as a variable so the u01() macro needs no join.
+SET VARIABLE seed = (SELECT seed FROM params);

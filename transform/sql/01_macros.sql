@@ -1,0 +1,77 @@
+-- Shared macros: the deterministic uniform draw and the text rules of transform/rules.py.
+
+-- A uniform in [0, 1) from (seed, purpose, key): the first 13 hex digits (52 bits) of
+-- md5("seed:purpose:key"). md5 is the same in every DuckDB version, unlike hash() or random().
+CREATE OR REPLACE MACRO u01(purpose, key) AS
+    (('0x' || substr(md5(getvariable('seed')::VARCHAR || ':' || purpose || ':' || key), 1, 13))::BIGINT
+     / 4503599627370496.0);
+
+-- An integer uniform in [lo, hi] (like random.randint).
+CREATE OR REPLACE MACRO randint(purpose, key, lo, hi) AS
+    (lo + floor(u01(purpose, key) * (hi - lo + 1))::BIGINT);
+
+-- Jira key: first [A-Z][A-Z0-9]+-[0-9]+ in the title, else in the head branch; > 50 chars -> ''.
+CREATE OR REPLACE MACRO jira_fit(key) AS CASE WHEN length(key) > 50 THEN '' ELSE key END;
+
+CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_fit(CASE
+    WHEN regexp_matches(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
+        THEN regexp_extract(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
+    ELSE regexp_extract(coalesce(head_ref, ''), '[A-Z][A-Z0-9]+-[0-9]+')
+END);
+
+-- File category (metrics-schema.md §1.7), mirroring transform.rules.categorize_file.
+-- "path contains one of the folders" is one regex per tier: a single scan instead of 100 contains().
+CREATE OR REPLACE MACRO cf_any(haystack, needles) AS
+    len([n FOR n IN needles IF contains(haystack, n)]) > 0;
+
+CREATE OR REPLACE MACRO cf_decide(slashed, base, ext) AS CASE
+    WHEN regexp_matches(slashed, '/(?:tests|test|__tests__)/')
+        OR starts_with(base, 'test_') OR starts_with(base, 'test.') OR base = 'tests.py'
+        OR cf_any(base, ['_test.', '.test.', '.spec.', '_spec.'])
+        OR len([s FOR s IN ['_test.go', '_test.py', '_test.rb', '_test.rs', '_test.ts', '_test.js']
+                IF ends_with(base, s)]) > 0
+        THEN 'test'
+    WHEN ext IN ('js', 'ts', 'mjs', 'cjs') THEN CASE
+        WHEN regexp_matches(slashed, '/(?:pages/api|app/api|routes/api|server/api)/') THEN 'backend'
+        WHEN regexp_matches(slashed, '/(?:components|hooks|pages|frontend|ui|views|layouts|styles|client|public|static|assets|widgets|screens|containers|store|stores|redux|context|contexts|providers|theme|themes|icons|features|templates|web|www|app|src/app)/') THEN 'frontend'
+        WHEN regexp_matches(slashed, '/(?:api|apis|services|service|models|model|server|servers|scripts|script|controllers|controller|routes|router|routers|middleware|middlewares|db|database|migrations|migration|workers|worker|jobs|job|queue|queues|cron|handlers|handler|resolvers|graphql|schema|schemas|repositories|repository|dao|entities|entity|backend|functions|lambda|lambdas|cli|bin|tasks|commands|auth|security|infra|infrastructure|deploy|tools|build|config|configs|prisma|trpc|webhooks|integrations|seeds|seeders|fixtures|mailers|emails|events|listeners|subscribers|consumers|producers|plugins)/') THEN 'backend'
+        ELSE 'javascript'
+    END
+    WHEN ext IN ('jsx', 'tsx', 'vue', 'svelte', 'astro', 'css', 'scss', 'sass', 'less', 'styl',
+        'html', 'htm', 'hbs', 'handlebars', 'ejs', 'pug', 'erb', 'twig', 'liquid', 'njk')
+        THEN 'frontend'
+    WHEN ext IN ('py', 'go', 'rs', 'java', 'rb', 'php', 'c', 'cc', 'cpp', 'cxx', 'h', 'hpp', 'cs',
+        'kt', 'kts', 'scala', 'swift', 'm', 'mm', 'ex', 'exs', 'erl', 'hs', 'clj', 'lua', 'pl', 'r',
+        'dart', 'sh', 'bash', 'zsh', 'ps1', 'sql', 'proto', 'groovy', 'jl', 'zig', 'ml', 'fs', 'vb',
+        'sol', 'graphql', 'gql', 'prisma')
+        THEN 'backend'
+    WHEN ext IN ('md', 'mdx', 'rst', 'txt', 'adoc', 'asciidoc', 'org', 'tex', 'rtf') THEN 'docs'
+    WHEN ext IN ('json', 'jsonc', 'json5', 'yaml', 'yml', 'toml', 'ini', 'cfg', 'conf', 'xml', 'env',
+        'lock', 'properties', 'plist', 'gradle', 'tf', 'hcl', 'editorconfig', 'config')
+        OR base IN ('dockerfile', 'makefile', 'procfile', 'gemfile', 'rakefile', 'vagrantfile',
+            'jenkinsfile', 'brewfile', 'podfile', 'codeowners', 'justfile', 'caddyfile')
+        OR starts_with(base, 'dockerfile') OR starts_with(base, '.')
+        THEN 'config'
+    ELSE 'other'
+END;
+
+CREATE OR REPLACE MACRO cf_base(lower_path) AS regexp_extract(lower_path, '[^/]*$');
+
+CREATE OR REPLACE MACRO categorize_file(path) AS cf_decide(
+    '/' || lower(path),
+    cf_base(lower(path)),
+    regexp_extract(ltrim(cf_base(lower(path)), '.'), '\.([^.]*)$', 1)
+);
+
+-- Story points from lines changed (simulation.md §3.2).
+CREATE OR REPLACE MACRO story_points_of(lines) AS CASE
+    WHEN lines < 50 THEN 1 WHEN lines < 150 THEN 2 WHEN lines < 400 THEN 3 WHEN lines < 800 THEN 5
+    ELSE 8 END;
+
+-- Hours between two timestamps, numeric(10,2); equal timestamps give 0.00, not NULL.
+-- Rounded half away from zero in integer arithmetic, so no float rounding enters.
+CREATE OR REPLACE MACRO hundredths_of_hours(us) AS
+    CASE WHEN us >= 0 THEN (us + 18000000) // 36000000 ELSE -((18000000 - us) // 36000000) END;
+
+CREATE OR REPLACE MACRO hours_between(a, b) AS
+    (hundredths_of_hours(epoch_us(b) - epoch_us(a))::DECIMAL(18, 0) * 0.01)::DECIMAL(10, 2);

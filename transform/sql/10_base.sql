@@ -1,0 +1,23 @@
+-- Per-PR helpers used by every later step.
+-- ord orders PRs by (created_at, repo, number): "first PR wins" for a commit SHA, a check run
+-- or a Jira key shared by several PRs, so PRs created later never change an earlier PR's rows.
+CREATE OR REPLACE TABLE pr AS
+SELECT
+    p.*,
+    p.repo || '#' || p.number AS k,
+    row_number() OVER (ORDER BY p.created_at, p.repo, p.number) AS ord,
+    CASE WHEN p.merged_at IS NOT NULL THEN 'merged'
+         WHEN p.state = 'open' THEN 'open'
+         ELSE 'closed' END AS state_out
+FROM snap_pull_requests p;
+
+-- Position of every repo: its index in the project's repos (manifest order), repos absent from
+-- the list after them in name order. Used for collision-free synthetic Jira keys.
+CREATE OR REPLACE TABLE repo_pos AS
+WITH listed AS (
+    SELECT unnest(repos) AS repo, generate_subscripts(repos, 1) AS pos FROM params
+), unlisted AS (
+    SELECT repo, (SELECT len(repos) FROM params) + row_number() OVER (ORDER BY repo) AS pos
+    FROM (SELECT DISTINCT repo FROM pr) WHERE repo NOT IN (SELECT repo FROM listed)
+)
+SELECT repo, pos FROM listed UNION ALL SELECT repo, pos FROM unlisted;

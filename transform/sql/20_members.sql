@@ -1,0 +1,71 @@
+-- Team members: one per GitHub account (github_id) seen as contributor, PR author, reviewer or
+-- commit author. Deleted users (null ids) give no member. Bots (type Bot or a "[bot]" login) are
+-- kept with is_active = false, so bot reviews and commits keep their author, while the AI usage,
+-- survey and weekly-metrics simulations skip them.
+CREATE OR REPLACE TABLE accounts AS
+WITH seen AS (
+    SELECT id, login, type, 1 AS src, contributions, name, email
+    FROM snap_contributors
+    UNION ALL
+    SELECT author_id, author_login, author_type, 2, 0, NULL, NULL
+    FROM snap_pull_requests WHERE author_id IS NOT NULL
+    UNION ALL
+    SELECT reviewer_id, reviewer_login, reviewer_type, 3, 0, NULL, NULL
+    FROM snap_reviews WHERE reviewer_id IS NOT NULL
+    UNION ALL
+    SELECT author_id, author_login, NULL, 4, 0, NULL, NULL
+    FROM snap_commits WHERE author_id IS NOT NULL
+)
+SELECT
+    id,
+    coalesce(first(login ORDER BY src, login) FILTER (WHERE login IS NOT NULL), 'user-' || id) AS login,
+    min(name) FILTER (WHERE src = 1 AND name <> '') AS name,
+    min(trim(email)) FILTER (WHERE src = 1 AND trim(email) <> '') AS public_email,
+    coalesce(sum(contributions) FILTER (WHERE src = 1), 0) AS contributions,
+    bool_or(coalesce(type, '') = 'Bot' OR coalesce(login, '') LIKE '%[bot]') AS is_bot
+FROM seen
+GROUP BY id;
+
+CREATE OR REPLACE TABLE members AS
+WITH authored AS (
+    SELECT author_id AS id, count(*) AS prs FROM snap_pull_requests GROUP BY 1
+), ranked AS (
+    SELECT a.*,
+        -- The lead: the human with most contributions across repos (then most PRs, lowest id).
+        row_number() OVER (ORDER BY a.is_bot, a.contributions DESC, coalesce(p.prs, 0) DESC, a.id)
+            AS lead_rank,
+        coalesce(a.public_email, a.login || '@example.com') AS wanted_email,
+        a.public_email IS NOT NULL AS is_public
+    FROM accounts a LEFT JOIN authored p ON p.id = a.id
+), emails AS (
+    -- metrics_teammember has UNIQUE(team, email): one holder per address (case-insensitive),
+    -- a published address before a default one, then the lowest id. The others get GitHub's
+    -- own per-account noreply form, unique because it embeds the id. Bots always get that form
+    -- (as on GitHub): "[bot]" is not valid in an address.
+    SELECT *,
+        row_number() OVER (PARTITION BY lower(wanted_email) ORDER BY is_public DESC, id) AS email_rank
+    FROM ranked
+)
+SELECT
+    id,
+    id::VARCHAR AS github_id,
+    login,
+    is_bot,
+    left(login, 100) AS github_username,
+    left(coalesce(name, login), 255) AS display_name,
+    CASE WHEN email_rank = 1 AND NOT is_bot THEN wanted_email
+         ELSE id || '+' || login || '@users.noreply.github.com' END AS email,
+    'jira-' || id AS jira_account_id,
+    printf('U%08d', id) AS slack_user_id,
+    CASE WHEN lead_rank = 1 AND NOT is_bot THEN 'lead' ELSE 'developer' END AS role,
+    NOT is_bot AS is_active
+FROM emails;
+
+CREATE OR REPLACE TABLE out_teams_team AS
+SELECT team_slug AS slug, team_name AS name FROM params;
+
+CREATE OR REPLACE TABLE out_metrics_teammember AS
+SELECT
+    (SELECT team_slug FROM params) AS team_slug,
+    github_id, github_username, display_name, email, jira_account_id, slack_user_id, role, is_active
+FROM members;

@@ -1,0 +1,117 @@
+-- Reviews, commits, files and check runs of the PRs in the snapshot.
+
+-- Reviews. State mapping to the target choices (approved / changes_requested / commented):
+--   APPROVED -> approved, CHANGES_REQUESTED -> changes_requested, COMMENTED -> commented,
+--   DISMISSED -> commented (it was submitted and its text stays; only its verdict was withdrawn),
+--   PENDING -> dropped (a draft review that was never submitted: no submitted_at, invisible to
+--   everyone but its author). A review id shared by several PRs is kept once, first PR wins.
+CREATE OR REPLACE TABLE rv AS
+SELECT
+    r.*, p.ord, p.author_id AS pr_author_id,
+    CASE upper(r.state)
+        WHEN 'APPROVED' THEN 'approved'
+        WHEN 'CHANGES_REQUESTED' THEN 'changes_requested'
+        ELSE 'commented'
+    END AS state_out,
+    b.ai_reviewer_type
+FROM snap_reviews r
+JOIN pr p ON p.repo = r.repo AND p.number = r.pr_number
+LEFT JOIN ai_reviewer_bots b ON b.login = lower(r.reviewer_login)
+WHERE upper(r.state) <> 'PENDING'
+QUALIFY row_number() OVER (PARTITION BY r.id ORDER BY p.ord) = 1;
+
+CREATE OR REPLACE TABLE out_metrics_prreview AS
+SELECT
+    (SELECT team_slug FROM params) AS team_slug,
+    repo AS github_repo,
+    pr_number AS github_pr_id,
+    id AS github_review_id,
+    reviewer_id::VARCHAR AS reviewer_github_id,
+    state_out AS state,
+    coalesce(body, '') AS body,
+    submitted_at,
+    ai_reviewer_type IS NOT NULL AS is_ai_review,
+    coalesce(ai_reviewer_type, '') AS ai_reviewer_type
+FROM rv;
+
+-- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR).
+CREATE OR REPLACE TABLE commit_ai AS
+WITH trailers AS (
+    SELECT repo, pr_number, sha,
+        unnest(regexp_extract_all(lower(message), '(?m)^[ \t]*co-authored-by:[ \t]*(.+)$', 1)) AS trailer
+    FROM snap_commits
+    WHERE contains(lower(message), 'co-authored-by')
+)
+SELECT repo, pr_number, sha, list_sort(list_distinct(flatten(list(ai_coauthor_tools(trailer))))) AS tools
+FROM trailers
+GROUP BY ALL
+HAVING len(tools) > 0;
+
+-- Commits: unique per SHA (UNIQUE(team, github_sha)), first PR wins. The author falls back to
+-- the PR author when the commit email maps to no GitHub account; committed_at is the author date.
+CREATE OR REPLACE TABLE out_metrics_commit AS
+SELECT
+    (SELECT team_slug FROM params) AS team_slug,
+    c.sha AS github_sha,
+    c.repo AS github_repo,
+    c.pr_number AS github_pr_id,
+    coalesce(c.author_id, p.author_id)::VARCHAR AS author_github_id,
+    left(c.message, 500) AS message,
+    coalesce(c.authored_at, c.committed_at) AS committed_at,
+    coalesce(c.additions, 0)::INTEGER AS additions,
+    coalesce(c.deletions, 0)::INTEGER AS deletions,
+    a.tools IS NOT NULL AS is_ai_assisted,
+    to_json(coalesce(a.tools, []::VARCHAR[]))::VARCHAR AS ai_co_authors
+FROM snap_commits c
+JOIN pr p ON p.repo = c.repo AND p.number = c.pr_number
+LEFT JOIN commit_ai a ON a.repo = c.repo AND a.pr_number = c.pr_number AND a.sha = c.sha
+QUALIFY row_number() OVER (PARTITION BY c.sha ORDER BY p.ord) = 1;
+
+-- Files. Status mapping to added/modified/removed/renamed: copied -> added (a new path),
+-- changed (mode/type change) and unchanged -> modified, deleted -> removed. Filenames longer than
+-- 500 characters are cut; if two cut names collide in one PR the first full name wins.
+CREATE OR REPLACE TABLE out_metrics_prfile AS
+SELECT
+    (SELECT team_slug FROM params) AS team_slug,
+    f.repo AS github_repo,
+    f.pr_number AS github_pr_id,
+    left(f.filename, 500) AS filename,
+    CASE lower(f.status)
+        WHEN 'added' THEN 'added'
+        WHEN 'copied' THEN 'added'
+        WHEN 'removed' THEN 'removed'
+        WHEN 'deleted' THEN 'removed'
+        WHEN 'renamed' THEN 'renamed'
+        ELSE 'modified'
+    END AS status,
+    f.additions::INTEGER AS additions,
+    f.deletions::INTEGER AS deletions,
+    (f.additions + f.deletions)::INTEGER AS changes,
+    categorize_file(f.filename) AS file_category
+FROM snap_files f
+SEMI JOIN pr p ON p.repo = f.repo AND p.number = f.pr_number
+QUALIFY row_number() OVER (PARTITION BY f.repo, f.pr_number, left(f.filename, 500) ORDER BY f.filename) = 1;
+
+-- Check runs: unique per id (PRs sharing a head commit share its runs), first PR wins.
+-- status: queued/in_progress/completed (waiting, requested, pending -> queued);
+-- conclusion: startup_failure -> failure, values outside the target choices -> NULL.
+CREATE OR REPLACE TABLE out_metrics_prcheckrun AS
+SELECT
+    (SELECT team_slug FROM params) AS team_slug,
+    c.repo AS github_repo,
+    c.pr_number AS github_pr_id,
+    c.id AS github_check_run_id,
+    left(c.name, 255) AS name,
+    CASE WHEN c.status IN ('completed', 'in_progress', 'queued') THEN c.status ELSE 'queued' END AS status,
+    CASE
+        WHEN c.conclusion = 'startup_failure' THEN 'failure'
+        WHEN c.conclusion IN ('success', 'failure', 'skipped', 'cancelled', 'timed_out',
+                              'action_required', 'neutral', 'stale') THEN c.conclusion
+    END AS conclusion,
+    c.started_at,
+    c.completed_at,
+    -- whole seconds, truncated toward zero
+    trunc((epoch_us(c.completed_at) - epoch_us(c.started_at)) / 1e6)::INTEGER AS duration_seconds
+FROM snap_check_runs c
+JOIN pr p ON p.repo = c.repo AND p.number = c.pr_number
+QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY p.ord) = 1;
