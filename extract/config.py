@@ -127,6 +127,6 @@ class ExtractResult:
 
     @property
     def requests_per_pr(self) -> float:
-        """Requests per PR, without the per-commit stats calls."""
-        per_commit = self.requests_by_kind.get("commit", 0)
-        return (self.requests - per_commit) / self.prs if self.prs else 0.0
+        """Requests per PR, without the per-commit stats calls and free /rate_limit calls."""
+        other = self.requests_by_kind.get("commit", 0) + self.requests_by_kind.get("rate-limit", 0)
+        return (self.requests - other) / self.prs if self.prs else 0.0

@@ -164,3 +164,23 @@ def fetch_user(client: Client, login: str) -> dict[str, Any] | None:
     except NotFoundError:
         return None
     return data
+
+
+def fetch_rate_limit(client: Client, token: int) -> dict[str, Any]:
+    """Ask GitHub for one token's budgets (``/rate_limit`` costs no budget).
+
+    The answer's headers teach the governor the token's ``core`` budget before any counted
+    request is sent on it, so an already spent token of a pool is never tried.
+    """
+    try:
+        data: dict[str, Any] = client.get(
+            client.url("/rate_limit"),
+            kind="rate-limit",
+            resource="rate_limit",
+            token=token,
+            what="/rate_limit",
+        ).data
+    except NotFoundError:
+        # GitHub Enterprise Server with rate limiting disabled answers 404 here.
+        return {}
+    return data

@@ -130,11 +130,12 @@ class Governor:
 
     # -- sending -------------------------------------------------------------------------------
 
-    def acquire(self, resource: str = "core") -> Lease:
+    def acquire(self, resource: str = "core", token: int | None = None) -> Lease:
         """Block until a request may be sent, then reserve it.
 
         Args:
             resource: the rate-limit resource the request will spend.
+            token: use this token of the pool (e.g. to ask it for its budget).
 
         Returns:
             The lease naming the token to use; pass it to :meth:`release`.
@@ -143,22 +144,24 @@ class Governor:
             with self._cond:
                 now = self._clock()
                 self._refill(now)
-                ready = [t for t in range(self._n) if self._token_ready(t, resource, now)]
+                pool = range(self._n) if token is None else [token]
+                ready = [t for t in pool if self._token_ready(t, resource, now)]
                 free = [t for t in ready if self._inflight[t] < self._cap[t]]
-                if free and self._bucket >= 1.0:
-                    token = max(free, key=lambda t: (self._left(t, resource), -t))
-                    self._bucket -= 1.0
-                    self._inflight[token] += 1
-                    budget = self._budgets.get((token, resource))
+                if free and self._bucket >= 1.0 - 1e-9:
+                    chosen = max(free, key=lambda t: (self._left(t, resource), -t))
+                    self._bucket = max(0.0, self._bucket - 1.0)
+                    self._inflight[chosen] += 1
+                    budget = self._budgets.get((chosen, resource))
                     if budget is not None and budget.remaining is not None:
                         budget.remaining -= 1
-                    return Lease(token, resource)
+                    return Lease(chosen, resource)
                 if ready and not free:
                     # Only our own concurrency cap stands in the way: a release will wake us.
                     self._cond.wait(timeout=1.0)
                     continue
                 if ready:
-                    reason, until = "pacing", now + (1.0 - self._bucket) / self._rate
+                    # At least a millisecond: a float epoch cannot grow by less.
+                    reason, until = "pacing", now + max((1.0 - self._bucket) / self._rate, 1e-3)
                 else:
                     reason, until = self._earliest_ready(resource, now)
                 seconds = max(until - now, 0.0)

@@ -278,6 +278,7 @@ class Client:
         params: Mapping[str, str | int] | None = None,
         resource: str = "core",
         what: str = "",
+        token: int | None = None,
     ) -> Response:
         """GET one URL, waiting and retrying as the governor and the classification say.
 
@@ -287,6 +288,7 @@ class Client:
             params: query parameters (None when ``url`` already carries them).
             resource: the rate-limit resource the call spends (``core`` for REST).
             what: what is being fetched, for error messages (e.g. ``repository o/r``).
+            token: send with this token of the pool (default: the governor's choice).
 
         Returns:
             The parsed answer.
@@ -303,11 +305,11 @@ class Client:
         limit_waits = 0
         while True:
             cached = self._cached(full_url)
-            lease = self.governor.acquire(resource)
+            lease = self.governor.acquire(resource, token)
             headers: dict[str, str] = {}
-            token = self._tokens[lease.token] if self._tokens else ""
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
+            secret = self._tokens[lease.token] if self._tokens else ""
+            if secret:
+                headers["Authorization"] = f"Bearer {secret}"
             if cached is not None:
                 headers["If-None-Match"] = cached[0]
             try:

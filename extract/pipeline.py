@@ -324,6 +324,9 @@ def _run(
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
     repos: list[str] = list(config.project["repos"])
 
+    for token in range(max(1, len(config.tokens))):
+        github.fetch_rate_limit(client, token)
+
     if not checkpoint.listed:
         reporter.phase = "listing"
         listed: list[dict[str, Any]] = []

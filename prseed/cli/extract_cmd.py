@@ -48,7 +48,8 @@ class _ProgressLine:
         self.enabled = enabled
         self.last = 0.0
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, progress: Progress) -> None:
+        p = progress
         if not self.enabled:
             return
         now = time.monotonic()

@@ -1,0 +1,194 @@
+"""Unit tests of the extract stage's pure parts: classification, governor, paginator, rows."""
+
+from datetime import UTC, datetime
+
+import pytest
+from requests.structures import CaseInsensitiveDict
+
+from extract import rows
+from extract.governor import Governor
+from extract.http import Outcome, check_api_url, classify, scrub
+from extract.paginator import parse_link
+from prseed.errors import ConfigError
+
+
+def H(**kv):
+    return CaseInsensitiveDict({k.replace("_", "-"): str(v) for k, v in kv.items()})
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "outcome"),
+    [
+        (200, H(content_length=2), b"[]", Outcome.OK),
+        (200, H(content_length=50), b"[]", Outcome.TRANSIENT),  # truncated body
+        (200, H(), b'[{"a":', Outcome.TRANSIENT),  # JSON cut short
+        (204, H(), b"", Outcome.OK),
+        (304, H(), b"", Outcome.NOT_MODIFIED),
+        (403, H(x_ratelimit_remaining=0, x_ratelimit_reset=99), b'{"message":"API rate limit exceeded for user"}', Outcome.PRIMARY_LIMIT),
+        (429, H(x_ratelimit_remaining=0), b'{"message":"API rate limit exceeded"}', Outcome.PRIMARY_LIMIT),
+        (403, H(x_ratelimit_remaining=10), b'{"message":"You have exceeded a secondary rate limit."}', Outcome.SECONDARY_LIMIT),
+        (429, H(retry_after=3), b"{}", Outcome.SECONDARY_LIMIT),
+        (403, H(x_ratelimit_remaining=10), b'{"message":"Resource not accessible by integration"}', Outcome.FATAL),
+        (401, H(), b'{"message":"Bad credentials"}', Outcome.AUTH),
+        (404, H(), b'{"message":"Not Found"}', Outcome.NOT_FOUND),
+        (502, H(), b"<html>bad gateway</html>", Outcome.TRANSIENT),
+        (503, H(), b"", Outcome.TRANSIENT),
+        (422, H(), b'{"message":"Validation Failed"}', Outcome.FATAL),
+    ],
+)
+def test_classify(status, headers, body, outcome):
+    assert classify(status, headers, body).outcome is outcome
+
+
+def test_classify_keeps_retry_after_and_reset():
+    c = classify(403, H(retry_after=7, x_ratelimit_reset=1234), b'{"message":"secondary rate limit"}')
+    assert (c.retry_after, c.reset) == (7.0, 1234.0)
+
+
+def test_token_never_goes_to_plain_http_elsewhere():
+    with pytest.raises(ConfigError, match="plain http"):
+        check_api_url("http://github.example.com/api/v3", has_token=True)
+    check_api_url("http://127.0.0.1:9/api/v3", has_token=True)
+    check_api_url("https://ghe.example.com/api/v3", has_token=True)
+    assert scrub("x ghp_secret y", ("ghp_secret",)) == "x *** y"
+
+
+def test_parse_link_follows_github_format():
+    header = ('<https://api.github.com/r?page=2&per_page=100>; rel="next", '
+              '<https://api.github.com/r?page=5&per_page=100>; rel="last"')
+    assert parse_link(header) == {
+        "next": "https://api.github.com/r?page=2&per_page=100",
+        "last": "https://api.github.com/r?page=5&per_page=100",
+    }
+    assert parse_link(None) == {}
+
+
+class FakeTime:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+        self.slept = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def rl(remaining, reset, limit=5000):
+    return H(x_ratelimit_remaining=remaining, x_ratelimit_reset=reset, x_ratelimit_limit=limit,
+             x_ratelimit_resource="core")
+
+
+def test_governor_never_sends_on_a_spent_budget_and_waits_for_reset():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, clock=t.clock, sleep=t.sleep)
+    reset = t.now + 100
+    lease = g.acquire()
+    g.release(lease, rl(1, reset))
+    lease = g.acquire()  # the last unit
+    assert t.slept == []
+    g.release(lease, rl(0, reset))
+    g.acquire()  # must wait for the reset
+    assert t.now >= reset
+    assert g.waits.by_reason["primary"][0] == 1
+
+
+def test_governor_reserves_budget_for_requests_in_flight():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, max_concurrency=10, clock=t.clock, sleep=t.sleep)
+    g.release(g.acquire(), rl(2, t.now + 50))
+    a, b = g.acquire(), g.acquire()  # two in flight spend the two units left
+    assert t.slept == []
+    g.release(a, rl(1, t.now + 50))  # answers may report stale figures
+    g.release(b, rl(1, t.now + 50))
+    g.acquire()
+    assert t.now >= 1_000_050
+
+
+def test_governor_pool_uses_the_token_with_budget_then_the_earliest_reset():
+    t = FakeTime()
+    g = Governor(2, points_per_minute=10**6, clock=t.clock, sleep=t.sleep)
+    g.release(g.acquire(token=0), rl(0, t.now + 300))
+    g.release(g.acquire(token=1), rl(3, t.now + 100))
+    used = []
+    for _ in range(3):
+        lease = g.acquire()
+        used.append(lease.token)
+        g.release(lease, None)
+    assert used == [1, 1, 1] and t.slept == []
+    lease = g.acquire()
+    assert lease.token == 1 and 1_000_100 <= t.now < 1_000_300
+
+
+def test_governor_obeys_retry_after_and_backs_off_without_it():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
+    lease = g.acquire()
+    g.release(lease, rl(100, t.now + 3000), ok=False)
+    assert g.secondary_limited(0, 5) == pytest.approx(5.05)
+    start = t.now
+    g.release(g.acquire(), rl(99, t.now + 3000))  # a good answer ends the strike series
+    assert t.now - start >= 5
+    waits = [g.secondary_limited(0, None) for _ in range(3)]
+    assert 60 <= waits[0] <= 75 and 120 <= waits[1] <= 150 and 240 <= waits[2] <= 300
+    start = t.now
+    g.release(g.acquire(), None)
+    assert t.now - start >= waits[2] - 1e-6
+    assert g.concurrency_caps() == [1]
+
+
+def test_governor_paces_to_points_per_minute():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=120, max_concurrency=1000, clock=t.clock, sleep=t.sleep)
+    times = []
+    for _ in range(400):
+        g.release(g.acquire(), None)
+        times.append(t.now)
+    for i in range(len(times)):
+        in_window = [x for x in times if times[i] <= x < times[i] + 60]
+        assert len(in_window) <= 120
+
+
+def test_strip_hypermedia_and_canonical_raw():
+    obj = {"url": "u", "html_url": "h", "id": 1, "_links": {"self": 1}, "patch": "@@",
+           "user": {"login": "a", "avatar_url": "x"}, "labels": [{"name": "b", "url": "y"}],
+           "title": "NUL\u0000 é \"q\""}
+    assert rows.raw_json(obj) == ('{"id":1,"labels":[{"name":"b"}],"title":"NUL\\u0000 é \\"q\\"",'
+                                  '"user":{"login":"a"}}')
+
+
+def test_pull_request_row_counts_and_truncation():
+    pull = {"number": 5, "id": 9, "node_id": "n", "title": "t\u0000", "body": None,
+            "state": "closed", "draft": False, "user": None, "created_at": "2026-01-02T03:04:05Z",
+            "labels": [{"name": "bug"}], "assignees": [{"login": "a"}], "milestone": {"title": "m"},
+            "head": {"ref": "feature", "sha": "abc"}, "base": {"ref": "main"}}
+    files = [{"filename": "a", "additions": 3, "deletions": 1}, {"filename": "b", "additions": 2, "deletions": 0}]
+    commits = [{"sha": str(i)} for i in range(250)]
+    row = rows.pull_request_row("o/r", pull, files, commits)
+    assert (row["additions"], row["deletions"], row["changed_files"], row["commits_count"]) == (5, 1, 2, 250)
+    assert not row["commits_truncated"] and row["author_login"] is None and row["title"] == "t\u0000"
+    assert row["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    detail = {"additions": 5, "deletions": 1, "changed_files": 2, "commits": 312}
+    row = rows.pull_request_row("o/r", pull, files, commits, detail)
+    assert row["commits_count"] == 312 and row["commits_truncated"] and not row["files_truncated"]
+    assert row["labels"] == ["bug"] and row["milestone"] == "m" and row["assignees"] == ["a"]
+
+
+def test_contributors_rank_and_profiles_skip_bots():
+    items = [{"login": "dependabot[bot]", "id": 1, "type": "Bot", "contributions": 90},
+             {"login": "ann", "id": 2, "type": "User", "contributions": 50},
+             {"login": "bob", "id": 3, "type": "User", "contributions": 10}]
+    assert rows.profile_targets(items, 1) == ["ann"]
+    out = rows.contributor_rows("o/r", items, {"ann": {"name": "Ann", "email": None}})
+    assert [(r["login"], r["rank"], r["profile_fetched"], r["name"]) for r in out] == [
+        ("dependabot[bot]", 1, False, None), ("ann", 2, True, "Ann"), ("bob", 3, False, None)]
+
+
+def test_file_row_keeps_patch_only_when_asked():
+    item = {"filename": "x.py", "status": "renamed", "additions": 1, "deletions": 2, "changes": 3,
+            "previous_filename": "y.py", "patch": "@@ -1 +1 @@", "blob_url": "b"}
+    assert rows.file_row("o/r", 1, item, False)["patch"] is None
+    with_patch = rows.file_row("o/r", 1, item, True)
+    assert with_patch["patch"] == "@@ -1 +1 @@" and "patch" not in with_patch["raw"]
