@@ -43,7 +43,11 @@ class Stats:
         requests: every request received.
         by_kind: requests per endpoint kind ("pulls-list", "pull", "pull-commits", ...).
         by_status: responses per HTTP status (0 = connection dropped on purpose).
-        violations: requests sent while a budget was spent, a block ran, or over concurrency.
+        violations: requests that arrived while the token's primary budget was spent (before
+            its reset), while a secondary-limit block ran (retry-after or quiet period) after
+            its 403/429 had been sent, or beyond max_concurrency in flight. Requests already
+            on their way when a secondary limit was answered are not violations (the client
+            could not know); they get the same 403/429.
         violation_log: one line per violation (what and when; tokens shown as token#N).
         not_modified: 304 responses.
         max_inflight: peak number of concurrent requests.
@@ -76,6 +80,9 @@ class _TokenState:
     window_start: float | None = None
     used: int = 0
     blocked_until: float = 0.0
+    # When the answer that started the current block was sent; requests arriving earlier were
+    # already on their way and are not violations (None: not sent yet).
+    block_announced_at: float | None = None
     inflight: int = 0
 
 
@@ -84,6 +91,7 @@ class _Resp:
     status: int
     body: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
+    starts_block: bool = False
 
 
 def _json(obj: Any) -> bytes:
@@ -99,6 +107,10 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
         return False
     tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
     return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def _user_id(label: str) -> int:
+    return int(hashlib.sha256(label.encode()).hexdigest()[:7], 16)
 
 
 def _not_found() -> _Resp:
@@ -442,11 +454,13 @@ class FakeGitHub:
                 st.blocked_until = now + f.secondary_retry_after
         elif not renewing:
             st.blocked_until = now + f.secondary_quiet_seconds
+        if not renewing:
+            st.block_announced_at = None
         self._stats.rate_limited += 1
         body = _json({"message": SECONDARY_MESSAGE.format(rid=rid),
                       "documentation_url": "https://docs.github.com/rest/overview/"
                       "rate-limits-for-the-rest-api#about-secondary-rate-limits"})
-        return _Resp(f.secondary_status, body, headers)
+        return _Resp(f.secondary_status, body, headers, starts_block=not renewing)
 
     def decide(
         self, method: str, raw_path: str, headers: dict[str, str], host: str, rid: str,
@@ -547,21 +561,22 @@ class FakeGitHub:
     ) -> _Resp | None:
         """The rate-limit answer for a request that must not be served, else None."""
         f = self.faults
-        if st.blocked_until > now:
-            self._violation(st, now, f"sent {st.blocked_until - now:.2f}s before the secondary "
-                            "limit's retry-after/quiet period ended", method, path)
-            return self._secondary(st, now, rid, renewing=True)
         if f.max_concurrency is not None and st.inflight > f.max_concurrency:
             self._violation(st, now, f"{st.inflight} requests in flight (max "
                             f"{f.max_concurrency})", method, path)
-            return self._secondary(st, now, rid, renewing=False)
+            return self._secondary(st, now, rid, renewing=st.blocked_until > now)
+        if st.blocked_until > now:
+            if st.block_announced_at is not None and now >= st.block_announced_at:
+                self._violation(st, now, f"sent {st.blocked_until - now:.2f}s before the "
+                                "secondary limit's retry-after/quiet period ended", method, path)
+            return self._secondary(st, now, rid, renewing=True)
         if f.core_limit is not None and st.used >= f.core_limit:
             reset = (st.window_start or now) + f.reset_seconds
             self._violation(st, now, f"primary budget of {f.core_limit} spent, "
                             f"{reset - now:.2f}s before its reset", method, path)
             self._stats.rate_limited += 1
             return _Resp(f.primary_status, _json({
-                "message": f"API rate limit exceeded for user ID {abs(hash(st.label)) % 10**8}. "
+                "message": f"API rate limit exceeded for user ID {_user_id(st.label)}. "
                            "If you reach out to GitHub Support for help, please include the "
                            f"request ID {rid}.",
                 "documentation_url": "https://docs.github.com/rest/overview/"
@@ -580,9 +595,13 @@ class FakeGitHub:
                       "rate": core})
         return _Resp(200, body, h)
 
-    def done(self, token_key: str | None, status: int, method: str, path: str) -> None:
-        """Bookkeeping when a request has been answered."""
+    def done(
+        self, token_key: str | None, status: int, method: str, path: str, announced: bool = False,
+    ) -> None:
+        """Bookkeeping when a request has been answered (announced: it started a block)."""
         with self._lock:
+            if announced and token_key in self._states:
+                self._states[token_key].block_announced_at = time.time()
             if len(self._stats.request_log) < REQUEST_LOG_CAP:
                 self._stats.request_log.append(f"{status} {method} {path}")
             self._stats.inflight -= 1
@@ -616,12 +635,13 @@ class _Handler(BaseHTTPRequestHandler):
             fake._stats.requests += 1
             fake._stats.inflight += 1
             fake._stats.max_inflight = max(fake._stats.max_inflight, fake._stats.inflight)
-            rid = f"FAKE:{fake._stats.requests:06X}:{threading.get_ident() % 0xFFFF:04X}"
+            rid = f"FAKE:{fake._stats.requests:08X}"
         headers = {k.lower(): v for k, v in self.headers.items()}
         host = headers.get("host") or f"127.0.0.1:{fake.port}"
-        status, key = 0, None
+        status, key, announced = 0, None, False
         try:
             resp, action, delay, key = fake.decide("GET", self.path, headers, host, rid)
+            announced = resp.starts_block
             pause = fake.latency + fake.faults.latency + delay
             if pause > 0:
                 time.sleep(pause)
@@ -654,7 +674,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            fake.done(key, status, "GET", self.path)
+            fake.done(key, status, "GET", self.path, announced)
 
     def _method_not_allowed(self) -> None:
         body = _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"})
