@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ class TableStats:
         unchanged: existing rows left untouched.
         skipped: rows not loaded (survey reviews by non-members).
         seconds: COPY + upsert wall time.
+        copy_seconds: the COPY-to-staging part of ``seconds``.
         nul_replaced: NUL characters replaced by U+FFFD.
         truncated: values cut to their varchar length.
     """
@@ -89,6 +90,7 @@ class TableStats:
     seconds: float
     nul_replaced: int
     truncated: int
+    copy_seconds: float = 0.0
 
     @property
     def rows_per_second(self) -> float:
@@ -116,38 +118,28 @@ class LoadResult:
         database: the target, without password.
         seconds: wall time of the whole load.
         committed: False for a dry run.
+        commit_seconds: time of the COMMIT, where the deferred foreign keys are checked.
+        embedded: whether the target was the embedded PostgreSQL.
+        database_url: the full target URL (never printed by prseed when it has a password).
     """
 
     projects: tuple[ProjectResult, ...]
     database: str
     seconds: float
     committed: bool
+    commit_seconds: float = 0.0
     embedded: bool = False
     database_url: str = field(default="", repr=False)
 
     def totals(self) -> list[TableStats]:
         """Per-table sums over all projects, in dependency order."""
-        sums: dict[str, list[float]] = {t: [0] * 8 for t in BUILD_TABLES}
+        sums = {t: TableStats(t, 0, 0, 0, 0, 0, 0.0, 0, 0) for t in BUILD_TABLES}
+        numbers = [f.name for f in fields(TableStats) if f.name != "table"]
         for project in self.projects:
             for s in project.tables:
-                acc = sums[s.table]
-                for i, v in enumerate(
-                    (
-                        s.rows,
-                        s.inserted,
-                        s.updated,
-                        s.unchanged,
-                        s.skipped,
-                        s.seconds,
-                        s.nul_replaced,
-                        s.truncated,
-                    )
-                ):
-                    acc[i] += v
-        return [
-            TableStats(t, int(a[0]), int(a[1]), int(a[2]), int(a[3]), int(a[4]), a[5], int(a[6]), int(a[7]))
-            for t, a in sums.items()
-        ]
+                total = sums[s.table]
+                sums[s.table] = replace(total, **{n: getattr(total, n) + getattr(s, n) for n in numbers})
+        return list(sums.values())
 
 
 Progress = Callable[[str, TableStats], None]
@@ -186,6 +178,7 @@ def _load_project(
         fixes = Fixes()
         path = folder / manifest["tables"][table]["file"]
         rows = database.write_staging(conn, table, path, database.max_lengths(found, table), fixes)
+        copied = time.perf_counter()
         inserted, updated, skipped = database.upsert(conn, table, folder)
         stat = TableStats(
             table=table,
@@ -197,6 +190,7 @@ def _load_project(
             seconds=time.perf_counter() - started,
             nul_replaced=fixes.nul_replaced,
             truncated=fixes.truncated,
+            copy_seconds=copied - started,
         )
         stats.append(stat)
         if progress is not None:
@@ -238,6 +232,8 @@ def run(config: LoadConfig, progress: Progress | None = None) -> LoadResult:
                 results.append(_load_project(conn, folder, manifest, found, config.clear, progress))
             if config.dry_run:
                 raise psycopg.Rollback(tx)
+            committing = time.perf_counter()
+        commit_seconds = time.perf_counter() - committing if not config.dry_run else 0.0
     except psycopg.Error as exc:
         raise DatabaseError(
             f"load into {database.redact(url)} failed and was rolled back: {database.first_line(exc)}"
@@ -249,6 +245,7 @@ def run(config: LoadConfig, progress: Progress | None = None) -> LoadResult:
         database=database.redact(url),
         seconds=time.perf_counter() - started,
         committed=not config.dry_run,
+        commit_seconds=commit_seconds,
         embedded=is_embedded,
         database_url=url,
     )

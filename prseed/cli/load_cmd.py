@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +48,12 @@ def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_o
 def run_transform(snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None) -> None:
     """Run the transform stage for one project."""
     # Imported on demand: loading ready builds should not pay for importing DuckDB.
-    transform: Any = importlib.import_module("transform")
-    options: dict[str, Any] = {"snapshot_dir": snapshot_dir, "out_dir": build_dir}
+    import transform
+
+    config = transform.TransformConfig(snapshot_dir=snapshot_dir, out_dir=build_dir, as_of=as_of)
     if seed is not None:
-        options["seed"] = seed
-    if as_of is not None:
-        options["as_of"] = as_of
-    transform.run(transform.TransformConfig(**options))
+        config = dataclasses.replace(config, seed=seed)
+    transform.run(config)
 
 
 def prepare_builds(
@@ -107,6 +106,8 @@ def format_summary(result: load.LoadResult) -> str:
         f"in {result.seconds:.1f} s ({rate:.0f} rows/s)"
         + (f"; {cleared} old rows cleared first" if cleared else "")
     )
+    if result.committed:
+        lines.append(f"commit (deferred foreign-key checks): {result.commit_seconds:.2f} s")
     lines.append("NULs: NUL characters replaced by U+FFFD; cut: values truncated to their column")
     return "\n".join(lines)
 
