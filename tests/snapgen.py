@@ -50,7 +50,7 @@ class GenSpec:
     """
 
     n_prs: int = 40
-    seed: int = 7
+    seed: int = 13
     as_of: date = date(2025, 6, 30)
     first_number: int = 1
     n_users: int | None = None
@@ -175,7 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--prs", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     manifest = write_snapshot(args.out_dir, GenSpec(n_prs=args.prs, seed=args.seed))
     print({name: entry["rows"] for name, entry in manifest["tables"].items()})

@@ -113,7 +113,7 @@ SELECT
             || ' from 1.' || (p.number % 9) || '.0 to 1.' || (p.number % 9 + 1) || '.0'
         WHEN p.u_kind < 0.03 THEN 'Revert "' || p.verb || ' ' || p.noun || '"'
         WHEN p.u_kind < 0.06 THEN 'Hotfix: ' || p.noun || ' crash'
-        WHEN p.u_kind < 0.07 THEN repeat(p.verb || ' ' || p.noun || ' and more ', 30)
+        WHEN p.u_kind < 0.08 THEN repeat(p.verb || ' ' || p.noun || ' and more ', 30)
         WHEN p.u_jira < 0.30 THEN getvariable('jira') || '-' || (100 + p.number) || ': ' || p.verb || ' '
             || p.noun
         ELSE p.verb || ' ' || p.noun
@@ -128,7 +128,7 @@ SELECT
     CASE
         WHEN p.u_body < 0.10 THEN NULL
         ELSE 'This change updates the ' || p.noun || '. 🚀' ||
-            CASE WHEN p.u_body > 0.99 THEN ' Raw byte: a' || chr(0) || 'b.' ELSE '' END ||
+            CASE WHEN p.u_body > 0.97 THEN ' Raw byte: a' || chr(0) || 'b.' ELSE '' END ||
             CASE
                 WHEN p.u_ai < 0.06 THEN chr(10) || chr(10) || '🤖 Generated with [Claude Code](https://claude.com/claude-code)'
                 WHEN p.u_ai < 0.10 THEN chr(10) || 'I used GitHub Copilot for the tests.'
@@ -162,7 +162,7 @@ WITH c AS (
 SELECT
     c.repo, c.number AS pr_number,
     CASE
-        WHEN c.j = 0 AND g01('dupsha', c.k) < 0.02 AND c.number > getvariable('first_number')
+        WHEN c.j = 0 AND g01('dupsha', c.k) < 0.05 AND c.number > getvariable('first_number')
             THEN md5(c.repo || '#' || (c.number - 1) || '/0') || substr(md5('x' || c.repo || '#' || (c.number - 1) || '/0'), 1, 8)
         ELSE md5(c.ck) || substr(md5('x' || c.ck), 1, 8)
     END AS sha,
@@ -176,7 +176,7 @@ SELECT
         WHEN g01('msg', c.ck) < 0.10 THEN 'tweak' || chr(10) || chr(10) || 'Co-authored-by: Cursor Agent <cursoragent@cursor.com>'
         WHEN g01('msg', c.ck) < 0.13 THEN 'pair work' || chr(10) || chr(10) || 'Co-authored-by: Jane Doe <jane@example.org>'
         WHEN g01('msg', c.ck) < 0.14 THEN repeat('long message ', 60)
-        WHEN g01('msg', c.ck) < 0.145 THEN 'nul' || chr(0) || 'byte'
+        WHEN g01('msg', c.ck) < 0.15 THEN 'nul' || chr(0) || 'byte'
         ELSE 'Commit ' || c.j || ' for ' || c.title
     END AS message,
     floor(150 * power(g01('cadd', c.ck), 3))::BIGINT AS additions,
@@ -191,7 +191,7 @@ WITH f AS (
 )
 SELECT
     f.repo, f.number AS pr_number,
-    CASE WHEN g01('longname', f.fk) < 0.005 THEN repeat('deep/', 110) || 'file_' || f.j || '.py'
+    CASE WHEN g01('longname', f.fk) < 0.01 THEN repeat('deep/', 110) || 'file_' || f.j || '.py'
     ELSE pick(['src/components/', 'src/hooks/', 'app/api/', 'pages/api/', 'server/', 'src/services/',
                'tests/', 'src/', 'docs/', '', '.github/workflows/', 'lib/', 'web/'], g01('dir', f.fk))
         || pick(['Button', 'user_service', 'index', 'settings', 'README', 'Dockerfile', 'test_api',
@@ -274,7 +274,7 @@ WITH fs AS (
     SELECT p.*,
         CASE WHEN p.fate = 'merged' THEN
             p.created_at + to_microseconds(
-                CASE WHEN g01('zero', p.k) < 0.01 THEN 0
+                CASE WHEN g01('zero', p.k) < 0.03 THEN 0
                 ELSE floor((0.2 + 240 * power(g01('cycle', p.k), 3)) * 3600e6)::BIGINT END)
         END AS merged_at,
         CASE WHEN p.fate = 'closed' THEN

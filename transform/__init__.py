@@ -24,6 +24,7 @@ class TransformConfig:
             (manifest ``finished_at``, UTC date).
         threads: DuckDB threads (default 2).
         memory_limit: DuckDB memory limit (default ``"1GB"``).
+        dry_run: verify the snapshot and run the SQL, but write nothing (rows are counted).
     """
 
     snapshot_dir: Path
@@ -32,6 +33,7 @@ class TransformConfig:
     as_of: date | None = None
     threads: int | None = None
     memory_limit: str | None = None
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class TransformResult:
     """What a transform produced.
 
     Attributes:
-        manifest: the build manifest written.
+        manifest: the build manifest written (empty for a dry run).
         rows: rows per build table.
         seconds: wall time of the run.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -154,6 +155,8 @@ def transform(config: TransformConfig) -> TransformResult:
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     params = parameters(config, snapshot)
+    if config.dry_run:
+        return _dry_run(config, snapshot, params, started)
     out_dir = config.out_dir
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"output {out_dir} exists and is not a folder; pass another --out")
@@ -181,3 +184,20 @@ def transform(config: TransformConfig) -> TransformResult:
         shutil.rmtree(temp_dir, ignore_errors=True)
     rows = {name: entry["rows"] for name, entry in manifest["tables"].items()}
     return TransformResult(manifest=manifest, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _dry_run(
+    config: TransformConfig, snapshot: dict[str, Any], params: dict[str, Any], started: float
+) -> TransformResult:
+    with tempfile.TemporaryDirectory(prefix="prseed-transform-") as temp:
+        con = open_database(config, Path(temp))
+        try:
+            create_snapshot_views(con, config.snapshot_dir, snapshot)
+            run_sql(con, params)
+            rows = {}
+            for table in BUILD_TABLES:
+                counted = con.sql(f"SELECT count(*) FROM out_{table}").fetchall()
+                rows[table] = int(counted[0][0])
+        finally:
+            con.close()
+    return TransformResult(manifest={}, rows=rows, seconds=time.perf_counter() - started)

@@ -32,6 +32,19 @@ CREATE OR REPLACE MACRO ai_negated(sentence) AS
 CREATE OR REPLACE MACRO ai_sentences(text) AS
     regexp_split_to_array(text, '[.!?](?:[ \t\r\n]|$)|\n');
 
+-- The tools disclosed by a PR (sorted, distinct). The keyword prefilter is only a shortcut:
+-- every signature in ai_text_tools() contains one of its words.
+CREATE OR REPLACE MACRO ai_tools_in_text(text) AS CASE
+    WHEN regexp_matches(text,
+        'claude|copilot|cursor|devin|windsurf|aider|gemini|gpt|codex|generated|assisted|written|created')
+    THEN list_sort(list_distinct(flatten(
+        [ai_text_tools(s) FOR s IN ai_sentences(text) IF NOT ai_negated(s)])))
+    ELSE []::VARCHAR[]
+END;
+
+CREATE OR REPLACE MACRO ai_pr_tools(title, body) AS
+    ai_tools_in_text(lower(coalesce(title, '') || chr(10) || coalesce(body, '')));
+
 CREATE OR REPLACE MACRO ai_coauthor_tools(trailer) AS [t FOR t IN [
         CASE WHEN regexp_matches(trailer, '\bclaude\b|@anthropic\.com') THEN 'claude' END,
         CASE WHEN regexp_matches(trailer, '\bcopilot\b') THEN 'copilot' END,

@@ -1,21 +1,9 @@
 -- Pull requests.
 
--- AI tools disclosed in title + body (rules in 02_ai_signatures.sql). The keyword prefilter is
--- only a shortcut: every signature in ai_text_tools() contains one of its words.
+-- AI tools disclosed in title + body (rules in 02_ai_signatures.sql).
 CREATE OR REPLACE TABLE pr_ai_text AS
-WITH cand AS (
-    SELECT repo, number, lower(title || chr(10) || coalesce(body, '')) AS t
-    FROM pr
-    WHERE regexp_matches(lower(title || chr(10) || coalesce(body, '')),
-        'claude|copilot|cursor|devin|windsurf|aider|gemini|gpt|codex|generated|assisted|written|created')
-), sentences AS (
-    SELECT repo, number, unnest(ai_sentences(t)) AS s FROM cand
-)
-SELECT repo, number, list_sort(list_distinct(flatten(list(ai_text_tools(s))))) AS tools
-FROM sentences
-WHERE NOT ai_negated(s)
-GROUP BY ALL
-HAVING len(tools) > 0;
+SELECT repo, number, ai_pr_tools(title, body) AS tools
+FROM pr;
 
 CREATE OR REPLACE TABLE pr_flags AS
 WITH first_review AS (
@@ -50,7 +38,7 @@ SELECT
     p.*,
     f.first_review_at,
     f.has_ai_commits, f.has_ai_review, f.has_ai_files,
-    coalesce(t.tools, []::VARCHAR[]) AS ai_tools,
+    t.tools AS ai_tools,
     jira_key_of(p.title, p.head_ref) AS jira_key,
     CASE WHEN p.merged_at IS NOT NULL THEN hours_between(p.created_at, p.merged_at) END AS cycle_time_hours,
     CASE WHEN f.first_review_at IS NOT NULL THEN hours_between(p.created_at, f.first_review_at) END
@@ -62,7 +50,7 @@ SELECT
     regexp_matches(lower(p.title || ' ' || coalesce(p.head_ref, '')), '\bhot[ _-]?fix') AS is_hotfix
 FROM pr p
 JOIN pr_flags f ON f.repo = p.repo AND f.number = p.number
-LEFT JOIN pr_ai_text t ON t.repo = p.repo AND t.number = p.number;
+JOIN pr_ai_text t ON t.repo = p.repo AND t.number = p.number;
 
 CREATE OR REPLACE TABLE out_metrics_pullrequest AS
 SELECT

@@ -1,0 +1,212 @@
+"""Property tests: the SQL text rules (DuckDB) agree with the Python reference in transform/rules.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from transform import rules
+from transform.pipeline import SQL_DIR, sql_statements
+
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect()
+    connection.execute("SET VARIABLE seed = 42")
+    for name in ("01_macros.sql", "02_ai_signatures.sql"):
+        for statement in sql_statements(SQL_DIR / name):
+            connection.execute(statement)
+    yield connection
+    connection.close()
+
+
+def sql_map(
+    con: duckdb.DuckDBPyConnection, expr: str, values: Sequence[tuple[str | None, ...]]
+) -> list[object]:
+    """Evaluate ``expr`` (over columns a, b) for each input row, in order."""
+    width = len(values[0])
+    cols = ", ".join(f"x[{i + 1}]::VARCHAR AS {'ab'[i]}" for i in range(width))
+    query = f"SELECT {expr} FROM (SELECT {cols}, i FROM (SELECT unnest($v) AS x, generate_subscripts($v, 1) AS i)) ORDER BY i"
+    return [row[0] for row in con.execute(query, {"v": [list(v) for v in values]}).fetchall()]
+
+
+# Alphabet: ASCII plus a few non-ASCII letters and an emoji. Unicode-wide case folding and word
+# boundaries differ between RE2 and Python, and are out of scope of the rules.
+TEXT = st.characters(min_codepoint=0, max_codepoint=127, blacklist_characters="\x00") | st.sampled_from(
+    ["é", "ü", "日", "🤖", "’"]
+)
+
+# --- categorize_file ---------------------------------------------------------------------------
+
+DIRS = [d.strip("/") for d in rules.JS_FRONTEND_DIRS + rules.JS_BACKEND_DIRS + rules.JS_BACKEND_EXCEPTIONS]
+DIRS += ["tests", "test", "__tests__", "src", "docs", ".github", "pkg", "Components", "API"]
+EXTS = [
+    *rules.JS_EXTENSIONS,
+    *rules.FRONTEND_EXTENSIONS,
+    *rules.BACKEND_EXTENSIONS,
+    *rules.DOCS_EXTENSIONS,
+    *rules.CONFIG_EXTENSIONS,
+    *("", "bin", "png", "JS", "Py"),
+]
+STEMS = [
+    "index",
+    "test_api",
+    "api_test",
+    "app.spec",
+    "foo_spec",
+    "tests",
+    "Dockerfile",
+    "Makefile",
+    ".env",
+    ".eslintrc",
+    "",
+    "README",
+    "test",
+    "dockerfile.dev",
+    "codeowners",
+]
+
+
+@st.composite
+def paths(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(DIRS) | st.text(TEXT, max_size=6), max_size=4))
+    stem = draw(st.sampled_from(STEMS) | st.text(TEXT, max_size=8))
+    ext = draw(st.sampled_from(EXTS))
+    name = stem + ("." + ext if ext else "")
+    return "/".join([*parts, name])
+
+
+@SETTINGS
+@given(st.lists(paths() | st.text(TEXT, max_size=30), min_size=1, max_size=30))
+def test_categorize_file_sql_matches_reference(con: duckdb.DuckDBPyConnection, batch: list[str]) -> None:
+    got = sql_map(con, "categorize_file(a)", [(p,) for p in batch])
+    assert got == [rules.categorize_file(p) for p in batch]
+
+
+@pytest.mark.parametrize(
+    ("path", "category"),
+    [
+        ("tests/test_api.py", "test"),
+        ("src/components/Button.test.tsx", "test"),
+        ("pkg/server/handler_test.go", "test"),
+        ("pages/api/users.ts", "backend"),
+        ("src/components/Button.ts", "frontend"),
+        ("src/services/mail.js", "backend"),
+        ("src/util.js", "javascript"),
+        ("src/App.tsx", "frontend"),
+        ("styles/main.scss", "frontend"),
+        ("app/models/user.rb", "backend"),
+        ("docs/guide.md", "docs"),
+        ("package.json", "config"),
+        ("Dockerfile", "config"),
+        (".gitignore", "config"),
+        ("src/prefix_fixture.py", "backend"),
+        ("image.png", "other"),
+    ],
+)
+def test_categorize_file_examples(con: duckdb.DuckDBPyConnection, path: str, category: str) -> None:
+    assert rules.categorize_file(path) == category
+    assert sql_map(con, "categorize_file(a)", [(path,)]) == [category]
+
+
+# --- Jira keys -------------------------------------------------------------------------------
+
+KEYISH = st.from_regex(r"[A-Z][A-Z0-9]{0,3}-[0-9]{1,4}", fullmatch=True)
+KEY_TEXT = st.lists(
+    KEYISH | st.text(TEXT, max_size=6) | st.sampled_from(["UTF-8", "-", "A-", " "]), max_size=6
+).map("".join)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(KEY_TEXT | st.none(), KEY_TEXT | st.none()), min_size=1, max_size=30))
+def test_jira_key_sql_matches_reference(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[str | None, str | None]]
+) -> None:
+    got = sql_map(con, "jira_key_of(a, b)", batch)
+    assert got == [rules.parse_jira_key(t, b) for t, b in batch]
+
+
+def test_jira_key_examples(con: duckdb.DuckDBPyConnection) -> None:
+    cases = [
+        ("PROJ-12: fix", "ABC-1-x", "PROJ-12"),
+        ("fix it", "feature/ABC-77-thing", "ABC-77"),
+        ("lowercase abc-12", None, ""),
+        ("A-1 too short", None, ""),
+        ("K" * 60 + "-1", "ABC-2", ""),
+    ]
+    got = sql_map(con, "jira_key_of(a, b)", [(t, b) for t, b, _ in cases])
+    assert got == [want for _, _, want in cases]
+    assert [rules.parse_jira_key(t, b) for t, b, _ in cases] == got
+
+
+# --- AI detection ------------------------------------------------------------------------------
+
+PHRASES = [
+    "Generated with [Claude Code](https://claude.com/claude-code)",
+    "Co-Authored-By: Claude",
+    "used GitHub Copilot",
+    "copilot",
+    "Cursor AI",
+    "cursor position",
+    "with cursor",
+    "cursor.com",
+    "Devin AI",
+    "devin",
+    "Windsurf",
+    "aider",
+    "Gemini",
+    "ChatGPT",
+    "GPT-4o",
+    "codex",
+    "AI-generated",
+    "written by AI",
+    "No AI tools were used",
+    "I did not use Copilot",
+    "without Claude",
+    "none",
+    "didn't use cursor ai",
+    "didn’t use Gemini",
+    "not",
+    "no",
+    "fixture",
+    "prefix",
+    "🤖",
+]
+SEPARATORS = [". ", "! ", "? ", "\n", " ", ", ", ".", "\r\n"]
+AI_TEXT = st.lists(
+    st.sampled_from(PHRASES) | st.sampled_from(SEPARATORS) | st.text(TEXT, max_size=8), max_size=10
+).map("".join)
+
+
+# Each query re-plans the large detection macro, so fewer, bigger batches.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(AI_TEXT, AI_TEXT | st.none()), min_size=5, max_size=40))
+def test_ai_detection_sql_matches_reference(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str | None]]
+) -> None:
+    got = sql_map(con, "ai_pr_tools(a, b)", batch)
+    assert got == [rules.detect_ai_tools(t, b) for t, b in batch]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "tools"),
+    [
+        ("Add login", "🤖 Generated with [Claude Code](https://claude.com/claude-code)", ["claude"]),
+        ("Add login", "AI disclosure: No AI tools were used in this PR.", []),
+        ("Fix cursor position in editor", None, []),
+        ("Add tests", "I did not use Copilot or Claude for this. Written with Cursor AI.", ["cursor"]),
+        ("Drafted with ChatGPT and Aider", "", ["aider", "chatgpt"]),
+        ("Refactor", "This PR was AI-generated.", ["other"]),
+    ],
+)
+def test_ai_detection_examples(
+    con: duckdb.DuckDBPyConnection, title: str, body: str | None, tools: list[str]
+) -> None:
+    assert rules.detect_ai_tools(title, body) == tools
+    assert sql_map(con, "ai_pr_tools(a, b)", [(title, body)]) == [tools]
