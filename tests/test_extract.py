@@ -105,7 +105,7 @@ def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
     with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
         first = run(config(gh, tmp_path / "a"))
         assert gh.stats.violations == 0
-        second = run(config(gh, tmp_path / "b", max_workers=1))
+        run(config(gh, tmp_path / "b", max_workers=1))
     assert_exact(tmp_path / "a", repo)
     for name, entry in first.manifest["tables"].items():
         assert (tmp_path / "a" / entry["file"]).read_bytes() == (tmp_path / "b" / entry["file"]).read_bytes(), name
