@@ -57,10 +57,15 @@ END;
 
 CREATE OR REPLACE MACRO cf_base(lower_path) AS regexp_extract(lower_path, '[^/]*$');
 
+-- Leading dots belong to a dotfile's name, not to an extension (".env" has none).
+CREATE OR REPLACE MACRO cf_ext(base) AS regexp_extract(ltrim(base, '.'), '\.([^.]*)$', 1);
+
+-- For one value; bulk queries compute the three inputs as columns first (see out_metrics_prfile),
+-- because a macro repeats its argument expressions at every use.
 CREATE OR REPLACE MACRO categorize_file(path) AS cf_decide(
     '/' || lower(path),
     cf_base(lower(path)),
-    regexp_extract(ltrim(cf_base(lower(path)), '.'), '\.([^.]*)$', 1)
+    cf_ext(cf_base(lower(path)))
 );
 
 -- Story points from lines changed (simulation.md §3.2).

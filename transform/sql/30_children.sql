@@ -71,12 +71,19 @@ QUALIFY row_number() OVER (PARTITION BY c.sha ORDER BY p.ord) = 1;
 -- changed (mode/type change) and unchanged -> modified, deleted -> removed. Filenames longer than
 -- 500 characters are cut; if two cut names collide in one PR the first full name wins.
 CREATE OR REPLACE TABLE out_metrics_prfile AS
+WITH named AS (
+    SELECT f.*, '/' || lower(f.filename) AS slashed, cf_base(lower(f.filename)) AS base
+    FROM snap_files f
+    SEMI JOIN pr p ON p.repo = f.repo AND p.number = f.pr_number
+), parts AS (
+    SELECT *, cf_ext(base) AS ext FROM named
+)
 SELECT
     (SELECT team_slug FROM params) AS team_slug,
-    f.repo AS github_repo,
-    f.pr_number AS github_pr_id,
-    left(f.filename, 500) AS filename,
-    CASE lower(f.status)
+    repo AS github_repo,
+    pr_number AS github_pr_id,
+    left(filename, 500) AS filename,
+    CASE lower(status)
         WHEN 'added' THEN 'added'
         WHEN 'copied' THEN 'added'
         WHEN 'removed' THEN 'removed'
@@ -84,13 +91,12 @@ SELECT
         WHEN 'renamed' THEN 'renamed'
         ELSE 'modified'
     END AS status,
-    f.additions::INTEGER AS additions,
-    f.deletions::INTEGER AS deletions,
-    (f.additions + f.deletions)::INTEGER AS changes,
-    categorize_file(f.filename) AS file_category
-FROM snap_files f
-SEMI JOIN pr p ON p.repo = f.repo AND p.number = f.pr_number
-QUALIFY row_number() OVER (PARTITION BY f.repo, f.pr_number, left(f.filename, 500) ORDER BY f.filename) = 1;
+    additions::INTEGER AS additions,
+    deletions::INTEGER AS deletions,
+    (additions + deletions)::INTEGER AS changes,
+    cf_decide(slashed, base, ext) AS file_category  -- = categorize_file(filename)
+FROM parts
+QUALIFY row_number() OVER (PARTITION BY repo, pr_number, left(filename, 500) ORDER BY filename) = 1;
 
 -- Check runs: unique per id (PRs sharing a head commit share its runs), first PR wins.
 -- status: queued/in_progress/completed (waiting, requested, pending -> queued);
