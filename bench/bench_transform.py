@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -78,7 +78,7 @@ def child_floor(snapshot: Path, out: Path, rows: dict[str, int]) -> float:
             "range(CAST(ceil($n / greatest((SELECT count(*) FROM read_parquet($p)), 1)) AS BIGINT)) "
             "LIMIT $n"
         )
-        table = con.execute(query, {"p": source, "n": count}).to_arrow_table()
+        table = con.sql(query, params={"p": source, "n": count}).to_arrow_table()
         pq.write_table(
             table,
             out / f"{name}.parquet",
@@ -106,12 +106,19 @@ def child_transform(snapshot: Path, out: Path) -> tuple[float, dict[str, int]]:
 
 
 def measure(kind: str, snapshot: Path, rows: dict[str, int] | None = None) -> dict[str, Any]:
-    """Run one measurement in a fresh Python process and return its figures."""
+    """Run one measurement in a fresh Python process; peak RSS comes from wait4 on that child."""
     args = [sys.executable, "-m", "bench.bench_transform", "--child", kind, str(snapshot)]
     if rows is not None:
         args.append(json.dumps(rows))
-    done = subprocess.run(args, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"benchmark child {kind} failed with exit code {child.returncode}")
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    result["peak_mb"] = usage.ru_maxrss / 1024
     return result
 
 
@@ -123,8 +130,7 @@ def child_main(kind: str, snapshot: Path, rows_json: str | None) -> None:
         rows: dict[str, int] = {}
     else:
         seconds, rows = child_transform(snapshot, out)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "rows": rows}))
 
 
 def main() -> None:
