@@ -223,6 +223,7 @@ def run(config: LoadConfig, progress: Progress | None = None) -> LoadResult:
     conn = database.connect(url)
     try:
         with conn.transaction() as tx:
+            database.tune_session(conn)
             database.lock(conn)
             if create:
                 database.create_schema(conn)

@@ -17,6 +17,7 @@ from prseed.errors import ContractError, DatabaseError
 
 LOCK_KEY = 0x70727365_6564  # "prseed" in hex: the advisory lock every load takes
 COPY_BATCH_ROWS = 50_000
+SESSION_SETTINGS = {"temp_buffers": "256MB", "work_mem": "64MB"}
 
 Columns = dict[str, dict[str, tuple[str, int | None]]]
 
@@ -195,6 +196,8 @@ def upsert(conn: psycopg.Connection[Any], table: str, build: Path) -> tuple[int,
             f"(after truncation to the column length); re-create the build"
         ) from exc
     assert row is not None
+    # Free the staging table's temp buffers for the next table.
+    conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))
     if table in ("metrics_teammember", "metrics_pullrequest", "metrics_prsurvey") and row[0]:
         # The next upserts join these; fresh statistics keep the planner on hash joins.
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
@@ -210,3 +213,9 @@ def clear_team(conn: psycopg.Connection[Any], slug: str) -> int:
 def lock(conn: psycopg.Connection[Any]) -> None:
     """Take the transaction-scoped advisory lock that serialises loads."""
     conn.execute(tables.sql_text("lock.sql"), {"key": LOCK_KEY})
+
+
+def tune_session(conn: psycopg.Connection[Any]) -> None:
+    """Give this session enough memory for staging and joins (``sql/settings.sql``)."""
+    if SESSION_SETTINGS:
+        conn.execute(tables.sql_text("settings.sql"), SESSION_SETTINGS)

