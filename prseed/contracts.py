@@ -60,6 +60,13 @@ BUILD_TABLES: tuple[str, ...] = (
 )
 
 _KIND = {"snapshot": "prseed-snapshot", "build": "prseed-build"}
+
+
+def _file_mode() -> int:
+    """The mode a normal ``open()`` would give (mkstemp's 0600 is wrong for shared snapshots)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 
 
@@ -223,6 +230,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -266,6 +274,7 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
         )
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
