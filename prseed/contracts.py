@@ -62,11 +62,19 @@ BUILD_TABLES: tuple[str, ...] = (
 _KIND = {"snapshot": "prseed-snapshot", "build": "prseed-build"}
 
 
-def _file_mode() -> int:
-    """The mode a normal ``open()`` would give (mkstemp's 0600 is wrong for shared snapshots)."""
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once at import, before any worker threads.
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def _file_mode() -> int:
+    """The mode a normal ``open()`` would give (mkstemp's 0600 is wrong for shared snapshots)."""
+    return 0o666 & ~_UMASK
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 
 
