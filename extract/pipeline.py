@@ -339,9 +339,13 @@ def _run(
                 until=config.until,
                 max_prs=config.max_prs,
             )
-            listed.extend({"repo": repo, "pull": pull} for pull in pulls)
+            # Hypermedia links are half of a PR object and never used: drop them before keeping
+            # thousands of PRs in memory (raw_json strips them anyway, so rows are unchanged).
+            listed.extend({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in pulls)
+            del pulls
             reporter.report()
         work.write_pulls(listed)
+        del listed
         checkpoint.listed = True
         _save(work, checkpoint, client, base)
     pulls = work.read_pulls()

@@ -24,7 +24,7 @@ from prseed.errors import ContractError
 
 # Rows per Parquet row group of a merged table: fixed so the bytes depend on the data only.
 ROW_GROUP_ROWS = 8192
-MERGE_MEMORY = "192MB"
+MERGE_MEMORY = "64MB"
 MERGE_SQL = (Path(__file__).parent / "sql" / "merge_parts.sql").read_text(encoding="utf-8")
 
 
@@ -41,7 +41,7 @@ def _sorted_batches(parts: Sequence[Path], table: str, spill_dir: Path) -> Itera
     if arrow_schema("snapshot", table).names[: len(key)] != key:
         raise ContractError(f"schemas/snapshot/{table}.schema.json must list its x-key columns first")
     con = duckdb.connect(
-        config={"threads": 2, "memory_limit": MERGE_MEMORY, "temp_directory": str(spill_dir)}
+        config={"threads": 1, "memory_limit": MERGE_MEMORY, "temp_directory": str(spill_dir)}
     )
     try:
         con.execute("SET TimeZone = 'UTC'")
