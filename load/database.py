@@ -210,6 +210,11 @@ def clear_team(conn: psycopg.Connection[Any], slug: str) -> int:
     return int(row[0]) if row else 0
 
 
+def fire_deferred(conn: psycopg.Connection[Any]) -> None:
+    """Run the foreign-key checks queued so far, then defer the constraints again."""
+    conn.execute(tables.sql_text("fire_deferred.sql").encode())
+
+
 def lock(conn: psycopg.Connection[Any]) -> None:
     """Take the transaction-scoped advisory lock that serialises loads."""
     conn.execute(tables.sql_text("lock.sql"), {"key": LOCK_KEY})
@@ -219,3 +224,60 @@ def tune_session(conn: psycopg.Connection[Any]) -> None:
     """Give this session enough memory for staging and joins (``sql/settings.sql``)."""
     if SESSION_SETTINGS:
         conn.execute(tables.sql_text("settings.sql"), SESSION_SETTINGS)
+
+
+# Bulk mode: constraint and index work done set-based instead of row by row.
+ForeignKey = tuple[str, str, str]  # table, constraint name, definition
+
+
+def fetch_foreign_keys(conn: psycopg.Connection[Any]) -> list[ForeignKey]:
+    """Return the foreign keys declared on the tables the load writes."""
+    rows = conn.execute(tables.sql_text("foreign_keys.sql"), {"tables": list(BUILD_TABLES)})
+    return [(str(t), str(n), str(d)) for t, n, d in rows.fetchall()]
+
+
+def drop_foreign_keys(conn: psycopg.Connection[Any], keys: list[ForeignKey]) -> None:
+    """Drop foreign keys (inside the load's transaction, so a rollback restores them)."""
+    for table, name, _ in keys:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name))
+        )
+
+
+def add_foreign_keys(conn: psycopg.Connection[Any], keys: list[ForeignKey]) -> None:
+    """Add foreign keys back exactly as they were; each is validated by one set-based query.
+
+    Raises:
+        ContractError: a row points to a missing parent (the load is rolled back).
+    """
+    for table, name, definition in keys:
+        try:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)
+                )
+            )
+        except psycopg.errors.ForeignKeyViolation as exc:
+            raise ContractError(
+                f"{table} would break foreign key {name} ({exc.diag.message_detail}); "
+                f"the load was rolled back"
+            ) from exc
+
+
+def drop_indexes_if_empty(conn: psycopg.Connection[Any], table: str) -> list[tuple[str, str]]:
+    """Drop the secondary indexes of an empty table; returns what to build afterwards."""
+    name = sql.Identifier(table)
+    has_rows = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(name)).fetchone()
+    if has_rows is None or has_rows[0]:
+        return []
+    rows = conn.execute(tables.sql_text("secondary_indexes.sql"), {"table": table}).fetchall()
+    indexes = [(str(n), str(d)) for n, d in rows]
+    for index, _ in indexes:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+    return indexes
+
+
+def create_indexes(conn: psycopg.Connection[Any], indexes: list[tuple[str, str]]) -> None:
+    """Build indexes from their ``pg_get_indexdef`` definitions."""
+    for _, definition in indexes:
+        conn.execute(sql.SQL(definition))

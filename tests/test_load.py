@@ -102,13 +102,31 @@ def build_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(params=[False, True], ids=["deferred-fk", "bulk"])
+def bulk(request: pytest.FixtureRequest) -> bool:
+    """Run a test with per-row deferred FK checks and with bulk mode (FKs/indexes rebuilt)."""
+    return bool(request.param)
+
+
+def schema_objects(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        ).fetchall()
+
+
 def run_load(url: str, *builds: Path, **options: Any) -> load.LoadResult:
     options.setdefault("create_schema", True)
     return load.run(load.LoadConfig(build_dirs=builds, database_url=url, **options))
 
 
-def test_round_trip_database_equals_build(pg_url: str, build_v0: Path) -> None:
-    result = run_load(pg_url, build_v0)
+def test_round_trip_database_equals_build(pg_url: str, build_v0: Path, bulk: bool) -> None:
+    result = run_load(pg_url, build_v0, bulk=bulk)
+    first_objects = schema_objects(pg_url)
+    run_load(pg_url, build_v0, bulk=not bulk)
+    assert schema_objects(pg_url) == first_objects  # bulk mode rebuilt every index and FK
     for table in BUILD_TABLES:
         assert db_as_build(pg_url, table) == build_rows(build_v0, table), table
     pr = next(s for s in result.totals() if s.table == "metrics_pullrequest")
@@ -130,21 +148,21 @@ def test_loader_defaults_fill_every_not_null_column(pg_url: str, build_v0: Path)
     assert survey_created is not None and survey_created[0] > 0  # created_at is the build's
 
 
-def test_second_load_changes_nothing(pg_url: str, build_v0: Path) -> None:
-    run_load(pg_url, build_v0)
+def test_second_load_changes_nothing(pg_url: str, build_v0: Path, bulk: bool) -> None:
+    run_load(pg_url, build_v0, bulk=bulk)
     before = snapshot_db(pg_url)
-    again = run_load(pg_url, build_v0)
+    again = run_load(pg_url, build_v0, bulk=bulk)
     assert all(ins == 0 and upd == 0 for ins, upd, _ in counts(again).values())
     assert counts(again)["metrics_prfile"][2] == N_PRS * 5
     assert snapshot_db(pg_url) == before
 
 
 def test_newer_build_updates_changed_rows_and_adds_new_ones(
-    pg_url: str, build_v0: Path, build_v1: Path
+    pg_url: str, build_v0: Path, build_v1: Path, bulk: bool
 ) -> None:
-    run_load(pg_url, build_v0)
+    run_load(pg_url, build_v0, bulk=bulk)
     before = {r[0]: r for r in snapshot_db(pg_url)["metrics_pullrequest"]}
-    result = counts(run_load(pg_url, build_v1))
+    result = counts(run_load(pg_url, build_v1, bulk=bulk))
     added = N_PRS // 20
     assert result["metrics_pullrequest"] == (added, N_PRS // 10, N_PRS - N_PRS // 10)
     assert result["metrics_prreview"] == (2 * added, 2 * N_PRS // 50 + 1, 2 * N_PRS - 3)
@@ -155,8 +173,8 @@ def test_newer_build_updates_changed_rows_and_adds_new_ones(
     assert len(untouched) == N_PRS - N_PRS // 10  # unchanged rows keep updated_at
 
 
-def test_clear_replaces_the_team_rows(pg_url: str, build_v0: Path, build_v1: Path) -> None:
-    run_load(pg_url, build_v1)
+def test_clear_replaces_the_team_rows(pg_url: str, build_v0: Path, build_v1: Path, bulk: bool) -> None:
+    run_load(pg_url, build_v1, bulk=bulk)
     with psycopg.connect(pg_url) as conn:
         conn.execute(
             "INSERT INTO metrics_dailyinsight (created_at, updated_at, team_id, date, category,"
@@ -164,7 +182,7 @@ def test_clear_replaces_the_team_rows(pg_url: str, build_v0: Path, build_v1: Pat
             " SELECT now(), now(), id, '2025-01-01', 'trend', 'low', 't', '', 'x', '', false"
             " FROM teams_team"
         )
-    result = run_load(pg_url, build_v0, clear=True)
+    result = run_load(pg_url, build_v0, clear=True, bulk=bulk)
     assert result.projects[0].cleared > N_PRS
     for table in BUILD_TABLES:
         assert db_as_build(pg_url, table) == build_rows(build_v0, table), table
@@ -172,8 +190,10 @@ def test_clear_replaces_the_team_rows(pg_url: str, build_v0: Path, build_v1: Pat
     assert counts(result)["teams_team"] == (0, 0, 1)  # the team row itself is kept
 
 
-def test_failure_mid_load_leaves_database_unchanged(pg_url: str, build_v0: Path, build_v1: Path) -> None:
-    run_load(pg_url, build_v0)
+def test_failure_mid_load_leaves_database_unchanged(
+    pg_url: str, build_v0: Path, build_v1: Path, bulk: bool
+) -> None:
+    run_load(pg_url, build_v0, bulk=bulk)
     before = snapshot_db(pg_url)
 
     def fail_after_files(project: str, stats: load.TableStats) -> None:
@@ -181,8 +201,25 @@ def test_failure_mid_load_leaves_database_unchanged(pg_url: str, build_v0: Path,
             raise RuntimeError("injected failure")
 
     with pytest.raises(RuntimeError, match="injected"):
-        load.run(load.LoadConfig(build_dirs=(build_v1,), database_url=pg_url), fail_after_files)
+        load.run(
+            load.LoadConfig(build_dirs=(build_v1,), database_url=pg_url, bulk=bulk),
+            fail_after_files,
+        )
     assert snapshot_db(pg_url) == before
+
+
+def test_bulk_failure_on_empty_tables_restores_indexes_and_keys(schema_url: str, build_v0: Path) -> None:
+    before = schema_objects(schema_url)
+
+    def fail_after_files(project: str, stats: load.TableStats) -> None:
+        if stats.table == "metrics_prfile":
+            raise RuntimeError("injected failure")
+
+    config = load.LoadConfig(build_dirs=(build_v0,), database_url=schema_url, bulk=True)
+    with pytest.raises(RuntimeError, match="injected"):
+        load.run(config, fail_after_files)
+    assert schema_objects(schema_url) == before
+    assert snapshot_db(schema_url)["metrics_pullrequest"] == []
 
 
 def test_dry_run_reports_and_rolls_back(pg_url: str, build_v0: Path) -> None:
@@ -196,9 +233,12 @@ def test_dry_run_reports_and_rolls_back(pg_url: str, build_v0: Path) -> None:
     assert snapshot_db(pg_url) == before
 
 
-def test_sigkill_mid_load_leaves_database_unchanged(pg_url: str, build_v0: Path, build_v1: Path) -> None:
-    run_load(pg_url, build_v0)
+def test_sigkill_mid_load_leaves_database_unchanged(
+    pg_url: str, build_v0: Path, build_v1: Path, bulk: bool
+) -> None:
+    run_load(pg_url, build_v0, bulk=bulk)
     before = snapshot_db(pg_url)
+    objects = schema_objects(pg_url)
     script = (
         "import sys, load\n"
         "from pathlib import Path\n"
@@ -207,7 +247,7 @@ def test_sigkill_mid_load_leaves_database_unchanged(pg_url: str, build_v0: Path,
         "    if stats.table == 'metrics_commit':\n"
         "        sys.stdin.readline()  # parked mid-transaction until the test kills us\n"
         f"load.run(load.LoadConfig(build_dirs=(Path({str(build_v1)!r}),),"
-        f" database_url={pg_url!r}), progress)\n"
+        f" database_url={pg_url!r}, bulk={bulk}), progress)\n"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -233,6 +273,7 @@ def test_sigkill_mid_load_leaves_database_unchanged(pg_url: str, build_v0: Path,
         ).fetchone() != (0,):
             conn.execute("SELECT pg_sleep(0.05)")
     assert snapshot_db(pg_url) == before
+    assert schema_objects(pg_url) == objects
 
 
 def test_preflight_lists_missing_and_mistyped_columns_before_writing(schema_url: str, build_v0: Path) -> None:
