@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PROJECT ?=
 ARGS ?=
 
-.PHONY: help install seed extract transform load test lint typecheck check bench fake-github clean
+.PHONY: help install seed extract transform load test lint typecheck check bench fake-github demo-snapshot clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -49,6 +49,9 @@ bench: $(STAMP)  ## run every benchmark in bench/
 
 fake-github: $(STAMP)  ## start the fake GitHub server by hand
 	$(BIN)/python -m tests.fakegithub $(ARGS)
+
+demo-snapshot: $(STAMP)  ## re-create snapshots/demo with the real extractor against the fake GitHub
+	$(BIN)/python -m tests.make_demo_snapshot $(ARGS)
 
 clean:  ## remove the venv, builds and the embedded database
 	rm -rf $(VENV) build .pgdata

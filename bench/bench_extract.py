@@ -18,12 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import tests.fakegithub.server as fake_server
 from extract import ExtractConfig, run
 from prseed.registry import adhoc_project
 from tests.fakegithub import FakeGitHub, generate_repo
-
-fake_server._Handler.disable_nagle_algorithm = True  # see tests/test_extract.py
 
 TOKEN = "ghp_bench_token"
 REPO = "octo-org/bench"

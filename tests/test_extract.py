@@ -8,7 +8,6 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-import tests.fakegithub.server as fake_server
 from extract import ExtractConfig, run
 from extract.github import fetch_pr_reviews
 from extract.governor import Governor
@@ -22,7 +21,6 @@ from tests.fakegithub import FakeGitHub, Faults, generate_repo
 
 # The fake's handler writes headers and body separately; without TCP_NODELAY every answer
 # waits ~40 ms for a delayed ACK. Reported to the fake's owner; harmless for the semantics.
-fake_server._Handler.disable_nagle_algorithm = True
 
 TOKEN = "ghp_TESTTOKEN_extract_0123456789"
 REPO = "octo-org/demo"
@@ -124,10 +122,10 @@ def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
 FAULTS = {
     "primary-403": (Faults(core_limit=150, reset_seconds=1.5), 3),
     "primary-429": (Faults(core_limit=150, reset_seconds=1.5, primary_status=429), 3),
-    "secondary-retry-after": (Faults(secondary_every=97, secondary_retry_after=1), 1),
+    "secondary-retry-after": (Faults(secondary_every=97, secondary_retry_after=1), 3),
     "secondary-429-quiet": (Faults(secondary_every=97, secondary_status=429,
-                                   secondary_retry_after=None, secondary_quiet_seconds=0.8), 1),
-    "concurrency": (Faults(max_concurrency=3), 2),
+                                   secondary_retry_after=None, secondary_quiet_seconds=0.8), 3),
+    "concurrency": (Faults(max_concurrency=3), 3),
     "server-errors": (Faults(server_error_every=13, server_error_status=502), 3),
     "503": (Faults(server_error_every=17, server_error_status=503), 3),
     "connection-resets": (Faults(reset_every=19), 3),

@@ -648,5 +648,6 @@ def test_requests_in_flight_when_a_secondary_limit_hits_are_not_violations(
             codes = sorted(pool.map(lambda _: session().get(url).status_code, range(3)))
         assert codes == [200, 403, 403]
         assert gh.stats.violations == 0  # the third was sent before the first 403 arrived
+        time.sleep(faults.block_grace_seconds)
         assert session().get(url).status_code == 403  # now the client knows: a violation
         assert gh.stats.violations == 1

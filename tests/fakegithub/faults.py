@@ -24,6 +24,10 @@ class Faults:
         secondary_retry_after: value of the retry-after header (seconds); None sends no
             retry-after and blocks the token for secondary_quiet_seconds instead.
         secondary_quiet_seconds: block length when no retry-after is sent.
+        block_grace_seconds: a request that arrives during a block on another connection than
+            the one that carried the block's answer counts as a violation only this long after
+            that answer was sent: parallel workers cannot know of a 403 another worker has not
+            read yet. On the announcing connection there is no grace (that client knew).
         max_concurrency: more in-flight requests than this on one token -> secondary limit.
         server_error_every: every Nth counted request answers server_error_status once.
         server_error_status: 500, 502, 503 or 504.
@@ -42,6 +46,7 @@ class Faults:
     secondary_status: int = 403
     secondary_retry_after: int | None = 1
     secondary_quiet_seconds: float = 1.0
+    block_grace_seconds: float = 0.2
     max_concurrency: int | None = None
     server_error_every: int | None = None
     server_error_status: int = 502

@@ -83,6 +83,7 @@ class _TokenState:
     # When the answer that started the current block was sent; requests arriving earlier were
     # already on their way and are not violations (None: not sent yet).
     block_announced_at: float | None = None
+    block_announced_on: str | None = None  # the connection that carried that answer
     inflight: int = 0
 
 
@@ -464,6 +465,7 @@ class FakeGitHub:
 
     def decide(
         self, method: str, raw_path: str, headers: dict[str, str], host: str, rid: str,
+        conn: str = "",
     ) -> tuple[_Resp, str, float, str | None]:
         """Decide the answer to a request as it arrives.
 
@@ -517,7 +519,7 @@ class FakeGitHub:
             self._roll_window(st, now)
             if kind == "rate-limit":
                 return self._rate_limit_resp(st, now), "", 0.0, key
-            limited = self._limited(st, now, method, path, rid)
+            limited = self._limited(st, now, method, path, rid, conn)
             if limited is not None:
                 limited.headers.update(self._rate_headers(st, now))
                 return limited, "", 0.0, key
@@ -557,7 +559,7 @@ class FakeGitHub:
             return resp, action, delay, key
 
     def _limited(
-        self, st: _TokenState, now: float, method: str, path: str, rid: str,
+        self, st: _TokenState, now: float, method: str, path: str, rid: str, conn: str = "",
     ) -> _Resp | None:
         """The rate-limit answer for a request that must not be served, else None."""
         f = self.faults
@@ -566,7 +568,11 @@ class FakeGitHub:
                             f"{f.max_concurrency})", method, path)
             return self._secondary(st, now, rid, renewing=st.blocked_until > now)
         if st.blocked_until > now:
-            if st.block_announced_at is not None and now >= st.block_announced_at:
+            knew = st.block_announced_at is not None and (
+                (conn and conn == st.block_announced_on)
+                or now >= st.block_announced_at + f.block_grace_seconds
+            )
+            if knew:
                 self._violation(st, now, f"sent {st.blocked_until - now:.2f}s before the "
                                 "secondary limit's retry-after/quiet period ended", method, path)
             return self._secondary(st, now, rid, renewing=True)
@@ -597,11 +603,13 @@ class FakeGitHub:
 
     def done(
         self, token_key: str | None, status: int, method: str, path: str, announced: bool = False,
+        conn: str = "",
     ) -> None:
         """Bookkeeping when a request has been answered (announced: it started a block)."""
         with self._lock:
             if announced and token_key in self._states:
                 self._states[token_key].block_announced_at = time.time()
+                self._states[token_key].block_announced_on = conn
             if len(self._stats.request_log) < REQUEST_LOG_CAP:
                 self._stats.request_log.append(f"{status} {method} {path}")
             self._stats.inflight -= 1
@@ -638,9 +646,10 @@ class _Handler(BaseHTTPRequestHandler):
             rid = f"FAKE:{fake._stats.requests:08X}"
         headers = {k.lower(): v for k, v in self.headers.items()}
         host = headers.get("host") or f"127.0.0.1:{fake.port}"
-        status, key, announced = 0, None, False
+        status, key, announced, finished, conn = 0, None, False, False, ""
         try:
-            resp, action, delay, key = fake.decide("GET", self.path, headers, host, rid)
+            conn = f"{self.client_address[0]}:{self.client_address[1]}"
+            resp, action, delay, key = fake.decide("GET", self.path, headers, host, rid, conn)
             announced = resp.starts_block
             pause = fake.latency + fake.faults.latency + delay
             if pause > 0:
@@ -669,12 +678,17 @@ class _Handler(BaseHTTPRequestHandler):
             if resp.status not in (204, 304):
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            # The request is answered once its last byte leaves: count it out of flight first,
+            # or a client that sends its next request on receipt looks over-concurrent.
+            fake.done(key, status, "GET", self.path, announced, conn)
+            finished = True
             if resp.status not in (204, 304):
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            fake.done(key, status, "GET", self.path, announced)
+            if not finished:
+                fake.done(key, status, "GET", self.path, announced, conn)
 
     def _method_not_allowed(self) -> None:
         body = _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"})
