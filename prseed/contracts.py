@@ -75,6 +75,8 @@ _UMASK = _read_umask()
 def _file_mode() -> int:
     """The mode a normal ``open()`` would give (mkstemp's 0600 is wrong for shared snapshots)."""
     return 0o666 & ~_UMASK
+
+
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 
 
