@@ -19,7 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract.rows import Row, sort_rows
-from prseed.contracts import arrow_schema, check_table_schema, table_key, write_parquet
+from prseed.contracts import (
+    arrow_schema,
+    check_table_schema,
+    default_file_mode,
+    table_key,
+    write_parquet,
+)
 from prseed.errors import ContractError
 
 # Rows per Parquet row group of a merged table: fixed so the bytes depend on the data only.
@@ -111,6 +117,7 @@ def merge_table(parts: Sequence[Path], table: str, dest: Path, spill_dir: Path) 
             digest = hashlib.sha256()
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -72,7 +72,7 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def _file_mode() -> int:
+def default_file_mode() -> int:
     """The mode a normal ``open()`` would give (mkstemp's 0600 is wrong for shared snapshots)."""
     return 0o666 & ~_UMASK
 
@@ -240,7 +240,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -284,7 +284,7 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
         )
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
