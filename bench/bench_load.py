@@ -1,13 +1,15 @@
-"""Benchmark of the load stage: ``python -m bench.bench_load [--prs 100000]``.
+"""Benchmark of the load stage: ``python -m bench.bench_load [--prs 100000] [--row-prs 5000]``.
 
 Everything runs in one process against a fresh embedded PostgreSQL in a temp folder, so the
 ratios compare like with like:
 
-* load: ``load.run`` of a buildgen build (COPY to staging, upserts, index maintenance, one
-  transaction), into the indexed, constrained schema of load/sql/schema.sql;
+* floor: plain COPY of the same rows (same CSV rendering) into empty tables shaped like the
+  build, without indexes or constraints;
+* load: ``load.run`` of a buildgen build into the empty, indexed and constrained schema of
+  load/sql/schema.sql (COPY to staging, upserts, index maintenance, FK checks, one
+  transaction), in bulk mode (the embedded default) and in deferred-FK mode (the default for an
+  external database); goal <= 3x floor;
 * reload: the same build again (nothing changes); goal <= 1.5x the load;
-* floor: plain COPY of the same rows (same CSV rendering) into empty tables shaped like the build,
-  without indexes or constraints; goal load <= 3x floor;
 * row-by-row: the rows the load wrote for a smaller build (``--row-prs``), inserted again into
   an empty copy of the real schema, ids included, one ``execute`` per row in one transaction
   (what ORM factories do: indexes, unique constraints and deferred FKs all apply), and the same

@@ -18,6 +18,13 @@ How a load works:
 5. ``clear=True`` deletes the team's metrics rows first, in the same transaction. Without it,
    rows of the team that a newer build no longer contains are **kept** (the app may have
    attached data to them); use ``clear`` to make the database mirror the build exactly.
+6. Bulk mode (``bulk``, default on the embedded database only): the foreign keys of the written
+   tables are dropped at the start and added back at the end, so each is validated by one
+   set-based query instead of one deferred check per row at COMMIT (which costs more than the
+   upserts themselves), and the secondary indexes of a table that is still empty are built after
+   it is filled. All of it is DDL inside the same transaction, so a failure or kill restores
+   every constraint and index; but it needs table ownership and locks the tables (ACCESS
+   EXCLUSIVE) until the commit, which a live app database should not suffer, hence the default.
 
 Members are keyed by github_id (the partial unique index unique_team_github_id), so a build's
 member github_id must be non-empty. A reference to a member that is not in the build becomes

@@ -17,6 +17,12 @@ from prseed.errors import ContractError, DatabaseError
 
 LOCK_KEY = 0x70727365_6564  # "prseed" in hex: the advisory lock every load takes
 COPY_BATCH_ROWS = 50_000
+# Columns later upserts join on, per table they look natural keys up in.
+JOINED_COLUMNS = {
+    "metrics_teammember": ("team_id", "github_id"),
+    "metrics_pullrequest": ("team_id", "github_repo", "github_pr_id"),
+    "metrics_prsurvey": ("pull_request_id",),
+}
 SESSION_SETTINGS = {"temp_buffers": "256MB", "work_mem": "64MB"}
 
 Columns = dict[str, dict[str, tuple[str, int | None]]]
@@ -169,7 +175,6 @@ def write_staging(
         for batch in pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS):
             copy.write(csv_bytes(sanitize_batch(batch, json_columns, limits, fixes)))
             rows += batch.num_rows
-    conn.execute(sql.SQL("ANALYZE {}").format(name))
     return rows
 
 
@@ -198,9 +203,15 @@ def upsert(conn: psycopg.Connection[Any], table: str, build: Path) -> tuple[int,
     assert row is not None
     # Free the staging table's temp buffers for the next table.
     conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))
-    if table in ("metrics_teammember", "metrics_pullrequest", "metrics_prsurvey") and row[0]:
-        # The next upserts join these; fresh statistics keep the planner on hash joins.
-        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    if table in JOINED_COLUMNS and row[0]:
+        # The next upserts join this table; fresh statistics on the join columns (only: the
+        # wide text and JSON columns would make ANALYZE cost as much as the upsert) keep the
+        # planner on hash joins after a large first load.
+        conn.execute(
+            sql.SQL("ANALYZE {} ({})").format(
+                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, JOINED_COLUMNS[table]))
+            )
+        )
     return int(row[0]), int(row[1]), int(row[2])
 
 

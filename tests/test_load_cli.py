@@ -114,3 +114,27 @@ def test_unknown_project_without_build_or_snapshot_is_a_config_error(tmp_path: P
         "postgresql://x@127.0.0.1:1/x",
     )
     assert code == 2 and "prseed extract nope" in err
+
+
+def test_db_psql_runs_the_bundled_psql_on_the_url(schema_url: str) -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("prseed")),
+            "db",
+            "psql",
+            "--database-url",
+            schema_url,
+            "-X",
+            "-A",
+            "-t",
+            "-c",
+            "SELECT count(*) FROM metrics_pullrequest",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "0"
