@@ -85,8 +85,7 @@ def get_project(key: str) -> Project:
     close = [k for k in projects if k.startswith(key[:3])][:5]
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise ConfigError(
-        f"unknown project {key!r}{hint}; `prseed projects` lists them, "
-        "or use --repo OWNER/NAME"
+        f"unknown project {key!r}{hint}; `prseed projects` lists them, or use --repo OWNER/NAME"
     )
 
 
