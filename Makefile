@@ -44,7 +44,7 @@ typecheck: $(STAMP)  ## mypy --strict on the packages
 
 check: lint typecheck test  ## everything CI runs
 
-bench: $(STAMP)  ## run every benchmark in bench/
+bench: $(STAMP)  ## run every benchmark in bench/ (ARGS=--quick for a smoke run)
 	$(BIN)/python -m bench.run_all $(ARGS)
 
 fake-github: $(STAMP)  ## start the fake GitHub server by hand
