@@ -19,7 +19,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -231,20 +232,32 @@ def dumps_manifest(manifest: Mapping[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a file via a temp file in the same folder, fsync, then rename over the target."""
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``path``; on success fsync it and rename it over ``path``.
+
+    Readers see the old file or the complete new one, never a partial write. On an exception
+    the temp file is removed and ``path`` is untouched.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        yield tmp
+        with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a file atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[str, Any]:
@@ -267,10 +280,7 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
         raise ContractError(f"{path}: cannot cast to schemas/{stage}/{name}.schema.json: {exc}") from exc
     check_table_schema(table, stage, name, str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         # Fixed writer options and no created_by variance: same rows -> same bytes.
         pq.write_table(
             table,
@@ -282,13 +292,6 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
             row_group_size=128 * 1024,
             store_schema=True,
         )
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path)}
 
 
