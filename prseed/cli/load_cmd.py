@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import click
 
 import load
 from prseed.cli.common import stage_errors
-from prseed.contracts import dataset_digest, read_manifest
+from prseed.contracts import BUILD_TABLES, dataset_digest, read_manifest
 from prseed.errors import ConfigError, SnapshotError
 
 _URL_HELP = "Target database (env DATABASE_URL); unset: the embedded PostgreSQL in .pgdata/."
@@ -156,7 +157,18 @@ def _load(
     day = as_of.date() if as_of else None
     folders = prepare_builds(projects, snapshots, builds, seed, day)
     config = load.LoadConfig(build_dirs=folders, database_url=database_url, clear=clear, dry_run=dry_run)
-    result = load.run(config)
+    steps = len(folders) * len(BUILD_TABLES)
+    # Only on a terminal: logs and CI output keep just the summary.
+    hidden = not sys.stderr.isatty()
+    with click.progressbar(
+        length=steps, label="loading", file=sys.stderr, show_pos=True, hidden=hidden
+    ) as bar:
+
+        def progress(project: str, stat: load.TableStats) -> None:
+            bar.label = f"loading {project}: {stat.table}"
+            bar.update(1)
+
+        result = load.run(config, progress)
     click.echo(format_summary(result))
     return result
 
