@@ -6,6 +6,8 @@ reviewed without opening Parquet files by hand.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,7 @@ import duckdb
 from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
 from prseed.errors import SnapshotError
 
-# Child tables whose rows belong to one PR; a change in any of them changes the PR.
-_PR_CHILDREN = ("commits", "reviews", "files", "check_runs")
+_SQL_DIR = Path(__file__).with_name("sql")
 
 
 @dataclass(frozen=True)
@@ -63,36 +64,14 @@ def verify_snapshot(folder: Path) -> dict[str, Any]:
         SnapshotError: naming the first problem found.
     """
     manifest = verify_dataset(folder, "snapshot")
-    con = duckdb.connect()
-    try:
-        for name in SNAPSHOT_TABLES:
-            key = table_key("snapshot", name)
-            cols = ", ".join(f'"{c}"' for c in key)
-            path = str(folder / manifest["tables"][name]["file"])
-            # Row order is part of the contract (byte-identical output), so check it too.
-            row = con.execute(
-                f"""
-                WITH t AS (
-                  SELECT {cols}, file_row_number + 1 AS pos
-                  FROM read_parquet(?, file_row_number = true)
-                ),
-                o AS (SELECT pos, row_number() OVER (ORDER BY {cols}) AS want FROM t)
-                SELECT
-                  (SELECT count(*) - count(DISTINCT ({cols})) FROM t),
-                  (SELECT count(*) FROM o WHERE pos <> want)
-                """,
-                [path],
-            ).fetchone()
-            assert row is not None
-            duplicates, misplaced = row
+    with _connect(folder, manifest, folder, manifest) as con:
+        for table, duplicates, misplaced in con.execute(_sql("snapshot_check.sql")).fetchall():
+            path = folder / manifest["tables"][table]["file"]
+            key = ", ".join(table_key("snapshot", table))
             if duplicates:
-                raise SnapshotError(
-                    f"{path}: {duplicates} duplicate rows on key ({', '.join(key)}); re-extract"
-                )
+                raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
             if misplaced:
-                raise SnapshotError(f"{path}: rows are not sorted by ({', '.join(key)}); re-extract")
-    finally:
-        con.close()
+                raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
     return manifest
 
 
@@ -128,64 +107,44 @@ def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
     Returns:
         The differences.
     """
-    manifests = {"old": verify_dataset(old, "snapshot"), "new": verify_dataset(new, "snapshot")}
-    folders = {"old": old, "new": new}
-    result = SnapshotDiff()
-    con = duckdb.connect()
-    try:
-        for side in ("old", "new"):
-            for name in SNAPSHOT_TABLES:
-                path = str(folders[side] / manifests[side]["tables"][name]["file"])
-                con.execute(f"CREATE VIEW {side}_{name} AS SELECT * FROM read_parquet('{_quote(path)}')")
-        result.rows = {
-            name: (manifests["old"]["tables"][name]["rows"], manifests["new"]["tables"][name]["rows"])
+    old_manifest = verify_dataset(old, "snapshot")
+    new_manifest = verify_dataset(new, "snapshot")
+    result = SnapshotDiff(
+        rows={
+            name: (old_manifest["tables"][name]["rows"], new_manifest["tables"][name]["rows"])
             for name in SNAPSHOT_TABLES
         }
-        pr_sql = """
-            SELECT repo, number FROM {a}_pull_requests
-            ANTI JOIN {b}_pull_requests USING (repo, number) ORDER BY repo, number
-        """
-        result.added = [(r, n) for r, n in con.execute(pr_sql.format(a="new", b="old")).fetchall()]
-        result.removed = [(r, n) for r, n in con.execute(pr_sql.format(a="old", b="new")).fetchall()]
-
-        fingerprints = ["SELECT repo, number, 'pull request' AS part, md5(raw) AS fp FROM {s}_pull_requests"]
-        for child in _PR_CHILDREN:
-            order = ", ".join(table_key("snapshot", child))
-            value = "raw || coalesce(patch, '')" if child == "files" else "raw"
-            fingerprints.append(
-                f"SELECT repo, pr_number AS number, '{child}' AS part, "
-                f"md5(string_agg({value}, chr(10) ORDER BY {order})) AS fp "
-                f"FROM {{s}}_{child} GROUP BY repo, pr_number"
-            )
-        union = " UNION ALL ".join(fingerprints)
-        rows = con.execute(
-            f"""
-            WITH o AS ({union.format(s="old")}), n AS ({union.format(s="new")}),
-            common AS (SELECT repo, number FROM old_pull_requests
-                       SEMI JOIN new_pull_requests USING (repo, number))
-            SELECT repo, number, part
-            FROM o FULL OUTER JOIN n USING (repo, number, part)
-            SEMI JOIN common USING (repo, number)
-            WHERE o.fp IS DISTINCT FROM n.fp
-            ORDER BY repo, number, part
-            """
-        ).fetchall()
-        for repo, number, part in rows:
-            result.changed.setdefault((repo, number), []).append(part)
-        contrib_sql = """
-            SELECT repo, login FROM {a}_contributors
-            ANTI JOIN {b}_contributors USING (repo, login) ORDER BY repo, login
-        """
-        result.contributors_added = [
-            (r, login) for r, login in con.execute(contrib_sql.format(a="new", b="old")).fetchall()
-        ]
-        result.contributors_removed = [
-            (r, login) for r, login in con.execute(contrib_sql.format(a="old", b="new")).fetchall()
-        ]
-    finally:
-        con.close()
+    )
+    with _connect(old, old_manifest, new, new_manifest) as con:
+        for change, repo, number, part in con.execute(_sql("snapshot_diff.sql")).fetchall():
+            if change == "added":
+                result.added.append((repo, number))
+            elif change == "removed":
+                result.removed.append((repo, number))
+            else:
+                result.changed.setdefault((repo, number), []).append(part)
+        for change, repo, login in con.execute(_sql("contributor_diff.sql")).fetchall():
+            side = result.contributors_added if change == "added" else result.contributors_removed
+            side.append((repo, login))
     return result
 
 
-def _quote(path: str) -> str:
-    return path.replace("'", "''")
+def _sql(name: str) -> str:
+    return (_SQL_DIR / name).read_text(encoding="utf-8")
+
+
+@contextmanager
+def _connect(
+    old: Path, old_manifest: dict[str, Any], new: Path, new_manifest: dict[str, Any]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB with ``old_*`` and ``new_*`` views over two snapshots."""
+    con = duckdb.connect()
+    try:
+        for side, folder, manifest in (("old", old, old_manifest), ("new", new, new_manifest)):
+            for name in SNAPSHOT_TABLES:
+                path = str(folder / manifest["tables"][name]["file"])
+                con.execute(f"SET VARIABLE {side}_{name} = ?", [path])
+        con.execute(_sql("snapshot_views.sql"))
+        yield con
+    finally:
+        con.close()

@@ -170,3 +170,42 @@ def test_snapshot_cli(tmp_path):
     (tmp_path / "b" / "commits.parquet").write_bytes(b"garbage")
     r = runner.invoke(cli, ["snapshot", "verify", str(tmp_path / "b")])
     assert r.exit_code == 5 and "commits.parquet fails its sha256 check" in r.output
+
+
+def test_snapshot_sql_uses_the_contract_keys():
+    """The key columns spelled in prseed/sql must be the x-key of each snapshot table."""
+    import re
+
+    sql_dir = Path(contracts.__file__).with_name("sql")
+    check = (sql_dir / "snapshot_check.sql").read_text()
+    diff = (sql_dir / "snapshot_diff.sql").read_text()
+    for name in contracts.SNAPSHOT_TABLES:
+        key = ", ".join(contracts.table_key("snapshot", name))
+        block = check.split(f"'{name}' AS table_name")[1].split("FROM")[0]
+        assert re.findall(r"(?:ORDER|PARTITION) BY ([a-z_, ]+)\)", block) == [key, key], name
+        if name not in ("pull_requests", "contributors"):
+            assert f"ORDER BY {key})) AS fp\n    FROM old_{name}" in diff, name
+
+
+def _rewrite_table(folder: Path, name: str, table: pa.Table) -> None:
+    """Replace one table of a snapshot and fix its manifest entry, as a careless tool might."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, folder / f"{name}.parquet")
+    m = json.loads((folder / "manifest.json").read_text())
+    m["tables"][name].update(rows=table.num_rows, sha256=contracts.sha256_file(folder / f"{name}.parquet"))
+    (folder / "manifest.json").write_bytes(contracts.dumps_manifest(m))
+
+
+def test_verify_detects_unsorted_and_duplicate_rows(tmp_path):
+    import pyarrow.parquet as pq
+
+    snap = tmp_path / "s"
+    write_tiny_snapshot(snap, prs=(1, 2, 3))
+    table = pq.read_table(snap / "reviews.parquet")
+    _rewrite_table(snap, "reviews", table.take([2, 0, 1]))
+    with pytest.raises(SnapshotError, match=r"reviews\.parquet: rows are not sorted by \(repo, pr_number, id\)"):
+        verify_snapshot(snap)
+    _rewrite_table(snap, "reviews", table.take([0, 0, 1, 2]))
+    with pytest.raises(SnapshotError, match=r"reviews\.parquet: 2 rows share their key"):
+        verify_snapshot(snap)
