@@ -194,11 +194,12 @@ def _load_project(
         started = time.perf_counter()
         fixes = Fixes()
         path = folder / manifest["tables"][table]["file"]
-        indexes = database.drop_indexes_if_empty(conn, table) if bulk else []
+        empty = database.is_empty(conn, table)
+        indexes = database.drop_indexes(conn, table) if bulk and empty else []
         rows = database.write_staging(conn, table, path, database.max_lengths(found, table), fixes)
         copied = time.perf_counter()
-        inserted, updated, skipped = database.upsert(conn, table, folder)
-        database.create_indexes(conn, indexes)
+        inserted, updated, skipped = database.upsert(conn, table, folder, insert_only=empty)
+        database.create_indexes(conn, table, folder, indexes)
         stat = TableStats(
             table=table,
             rows=rows,

@@ -23,7 +23,12 @@ JOINED_COLUMNS = {
     "metrics_pullrequest": ("team_id", "github_repo", "github_pr_id"),
     "metrics_prsurvey": ("pull_request_id",),
 }
-SESSION_SETTINGS = {"temp_buffers": "256MB", "work_mem": "64MB"}
+SESSION_SETTINGS = {
+    "temp_buffers": "256MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+    "jit": "off",
+}
 
 Columns = dict[str, dict[str, tuple[str, int | None]]]
 
@@ -178,28 +183,43 @@ def write_staging(
     return rows
 
 
-def upsert(conn: psycopg.Connection[Any], table: str, build: Path) -> tuple[int, int, int]:
+def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
+    """Return whether a table has no rows (visible to this transaction)."""
+    row = conn.execute(
+        sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def upsert(
+    conn: psycopg.Connection[Any], table: str, build: Path, insert_only: bool = False
+) -> tuple[int, int, int]:
     """Run the set-based upsert of one table from its staging table.
+
+    Args:
+        conn: the load's connection.
+        table: the build table.
+        build: the build folder (for error messages).
+        insert_only: the table has no rows, so run the plain INSERT (:func:`tables.insert_sql`).
 
     Returns:
         ``(inserted, updated, skipped)``.
 
     Raises:
-        ContractError: a row references a parent the build does not contain.
+        ContractError: a row references a parent the build does not contain, or two rows
+            share a key.
     """
+    statement = tables.insert_sql(table) if insert_only else tables.upsert_sql(table)
     try:
-        row = conn.execute(tables.upsert_sql(table).encode()).fetchone()
+        row = conn.execute(statement.encode()).fetchone()
     except psycopg.errors.NotNullViolation as exc:
         column = exc.diag.column_name or "?"
         raise ContractError(
             f"build {build}: {table} has rows whose {column} does not resolve to a row of the "
             f"same build (missing team, member or pull request); re-create the build"
         ) from exc
-    except psycopg.errors.CardinalityViolation as exc:
-        raise ContractError(
-            f"build {build}: {table} has two rows with the same key "
-            f"(after truncation to the column length); re-create the build"
-        ) from exc
+    except (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation) as exc:
+        raise _duplicate_key(build, table) from exc
     assert row is not None
     # Free the staging table's temp buffers for the next table.
     conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))
@@ -213,6 +233,13 @@ def upsert(conn: psycopg.Connection[Any], table: str, build: Path) -> tuple[int,
             )
         )
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def _duplicate_key(build: Path, table: str) -> ContractError:
+    return ContractError(
+        f"build {build}: {table} has two rows with the same key "
+        f"(after truncation to the column length); re-create the build"
+    )
 
 
 def clear_team(conn: psycopg.Connection[Any], slug: str) -> int:
@@ -275,20 +302,48 @@ def add_foreign_keys(conn: psycopg.Connection[Any], keys: list[ForeignKey]) -> N
             ) from exc
 
 
-def drop_indexes_if_empty(conn: psycopg.Connection[Any], table: str) -> list[tuple[str, str]]:
-    """Drop the secondary indexes of an empty table; returns what to build afterwards."""
+# An index to build after the fill: (index name, CREATE INDEX definition, owning constraint
+# name or None, constraint definition or None).
+Index = tuple[str, str, str | None, str | None]
+
+
+def drop_indexes(conn: psycopg.Connection[Any], table: str) -> list[Index]:
+    """Drop the indexes (and unique/primary-key constraints) of an empty table.
+
+    Every index goes except those a remaining foreign key relies on (``empty_table_indexes.sql``);
+    returns what :func:`create_indexes` builds back after the fill.
+    """
+    rows = conn.execute(tables.sql_text("empty_table_indexes.sql"), {"table": table}).fetchall()
+    indexes: list[Index] = [(str(i), str(d), c and str(c), cd and str(cd)) for i, d, c, cd in rows]
     name = sql.Identifier(table)
-    has_rows = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(name)).fetchone()
-    if has_rows is None or has_rows[0]:
-        return []
-    rows = conn.execute(tables.sql_text("secondary_indexes.sql"), {"table": table}).fetchall()
-    indexes = [(str(n), str(d)) for n, d in rows]
-    for index, _ in indexes:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+    for index, _, constraint, _ in indexes:
+        if constraint is None:
+            conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+        else:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(name, sql.Identifier(constraint))
+            )
     return indexes
 
 
-def create_indexes(conn: psycopg.Connection[Any], indexes: list[tuple[str, str]]) -> None:
-    """Build indexes from their ``pg_get_indexdef`` definitions."""
-    for _, definition in indexes:
-        conn.execute(sql.SQL(definition))
+def create_indexes(conn: psycopg.Connection[Any], table: str, build: Path, indexes: list[Index]) -> None:
+    """Build indexes and constraints back from their definitions (one sort each).
+
+    Raises:
+        ContractError: a unique index finds two rows of the build with the same key.
+    """
+    name = sql.Identifier(table)
+    try:
+        for _, definition, constraint, constraint_definition in indexes:
+            if constraint is None or constraint_definition is None:
+                conn.execute(sql.SQL(definition))
+            else:
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                        name,
+                        sql.Identifier(constraint),
+                        sql.SQL(constraint_definition),
+                    )
+                )
+    except psycopg.errors.UniqueViolation as exc:
+        raise _duplicate_key(build, table) from exc

@@ -9,6 +9,11 @@ not need). All three expose the same small API (``get_server(pgdata)``, a unix-s
 The server listens only on a unix socket (no TCP port), trusts local connections, and keeps
 running after prseed exits (``cleanup_mode=None``) so ``prseed db psql`` and the app can reach
 it; ``prseed db stop`` stops it.
+
+The server is configured for bulk loads (:data:`SERVER_SETTINGS`, kept in the data directory's
+``postgresql.auto.conf``): a 100,000-PR load writes about 0.5 GB of WAL, and with the default
+``max_wal_size`` (1 GB, a checkpoint every ~0.5 GB) a checkpoint starts in the middle of it,
+then every page touched again is written to the WAL in full; that made the load ~35% slower.
 """
 
 from __future__ import annotations
@@ -19,9 +24,15 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
 from prseed.errors import DatabaseError
 
 DEFAULT_DIRNAME = ".pgdata"
+# Server-wide settings of the embedded server (reloadable ones: no restart needed). The cost is
+# disk: pg_wal can grow to about max_wal_size between checkpoints.
+SERVER_SETTINGS = {"max_wal_size": "4GB"}
 
 
 def data_dir() -> Path:
@@ -65,12 +76,32 @@ def start(pgdata: Path | None = None) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         server = _package().get_server(path, cleanup_mode=None)
         url: str = server.get_uri()
-    except (OSError, subprocess.SubprocessError, RuntimeError, AssertionError) as exc:
+        configure(url)
+    except (OSError, subprocess.SubprocessError, RuntimeError, AssertionError, psycopg.Error) as exc:
         raise DatabaseError(
             f"could not start the embedded PostgreSQL in {path} ({type(exc).__name__}); "
             f"see {path / 'log'} or remove the folder and retry"
         ) from exc
     return url
+
+
+def configure(database_url: str) -> None:
+    """Apply :data:`SERVER_SETTINGS` to a server we own (ALTER SYSTEM + reload), if not yet set."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        changed = False
+        for name, value in SERVER_SETTINGS.items():
+            current = conn.execute(
+                "SELECT setting::bigint * coalesce(pg_size_bytes('1' || unit), 1) = pg_size_bytes(%s)"
+                " FROM pg_settings WHERE name = %s",
+                (value, name),
+            ).fetchone()
+            if not (current and current[0]):
+                conn.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+                )
+                changed = True
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
 
 
 def url(pgdata: Path | None = None) -> str | None:

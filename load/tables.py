@@ -59,6 +59,8 @@ CLEAR_ONLY_TABLES: tuple[str, ...] = (
 )
 
 _INSERT = re.compile(r"INSERT\s+INTO\s+(\w+)\s+AS\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
+# The ON CONFLICT clause of an upsert: from ON CONFLICT to (not including) its RETURNING.
+_ON_CONFLICT = re.compile(r"\n\s*ON\s+CONFLICT\b.*?(?=\n\s*RETURNING\b)", re.IGNORECASE | re.DOTALL)
 
 
 def sql_text(name: str) -> str:
@@ -69,6 +71,22 @@ def sql_text(name: str) -> str:
 def upsert_sql(table: str) -> str:
     """Return the upsert statement of a build table."""
     return sql_text(f"upsert_{table}.sql")
+
+
+@cache
+def insert_sql(table: str) -> str:
+    """Return the upsert statement of a build table without its ON CONFLICT clause.
+
+    A plain INSERT for a table that has no rows yet: nothing can conflict, so the speculative
+    insertion and the row-differs predicate are pure cost, and without an arbiter index bulk
+    mode can drop every index and build it after the fill. Derived from the upsert so the one
+    file stays the one place that says what is written; a duplicate key in the build still
+    fails (on insert, or when the unique index is built).
+    """
+    text, found = _ON_CONFLICT.subn("", upsert_sql(table))
+    if found != 1:
+        raise ValueError(f"upsert_{table}.sql has {found} ON CONFLICT clauses, expected 1")
+    return text
 
 
 def arrow_family(field: pa.Field, x_arrow: str) -> str:

@@ -222,6 +222,42 @@ def test_bulk_failure_on_empty_tables_restores_indexes_and_keys(schema_url: str,
     assert snapshot_db(schema_url)["metrics_pullrequest"] == []
 
 
+def test_bulk_load_into_empty_tables_rebuilds_every_index_and_key(schema_url: str, build_v0: Path) -> None:
+    # Bulk mode drops every index of an empty table (unique ones and primary keys included,
+    # except those another table's foreign key needs) and builds them after the fill.
+    before = schema_objects(schema_url)
+    result = run_load(schema_url, build_v0, bulk=True)
+    assert counts(result)["metrics_prfile"] == (N_PRS * 5, 0, 0)
+    assert schema_objects(schema_url) == before
+    with psycopg.connect(schema_url) as conn:
+        unusable = conn.execute(
+            "SELECT count(*) FROM pg_index WHERE NOT (indisvalid AND indisready AND indislive)"
+        ).fetchone()
+    assert unusable == (0,)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["deferred-fk", "bulk"])
+def test_duplicate_key_after_truncation_is_a_contract_error(
+    schema_url: str, tmp_path: Path, bulk: bool
+) -> None:
+    # Two file names of one PR that differ only after the 500th character become one key in
+    # the database: on an empty table the plain INSERT (or, in bulk mode, the unique index
+    # built after the fill) must refuse them like the upsert does.
+    data = make_tables(5)
+    files = data["metrics_prfile"]
+    pr_of = list(
+        zip(files.column("github_repo").to_pylist(), files.column("github_pr_id").to_pylist(), strict=True)
+    )
+    second = pr_of.index(pr_of[0], 1)
+    files = _set(files, "filename", 0, "x" * 500 + "-a")
+    data["metrics_prfile"] = _set(files, "filename", second, "x" * 500 + "-b")
+    write_build(tmp_path / "acme", data)
+    with pytest.raises(ContractError, match="metrics_prfile has two rows with the same key"):
+        run_load(schema_url, tmp_path / "acme", bulk=bulk)
+    with psycopg.connect(schema_url) as conn:
+        assert conn.execute("SELECT count(*) FROM metrics_pullrequest").fetchone() == (0,)
+
+
 def test_dry_run_reports_and_rolls_back(pg_url: str, build_v0: Path) -> None:
     run_load(pg_url, build_v0, create_schema=True, dry_run=False, clear=False)
     with psycopg.connect(pg_url) as conn:
@@ -435,6 +471,8 @@ def test_embedded_database_start_load_stop(build_v0: Path, monkeypatch: pytest.M
         assert result.embedded and embedded.url() == result.database_url
         assert embedded.start() == result.database_url  # idempotent
         assert counts(result)["metrics_pullrequest"] == (N_PRS, 0, 0)
+        with psycopg.connect(result.database_url) as conn:  # configured for bulk loads
+            assert conn.execute("SHOW max_wal_size").fetchone() == (embedded.SERVER_SETTINGS["max_wal_size"],)
     finally:
         assert embedded.stop()
     assert embedded.url() is None and not embedded.stop()
