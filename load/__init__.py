@@ -15,15 +15,19 @@ How a load works:
    differs>`` that maps natural keys (team slug, member github_id, repo + PR number, ...) to ids.
    A row whose values are unchanged is not touched, so ``updated_at`` moves only when a row
    changed and loading the same build twice changes nothing.
+   Into a table that has no rows yet, the same statement runs without its ON CONFLICT clause
+   (nothing can conflict; a duplicate key in the build still fails).
 5. ``clear=True`` deletes the team's metrics rows first, in the same transaction. Without it,
    rows of the team that a newer build no longer contains are **kept** (the app may have
    attached data to them); use ``clear`` to make the database mirror the build exactly.
 6. Bulk mode (``bulk``, default on the embedded database only): the foreign keys of the written
    tables are dropped at the start and added back at the end, so each is validated by one
    set-based query instead of one deferred check per row at COMMIT (which costs more than the
-   upserts themselves), and the secondary indexes of a table that is still empty are built after
-   it is filled. All of it is DDL inside the same transaction, so a failure or kill restores
-   every constraint and index; but it needs table ownership and locks the tables (ACCESS
+   upserts themselves), and every index of a table that is still empty (unique ones and the
+   primary key too, unless a foreign key of a table the load does not write needs it) is
+   dropped and built after the fill, one sort each instead of one insertion per row. All of
+   it is DDL inside the same transaction, so a failure or kill restores every constraint and
+   index; but it needs table ownership and locks the tables (ACCESS
    EXCLUSIVE) until the commit, which a live app database should not suffer, hence the default.
 
 Members are keyed by github_id (the partial unique index unique_team_github_id), so a build's
@@ -63,8 +67,8 @@ class LoadConfig:
         create_schema: run ``sql/schema.sql`` first; default True for the embedded database
             and False for an external one (which gets the preflight check instead).
         bulk: drop the foreign keys of the written tables and add them back at the end (one
-            set-based validation each instead of one check per row), and build the secondary
-            indexes of empty tables after filling them, all inside the transaction. Much
+            set-based validation each instead of one check per row), and build the indexes
+            of empty tables after filling them, all inside the transaction. Much
             faster, but it needs table ownership and holds ACCESS EXCLUSIVE locks until the
             commit, so the default is True only for the embedded database.
     """
