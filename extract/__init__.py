@@ -7,7 +7,6 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 from __future__ import annotations
 
 from extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
-from extract.pipeline import extract as _extract
 
 __all__ = ["ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "run"]
 
@@ -34,4 +33,7 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
         NotFoundError: a repository does not exist.
         ApiError: an error retrying cannot fix, or retries exhausted.
     """
-    return _extract(config, progress)
+    # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
+    from extract.pipeline import extract
+
+    return extract(config, progress)

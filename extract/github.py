@@ -7,6 +7,7 @@ Enterprise Server base (``https://HOST/api/v3``) works unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -39,11 +40,13 @@ def fetch_pulls(
     since: date | None = None,
     until: date | None = None,
     max_prs: int | None = None,
-) -> ApiList:
-    """List a repository's PRs created in a window, newest first.
+) -> Iterator[dict[str, Any]]:
+    """List a repository's PRs created in a window, newest first, page by page.
 
     Pages are requested newest-created first and paging stops as soon as a page reaches PRs
-    created before ``since`` or ``max_prs`` PRs are kept, so old history costs nothing.
+    created before ``since`` or ``max_prs`` PRs are kept, so old history costs nothing. PRs are
+    yielded as they arrive: the caller decides what to keep, so a long list never has to be
+    held in memory.
 
     Args:
         client: the API client.
@@ -53,10 +56,10 @@ def fetch_pulls(
         until: keep PRs created on or before this day (UTC).
         max_prs: keep at most this many (the most recently created).
 
-    Returns:
+    Yields:
         PR objects (list shape), newest first.
     """
-    kept: ApiList = []
+    kept = 0
     params = {"state": state, "sort": "created", "direction": "desc"}
     for page in paginate(
         client,
@@ -74,12 +77,12 @@ def fetch_pulls(
             if since is not None and day is not None and day < since:
                 reached_start = True
                 break
-            kept.append(pull)
-            if max_prs is not None and len(kept) >= max_prs:
-                return kept
+            yield pull
+            kept += 1
+            if max_prs is not None and kept >= max_prs:
+                return
         if reached_start:
             break
-    return kept
 
 
 def fetch_pr_commits(client: Client, repo: str, number: int) -> ApiList:

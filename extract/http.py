@@ -26,6 +26,8 @@ from prseed.errors import ApiError, AuthError, ConfigError, NotFoundError
 
 API_VERSION = "2022-11-28"
 USER_AGENT = f"prseed/{__version__}"
+# Larger answers are not kept for conditional requests (see Client).
+ETAG_BODY_MAX = 64 * 1024
 
 
 class Outcome(enum.Enum):
@@ -201,6 +203,8 @@ class Client:
 
     One ``requests.Session`` per thread (sessions are not thread-safe). ETags of answers are kept
     in a small in-memory LRU so a repeated GET is sent conditionally; a 304 then costs no budget.
+    The LRU keeps raw bodies (parsed again on a 304), bounded in entries and in bytes, so its
+    memory stays small and constant however long the run.
     """
 
     def __init__(
@@ -214,6 +218,7 @@ class Client:
         read_timeout: float = 30.0,
         backoff_base: float = 0.5,
         etag_cache_size: int = 32,
+        etag_cache_bytes: int = 1 << 20,
     ) -> None:
         """Create a client.
 
@@ -226,6 +231,7 @@ class Client:
             read_timeout: seconds between bytes received.
             backoff_base: first backoff after a transient error; doubles per attempt.
             etag_cache_size: ETag LRU size (0 disables conditional requests).
+            etag_cache_bytes: ceiling on the bodies the LRU keeps together.
         """
         check_api_url(api_url, bool(tokens))
         self.api_url = api_url.rstrip("/")
@@ -238,8 +244,10 @@ class Client:
         self.backoff_base = backoff_base
         self.counters = Counters()
         self._local = threading.local()
-        self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._etags: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
         self._etag_size = etag_cache_size
+        self._etag_bytes_max = etag_cache_bytes
+        self._etag_bytes = 0
         self._etag_lock = threading.Lock()
 
     def _session(self) -> requests.Session:
@@ -339,11 +347,11 @@ class Client:
                 data = json.loads(body.decode("utf-8")) if body and status != 204 else None
                 etag = response_headers.get("etag")
                 # Only small answers are worth keeping: the cache must not grow the run's memory.
-                if etag and data is not None and len(body) <= 64 * 1024:
-                    self._remember(full_url, etag, data)
+                if etag and data is not None and len(body) <= ETAG_BODY_MAX:
+                    self._remember(full_url, etag, body)
                 return Response(data, response_headers, status)
             if outcome is Outcome.NOT_MODIFIED and cached is not None:
-                return Response(cached[1], response_headers, 200)
+                return Response(json.loads(cached[1].decode("utf-8")), response_headers, 200)
             if outcome is Outcome.AUTH:
                 raise AuthError(self._auth_message(lease.token))
             if outcome is Outcome.NOT_FOUND:
@@ -383,7 +391,7 @@ class Client:
             return "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN"
         return f"GitHub rejected token #{index + 1} of GITHUB_SEEDING_TOKENS (401 Bad credentials): check it"
 
-    def _cached(self, url: str) -> tuple[str, Any] | None:
+    def _cached(self, url: str) -> tuple[str, bytes] | None:
         if not self._etag_size:
             return None
         with self._etag_lock:
@@ -392,18 +400,25 @@ class Client:
                 self._etags.move_to_end(url)
             return entry
 
-    def _remember(self, url: str, etag: str, data: Any) -> None:
-        if not self._etag_size:
+    def _remember(self, url: str, etag: str, body: bytes) -> None:
+        if not self._etag_size or len(body) > self._etag_bytes_max:
             return
         with self._etag_lock:
-            self._etags[url] = (etag, data)
-            self._etags.move_to_end(url)
-            while len(self._etags) > self._etag_size:
-                self._etags.popitem(last=False)
+            self._drop(url)
+            self._etags[url] = (etag, body)
+            self._etag_bytes += len(body)
+            while len(self._etags) > self._etag_size or self._etag_bytes > self._etag_bytes_max:
+                _, (_, old) = self._etags.popitem(last=False)
+                self._etag_bytes -= len(old)
 
     def _forget(self, url: str) -> None:
         with self._etag_lock:
-            self._etags.pop(url, None)
+            self._drop(url)
+
+    def _drop(self, url: str) -> None:
+        entry = self._etags.pop(url, None)
+        if entry is not None:
+            self._etag_bytes -= len(entry[1])
 
 
 def _path(url: str) -> str:

@@ -10,7 +10,7 @@ import copy
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,14 +113,15 @@ class _Reporter:
 
 @dataclass
 class _PrJob:
-    """Everything fetched for one PR while its batch runs."""
+    """Everything fetched for one PR while its batch runs (API objects only until it is complete)."""
 
     repo: str
     pull: dict[str, Any]
     parts: dict[str, Any] = field(default_factory=dict)
-    details: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    stats: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     detail_pending: int = 0
     needs_pull_detail: bool = False
+    rows: dict[str, list[rows.Row]] | None = None
 
     @property
     def number(self) -> int:
@@ -138,7 +139,8 @@ class _BatchRunner:
     Work is split per request (not per PR) so the workers stay busy until the batch is done:
     each PR starts with its commits, files, reviews and check-runs lists; a finished commits
     list adds one detail request per commit (commit stats); a list that reached GitHub's cap
-    adds the PR detail request for the true counts.
+    adds the PR detail request for the true counts. A finished PR is turned into rows at once
+    and its API objects are dropped, so a batch holds few objects at a time.
     """
 
     def __init__(
@@ -171,18 +173,28 @@ class _BatchRunner:
                     job, kind, arg = pending.pop(future)
                     value = future.result()
                     self._store(job, kind, arg, value, submit)
+                    del value
                     if self._complete(job):
+                        job.rows = self._rows(job)
+                        job.parts.clear()
+                        job.stats.clear()
                         self.on_pr_done()
         except BaseException:
             for future in pending:
                 future.cancel()
             wait(list(pending))
             raise
-        return self._rows(jobs)
+        out: dict[str, list[rows.Row]] = {t: [] for t in PR_TABLES}
+        for job in jobs:
+            assert job.rows is not None
+            for table, table_rows in job.rows.items():
+                out[table].extend(table_rows)
+        return out
 
     def _store(self, job: _PrJob, kind: str, arg: str, value: Any, submit: Callable[..., None]) -> None:
         if kind == "commit":
-            job.details[arg] = value
+            # Only the stats are used: the rest of a commit detail (its files) is dropped at once.
+            job.stats[arg] = (value or {}).get("stats")
             job.detail_pending -= 1
             return
         if kind == "pull":
@@ -208,31 +220,27 @@ class _BatchRunner:
 
     @staticmethod
     def _complete(job: _PrJob) -> bool:
+        if job.rows is not None:
+            return False
         lists = all(k in job.parts for k in ("commits", "files", "reviews", "check_runs"))
         detail_done = not job.needs_pull_detail or job.parts.get("pull") is not None
         return lists and job.detail_pending == 0 and detail_done
 
-    def _rows(self, jobs: list[_PrJob]) -> dict[str, list[rows.Row]]:
-        out: dict[str, list[rows.Row]] = {t: [] for t in PR_TABLES}
-        for job in jobs:
-            repo, number = job.repo, job.number
-            commits, files = job.parts["commits"], job.parts["files"]
-            out["pull_requests"].append(
-                rows.pull_request_row(repo, job.pull, files, commits, job.parts.get("pull"))
-            )
-            for commit in commits:
-                stats = None
-                if self.config.commit_stats:
-                    detail = job.details.get(commit["sha"])
-                    stats = (detail or {}).get("stats") if detail is not None else None
-                out["commits"].append(rows.commit_row(repo, number, commit, stats))
-            out["reviews"].extend(rows.review_row(repo, number, r) for r in job.parts["reviews"])
-            out["files"].extend(rows.file_row(repo, number, f, self.config.with_patches) for f in files)
-            sha = job.head_sha or ""
-            out["check_runs"].extend(
-                rows.check_run_row(repo, number, sha, run) for run in job.parts["check_runs"]
-            )
-        return out
+    def _rows(self, job: _PrJob) -> dict[str, list[rows.Row]]:
+        repo, number = job.repo, job.number
+        commits, files = job.parts["commits"], job.parts["files"]
+        with_stats = self.config.commit_stats
+        sha = job.head_sha or ""
+        return {
+            "pull_requests": [rows.pull_request_row(repo, job.pull, files, commits, job.parts.get("pull"))],
+            "commits": [
+                rows.commit_row(repo, number, c, job.stats.get(c["sha"]) if with_stats else None)
+                for c in commits
+            ],
+            "reviews": [rows.review_row(repo, number, r) for r in job.parts["reviews"]],
+            "files": [rows.file_row(repo, number, f, self.config.with_patches) for f in files],
+            "check_runs": [rows.check_run_row(repo, number, sha, run) for run in job.parts["check_runs"]],
+        }
 
 
 def _merge_counts(into: dict[str, int], add: dict[str, int]) -> dict[str, int]:
@@ -329,33 +337,33 @@ def _run(
 
     if not checkpoint.listed:
         reporter.phase = "listing"
-        listed: list[dict[str, Any]] = []
-        for repo in repos:
-            pulls = github.fetch_pulls(
-                client,
-                repo,
-                state=config.state,
-                since=config.since,
-                until=config.until,
-                max_prs=config.max_prs,
-            )
-            # Hypermedia links are half of a PR object and never used: drop them before keeping
-            # thousands of PRs in memory (raw_json strips them anyway, so rows are unchanged).
-            listed.extend({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in pulls)
-            del pulls
-            reporter.report()
-        work.write_pulls(listed)
-        del listed
+
+        def listed() -> Iterator[dict[str, Any]]:
+            for repo in repos:
+                pulls = github.fetch_pulls(
+                    client,
+                    repo,
+                    state=config.state,
+                    since=config.since,
+                    until=config.until,
+                    max_prs=config.max_prs,
+                )
+                # Hypermedia links are half of a PR object and never used (raw_json strips them
+                # anyway, so rows are unchanged): drop them before the list goes to disk.
+                yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in pulls)
+                reporter.report()
+
+        work.write_pulls(listed())
         checkpoint.listed = True
         _save(work, checkpoint, client, base)
-    pulls = work.read_pulls()
 
     size = checkpoint.batch_size
-    batches = [pulls[i : i + size] for i in range(0, len(pulls), size)]
+    total = work.count_pulls()
     done = set(checkpoint.done_batches)
+    last = (total - 1) // size  # the only batch that may be shorter
     reporter.phase = "pulls"
-    reporter.total = len(pulls)
-    reporter.done = sum(len(batches[i]) for i in done if i < len(batches))
+    reporter.total = total
+    reporter.done = sum(total - last * size if i == last else size for i in done if i <= last)
     reporter.report()
 
     def pr_done() -> None:
@@ -364,13 +372,13 @@ def _run(
 
     runner = _BatchRunner(client, pool, config, pr_done)
     first = True
-    for index, batch in enumerate(batches):
-        if index in done:
-            continue
+    # The PR list stays on disk: only the running batch's PRs and rows are in memory.
+    for index, batch in work.read_pull_batches(size, skip=done):
         if not first and config.batch_delay > 0:
             time.sleep(config.batch_delay)
         first = False
         batch_rows = runner.run(batch)
+        del batch
         name = f"b{index:06d}"
         for table, table_rows in batch_rows.items():
             if table_rows:
@@ -381,6 +389,7 @@ def _run(
             for r in batch_rows["pull_requests"]
             if r["commits_truncated"] or r["files_truncated"]
         )
+        del batch_rows
         checkpoint.done_batches.append(index)
         _save(work, checkpoint, client, base)
 

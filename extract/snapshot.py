@@ -1,8 +1,13 @@
 """Writing the snapshot: Parquet parts per batch, then one sorted file per table and the manifest.
 
-Parts are small and each is sorted; the final merge lets DuckDB sort all parts of a table by its
-contract key (spilling to disk if needed) and streams the result into Parquet in fixed-size row
-groups, so memory stays flat however many PRs the snapshot holds.
+Parts are small and each is sorted by the table's contract key. The PR list is fetched in key
+order (see :meth:`extract.workdir.WorkDir.write_pulls`), so the parts of a table normally cover
+disjoint, increasing key ranges: the final merge then only streams them one by one, in the order
+of their first keys, into fixed-size row groups, and memory stays flat however many PRs the
+snapshot holds. Should the keys not increase strictly across the parts (a work folder of an
+earlier version, or an API list that repeated an item), the merge falls back to letting DuckDB
+sort all parts (spilling to disk if needed). Both ways give the same bytes: the contract puts the
+key columns first, so with unique keys the key order is the ``ORDER BY ALL`` order.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -34,6 +38,10 @@ MERGE_MEMORY = "64MB"
 MERGE_SQL = (Path(__file__).parent / "sql" / "merge_parts.sql").read_text(encoding="utf-8")
 
 
+class _Unordered(Exception):
+    """The parts' keys do not increase strictly from part to part: they must be sorted."""
+
+
 def write_part(rows: list[Row], table: str, path: Path) -> None:
     """Write one batch's rows of a table as a sorted Parquet part (atomically)."""
     ordered = sort_rows(rows, table_key("snapshot", table))
@@ -42,10 +50,70 @@ def write_part(rows: list[Row], table: str, path: Path) -> None:
     )
 
 
-def _sorted_batches(parts: Sequence[Path], table: str, spill_dir: Path) -> Iterator[pa.RecordBatch]:
+def _key_columns(table: str) -> list[str]:
     key = table_key("snapshot", table)
     if arrow_schema("snapshot", table).names[: len(key)] != key:
         raise ContractError(f"schemas/snapshot/{table}.schema.json must list its x-key columns first")
+    return key
+
+
+def _first_key(part: Path, key: list[str]) -> tuple[Any, ...]:
+    """The key of a part's first row (its smallest: parts are sorted)."""
+    handle = pq.ParquetFile(part)
+    if handle.metadata.num_rows == 0:
+        return ()
+    first = handle.read_row_group(0, columns=key).slice(0, 1).to_pylist()[0]
+    return tuple(first[k] for k in key)
+
+
+def _concatenated(parts: Sequence[Path], table: str) -> Iterator[pa.Table]:
+    """Stream sorted, key-disjoint parts in key order as single-chunk tables of ROW_GROUP_ROWS rows.
+
+    Raises:
+        _Unordered: a key is not greater than the one before it (overlapping parts or a repeated
+            key); nothing of the stream may then be used.
+    """
+    key = _key_columns(table)
+    schema = arrow_schema("snapshot", table)
+    try:
+        ordered = sorted((_first_key(p, key), str(p)) for p in parts)
+    except TypeError as exc:  # a null key column: only DuckDB's ordering applies
+        raise _Unordered from exc
+    last: tuple[Any, ...] | None = None
+    pending: list[pa.Table] = []
+    count = 0
+    for _, name in ordered:
+        part = pq.read_table(name, use_threads=False, pre_buffer=False).cast(schema)
+        if part.num_rows == 0:
+            continue
+        try:
+            for current in zip(*(part.column(k).to_pylist() for k in key), strict=True):
+                if last is not None and not last < current:
+                    raise _Unordered
+                last = current
+        except TypeError as exc:
+            raise _Unordered from exc
+        pending.append(part)
+        count += part.num_rows
+        while count >= ROW_GROUP_ROWS:
+            # One contiguous chunk per row group, as the DuckDB path gives: the writer's page
+            # boundaries (and so the bytes) depend on how the input is chunked.
+            merged = pa.concat_tables(pending).combine_chunks()
+            pending = []
+            yield merged.slice(0, ROW_GROUP_ROWS)
+            rest = merged.slice(ROW_GROUP_ROWS)
+            del merged
+            pending, count = ([rest] if rest.num_rows else []), rest.num_rows
+    if count:
+        yield pa.concat_tables(pending).combine_chunks()
+
+
+def _sorted_batches(parts: Sequence[Path], table: str, spill_dir: Path) -> Iterator[pa.RecordBatch]:
+    # Imported here: DuckDB costs tens of MB and is needed only when parts overlap.
+    import duckdb
+
+    _key_columns(table)
+    spill_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(
         config={"threads": 1, "memory_limit": MERGE_MEMORY, "temp_directory": str(spill_dir)}
     )
@@ -82,10 +150,10 @@ def merge_table(parts: Sequence[Path], table: str, dest: Path, spill_dir: Path) 
     dictionary, statistics, stored schema); row groups hold :data:`ROW_GROUP_ROWS` rows.
 
     Args:
-        parts: the part files (any order).
+        parts: the part files (any order), each sorted by the key.
         table: the snapshot table.
         dest: the file to write (atomically).
-        spill_dir: where DuckDB may spill while sorting.
+        spill_dir: where DuckDB may spill while sorting (only when the parts overlap).
 
     Returns:
         The manifest entry ``{"file", "rows", "sha256"}``.
@@ -93,7 +161,15 @@ def merge_table(parts: Sequence[Path], table: str, dest: Path, spill_dir: Path) 
     schema = arrow_schema("snapshot", table)
     if not parts:
         return write_parquet(schema.empty_table(), dest, "snapshot", table)
-    spill_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_chunks(_concatenated(parts, table), table, dest)
+    except _Unordered:
+        return _write_chunks(_regroup(_sorted_batches(parts, table, spill_dir), schema), table, dest)
+
+
+def _write_chunks(chunks: Iterator[pa.Table], table: str, dest: Path) -> dict[str, Any]:
+    """Write a stream of row groups as one Parquet file (atomically); return its manifest entry."""
+    schema = arrow_schema("snapshot", table)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
@@ -108,10 +184,11 @@ def merge_table(parts: Sequence[Path], table: str, dest: Path, spill_dir: Path) 
             write_statistics=True,
             store_schema=True,
         ) as writer:
-            for chunk in _regroup(_sorted_batches(parts, table, spill_dir), schema):
+            for chunk in chunks:
                 check_table_schema(chunk, "snapshot", table, str(dest))
                 writer.write_table(chunk, row_group_size=ROW_GROUP_ROWS)
                 rows += chunk.num_rows
+                del chunk
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
             digest = hashlib.sha256()

@@ -1,6 +1,7 @@
 """Durability: the lock on an output, and the work folder with its checkpoint.
 
-``snapshots/.polar.work/`` (a hidden sibling of ``snapshots/polar``) holds the PR list, one
+``snapshots/.polar.work/`` (a hidden sibling of ``snapshots/polar``) holds the PR list
+(``pulls.jsonl``, one PR a line, streamed in and out so it is never held in memory whole), one
 Parquet part per finished batch and ``checkpoint.json``. Every file is written atomically and the
 checkpoint is written after the parts it lists, so a ``kill -9`` at any point leaves a state that
 ``--resume`` continues from, redoing at most the batch that was running.
@@ -12,13 +13,13 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prseed.contracts import write_bytes_atomic
+from prseed.contracts import atomic_path, write_bytes_atomic
 from prseed.errors import ConfigError, LockError, SnapshotError
 
 CHECKPOINT_VERSION = 1
@@ -64,8 +65,9 @@ class Checkpoint:
         params: the options that shape the data; a resume must match them.
         batch_size: PRs per batch, fixed at the first run so batches keep their numbers.
         started_at: when the first run started (ISO 8601).
-        listed: the PR list is complete in ``pulls.json``.
-        done_batches: numbers of finished batches.
+        listed: the PR list is complete in ``pulls.jsonl``.
+        done_batches: numbers of finished batches (batch ``i`` holds lines ``i * batch_size`` to
+            ``(i + 1) * batch_size - 1`` of ``pulls.jsonl``).
         parts: part files (relative to the work folder) of finished batches and repositories.
         contributors_done: repositories whose contributors are stored.
         truncated: ``[repo, number, commits_truncated, files_truncated]`` of capped PRs.
@@ -106,8 +108,8 @@ class WorkDir:
 
     @property
     def pulls_path(self) -> Path:
-        """``pulls.json``: the PR list of the run, written once."""
-        return self.path / "pulls.json"
+        """``pulls.jsonl``: the PR list of the run, one ``{"repo", "pull"}`` object a line."""
+        return self.path / "pulls.jsonl"
 
     def part_path(self, table: str, name: str) -> Path:
         """Where a part file of a table goes."""
@@ -177,15 +179,87 @@ class WorkDir:
         data = {"version": CHECKPOINT_VERSION, **asdict(checkpoint)}
         write_bytes_atomic(self.checkpoint_path, json.dumps(data, sort_keys=True).encode())
 
-    def write_pulls(self, pulls: list[dict[str, Any]]) -> None:
-        """Store the PR list (``[{"repo", "pull"}]``) atomically."""
-        payload = json.dumps(pulls, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        write_bytes_atomic(self.pulls_path, payload.encode())
+    def write_pulls(self, pulls: Iterable[dict[str, Any]]) -> int:
+        """Store the PR list (``{"repo", "pull"}`` items) sorted by (repo, number), atomically.
 
-    def read_pulls(self) -> list[dict[str, Any]]:
-        """Read the stored PR list."""
-        pulls: list[dict[str, Any]] = json.loads(self.pulls_path.read_text(encoding="utf-8"))
-        return pulls
+        The items stream to a scratch file as they come; only (repo, number, offset) per PR is
+        held while sorting, and the lines are then copied in key order. Fetching in key order
+        makes every batch's parts cover a key range of their own, so the final merge only has to
+        concatenate them (see :mod:`extract.snapshot`). A PR listed twice (GitHub's pages shift
+        when a PR is opened during the listing) is kept once.
+
+        Args:
+            pulls: the items; consumed one by one, never held together.
+
+        Returns:
+            How many PRs were stored.
+        """
+        scratch = self.path / "pulls.unsorted.jsonl"
+        index: list[tuple[str, int, int]] = []
+        with scratch.open("wb") as handle:
+            for item in pulls:
+                index.append((str(item["repo"]), int(item["pull"]["number"]), handle.tell()))
+                handle.write(_json_line(item))
+        index.sort()
+        count = 0
+        with (
+            atomic_path(self.pulls_path) as tmp,
+            tmp.open("wb") as out,
+            scratch.open("rb") as source,
+        ):
+            previous: tuple[str, int] | None = None
+            for repo, number, offset in index:
+                if (repo, number) == previous:
+                    continue
+                previous = (repo, number)
+                source.seek(offset)
+                out.write(source.readline())
+                count += 1
+        scratch.unlink()
+        return count
+
+    def count_pulls(self) -> int:
+        """How many PRs the stored list holds (read line by line)."""
+        self._upgrade_pulls()
+        with self.pulls_path.open("rb") as handle:
+            return sum(1 for _ in handle)
+
+    def read_pull_batches(
+        self, size: int, skip: Container[int] = ()
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """Read the stored PR list batch by batch; only one batch is in memory at a time.
+
+        Args:
+            size: PRs per batch.
+            skip: batch numbers not to parse (finished ones); their lines are only counted.
+
+        Yields:
+            ``(batch number, items)``.
+        """
+        self._upgrade_pulls()
+        index, pending = 0, 0
+        batch: list[dict[str, Any]] = []
+        with self.pulls_path.open("rb") as handle:
+            for line in handle:
+                if index not in skip:
+                    batch.append(json.loads(line))
+                pending += 1
+                if pending == size:
+                    if index not in skip:
+                        yield index, batch
+                    index, pending, batch = index + 1, 0, []
+        if pending and index not in skip:
+            yield index, batch
+
+    def _upgrade_pulls(self) -> None:
+        # Work folders of earlier versions kept the list as one JSON array in pulls.json. Its
+        # order is kept (not sorted): the finished batches of the checkpoint refer to it.
+        legacy = self.path / "pulls.json"
+        if legacy.is_file() and not self.pulls_path.is_file():
+            items = json.loads(legacy.read_text(encoding="utf-8"))
+            with atomic_path(self.pulls_path) as tmp, tmp.open("wb") as out:
+                out.writelines(_json_line(item) for item in items)
+            legacy.unlink()
 
     def remove(self) -> None:
         """Delete the work folder (after the snapshot is in place)."""
@@ -197,3 +271,8 @@ class WorkDir:
         for part in (self.path / "parts").glob("*/*.parquet"):
             if part not in listed:
                 os.unlink(part)
+
+
+def _json_line(item: Any) -> bytes:
+    # Canonical and on one line: json.dumps escapes every control character, newlines included.
+    return (json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()

@@ -134,6 +134,16 @@ def summary(result: ExtractResult) -> str:
 @click.option("--batch-size", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--batch-delay", type=click.FloatRange(min=0), default=1.0, show_default=True)
 @click.option("--max-retries", type=click.IntRange(min=0), default=6, show_default=True)
+@click.option(
+    "--points-per-minute",
+    type=click.IntRange(min=1),
+    default=900,
+    show_default=True,
+    help="Pacing ceiling: at most N REST requests per minute over all workers and tokens "
+    "(GitHub's secondary rate limit allows 900 points per minute). Lower it to share the budget "
+    "with other tools; raise it only for a GitHub Enterprise Server with other limits or a "
+    "local fake server.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan (repos, window, request estimate).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 def extract(
@@ -153,6 +163,7 @@ def extract(
     batch_size: int,
     batch_delay: float,
     max_retries: int,
+    points_per_minute: int,
     dry_run: bool,
     quiet: bool,
 ) -> None:
@@ -187,11 +198,16 @@ def extract(
             batch_size=batch_size,
             batch_delay=batch_delay,
             max_retries=max_retries,
+            points_per_minute=points_per_minute,
             synthetic=proj.synthetic,
         )
         if dry_run:
             click.echo(plan(config))
             return
+        # Imported here: pyarrow is needed only when an extract really runs.
+        from extract.memory import limit_allocator_retention
+
+        limit_allocator_retention()
         result = run_extract(config, _ProgressLine(not quiet and sys.stderr.isatty()))
     click.echo(summary(result))
 
