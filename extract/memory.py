@@ -28,10 +28,28 @@ MMAP_THRESHOLD = 128 * 1024  # glibc's initial default, kept fixed
 
 def limit_allocator_retention() -> None:
     """Fix glibc's mmap threshold and use pyarrow's system memory pool (best effort)."""
-    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-        except (OSError, AttributeError):
-            pass  # another libc build: only memory use differs, never results
+    if _LIBC is not None:
+        _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     pa.set_memory_pool(pa.system_memory_pool())
+
+
+def release_free_memory() -> None:
+    """Hand memory freed since the last call back to the system (glibc ``malloc_trim``).
+
+    Called between batches and between merged tables, so each phase starts from the memory
+    actually in use rather than from the high-water mark of the one before.
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_glibc() -> ctypes.CDLL | None:
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+_LIBC = _load_glibc()

@@ -22,6 +22,7 @@ from extract import github, rows
 from extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
 from extract.governor import Governor
 from extract.http import Client, check_api_url, is_loopback
+from extract.memory import release_free_memory
 from extract.snapshot import merge_table, write_part
 from extract.workdir import Checkpoint, WorkDir, output_lock
 from prseed import __version__
@@ -392,6 +393,7 @@ def _run(
         del batch_rows
         checkpoint.done_batches.append(index)
         _save(work, checkpoint, client, base)
+        release_free_memory()
 
     reporter.phase = "contributors"
     reporter.report()
@@ -420,6 +422,7 @@ def _run(
     entries: dict[str, Any] = {}
     for table in SNAPSHOT_TABLES:
         parts = sorted(work.path / p for p in checkpoint.parts if p.startswith(f"parts/{table}/"))
+        release_free_memory()
         entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")
     manifest = _manifest(config, checkpoint, entries)
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extract.memory import release_free_memory
 from extract.rows import Row, sort_rows
 from prseed.contracts import (
     arrow_schema,
@@ -34,6 +35,10 @@ from prseed.errors import ContractError
 
 # Rows per Parquet row group of a merged table: fixed so the bytes depend on the data only.
 ROW_GROUP_ROWS = 8192
+# The Parquet writer encodes its input in mini-batches of 1,024 values (write_batch_size) and
+# decides page and dictionary boundaries between them. Input chunks whose lengths are multiples
+# of that size therefore give the same bytes as one contiguous chunk (what DuckDB's reader gives).
+CHUNK_ROWS = 1024
 MERGE_MEMORY = "64MB"
 MERGE_SQL = (Path(__file__).parent / "sql" / "merge_parts.sql").read_text(encoding="utf-8")
 
@@ -67,7 +72,10 @@ def _first_key(part: Path, key: list[str]) -> tuple[Any, ...]:
 
 
 def _concatenated(parts: Sequence[Path], table: str) -> Iterator[pa.Table]:
-    """Stream sorted, key-disjoint parts in key order as single-chunk tables of ROW_GROUP_ROWS rows.
+    """Stream sorted, key-disjoint parts in key order as tables of ROW_GROUP_ROWS rows (last shorter).
+
+    Each table is made of contiguous chunks of CHUNK_ROWS rows, cut as the parts are read, so a
+    row group is held about once (not as parts plus a combined copy).
 
     Raises:
         _Unordered: a key is not greater than the one before it (overlapping parts or a repeated
@@ -80,10 +88,12 @@ def _concatenated(parts: Sequence[Path], table: str) -> Iterator[pa.Table]:
     except TypeError as exc:  # a null key column: only DuckDB's ordering applies
         raise _Unordered from exc
     last: tuple[Any, ...] | None = None
-    pending: list[pa.Table] = []
-    count = 0
+    pending: list[pa.Table] = []  # parts not yet cut into chunks
+    pending_rows = 0
+    group: list[pa.Table] = []  # contiguous chunks of the row group being filled
+    group_rows = 0
     for _, name in ordered:
-        part = pq.read_table(name, use_threads=False, pre_buffer=False).cast(schema)
+        part = pq.read_table(name).cast(schema)
         if part.num_rows == 0:
             continue
         try:
@@ -94,18 +104,23 @@ def _concatenated(parts: Sequence[Path], table: str) -> Iterator[pa.Table]:
         except TypeError as exc:
             raise _Unordered from exc
         pending.append(part)
-        count += part.num_rows
-        while count >= ROW_GROUP_ROWS:
-            # One contiguous chunk per row group, as the DuckDB path gives: the writer's page
-            # boundaries (and so the bytes) depend on how the input is chunked.
-            merged = pa.concat_tables(pending).combine_chunks()
-            pending = []
-            yield merged.slice(0, ROW_GROUP_ROWS)
-            rest = merged.slice(ROW_GROUP_ROWS)
+        pending_rows += part.num_rows
+        while pending_rows >= CHUNK_ROWS:
+            merged = pa.concat_tables(pending)
+            group.append(merged.slice(0, CHUNK_ROWS).combine_chunks())
+            group_rows += CHUNK_ROWS
+            rest = merged.slice(CHUNK_ROWS)
             del merged
-            pending, count = ([rest] if rest.num_rows else []), rest.num_rows
-    if count:
-        yield pa.concat_tables(pending).combine_chunks()
+            pending, pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+            # The parts' many small buffers are free now: hand them back before the next ones.
+            release_free_memory()
+            if group_rows == ROW_GROUP_ROWS:
+                yield pa.concat_tables(group)
+                group, group_rows = [], 0
+    if pending_rows:
+        group.append(pa.concat_tables(pending).combine_chunks())
+    if group:
+        yield pa.concat_tables(group)
 
 
 def _sorted_batches(parts: Sequence[Path], table: str, spill_dir: Path) -> Iterator[pa.RecordBatch]:

@@ -225,6 +225,8 @@ def plan(config: ExtractConfig) -> str:
             f"window: created {config.since or 'any time'} .. {config.until or 'today'}, "
             f"state {config.state}, up to {prs or 'all'} PRs per repository",
             f"output: {config.out_dir}  api: {config.api_url}  ({tokens})",
+            f"pacing: at most {config.points_per_minute} requests per minute, {config.max_workers} "
+            f"workers, batches of {config.batch_size} PRs",
             f"estimated requests: ~{estimate} (4 per PR"
             + (" + 1 per commit, ~5 commits per PR" if config.commit_stats else "")
             + f" + lists and {config.project['max_members']} profiles per repository)",
