@@ -321,6 +321,10 @@ class Governor:
         key = (reason, round(until, 3))
         if key in self._announced:
             return
+        if len(self._announced) >= 64:
+            # Waits already over cannot be joined any more: keep the set small on long runs.
+            now = until - seconds
+            self._announced = {k for k in self._announced if k[1] >= now}
         self._announced.add(key)
         self.waits.add(reason, seconds)
         if self._on_wait is not None:
