@@ -106,17 +106,26 @@ def cfg(url: str, out: Path, **kw: object) -> ExtractConfig:
     return ExtractConfig(**base)  # type: ignore[arg-type]
 
 
+# Linux keeps a process's peak RSS across fork and exec: a child forked from this (large)
+# process would report at least our own peak. A tiny launcher forks the measured command instead.
+LAUNCHER = """
+import json, os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"code": os.waitstatus_to_exitcode(status), "rss_mb": usage.ru_maxrss / 1024}))
+"""
+
+
 def run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    """Run a child, read its stdout, reap it with wait4 and return (peak RSS MB, stdout)."""
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    assert child.stdout is not None and child.stderr is not None
-    out = child.stdout.read()
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"benchmark child failed ({child.returncode}): {err.strip()[-800:]}")
-    return usage.ru_maxrss / 1024, out
+    """Run a command through the launcher; return (its peak RSS in MB, its stdout)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, env=env, check=False
+    )
+    lines = proc.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {"code": proc.returncode}
+    if proc.returncode or result["code"]:
+        raise SystemExit(f"benchmark child failed ({result['code']}): {proc.stderr.strip()[-800:]}")
+    return float(result["rss_mb"]), "\n".join(lines[:-1])
 
 
 def measure_memory(n: int, out: Path, stats: bool) -> dict[str, float]:
