@@ -677,11 +677,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if resp.status not in (204, 304):
                 self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            # The request is answered once its last byte leaves: count it out of flight first,
-            # or a client that sends its next request on receipt looks over-concurrent.
+            # Count the answer before its headers leave: a 204/304 is complete with them, and a
+            # client that sends its next request on receipt must not look over-concurrent.
             fake.done(key, status, "GET", self.path, announced, conn)
             finished = True
+            self.end_headers()
             if resp.status not in (204, 304):
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
