@@ -184,7 +184,7 @@ def test_snapshot_sql_uses_the_contract_keys():
         block = check.split(f"'{name}' AS table_name")[1].split("FROM")[0]
         assert re.findall(r"(?:ORDER|PARTITION) BY ([a-z_, ]+)\)", block) == [key, key], name
         if name not in ("pull_requests", "contributors"):
-            assert f"ORDER BY {key})) AS fp\n    FROM old_{name}" in diff, name
+            assert f"ORDER BY {key})) AS fp\n    FROM query_table(side || '_{name}')" in diff, name
 
 
 def _rewrite_table(folder: Path, name: str, table: pa.Table) -> None:

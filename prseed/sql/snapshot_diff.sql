@@ -1,45 +1,27 @@
 -- PR-level differences from the `old_*` to the `new_*` snapshot: one row per PR and part.
 -- change is 'added' or 'removed' (part NULL), or 'changed' with the part that differs: the PR
 -- itself, or the fingerprint of its commits, reviews, files or check runs (raw JSON, in key order).
-WITH o AS (
-    SELECT repo, number, 'pull request' AS part, md5(raw) AS fp FROM old_pull_requests
+CREATE OR REPLACE TEMP MACRO pr_fingerprints(side) AS TABLE
+    SELECT repo, number, 'pull request' AS part, md5(raw) AS fp
+    FROM query_table(side || '_pull_requests')
     UNION ALL
     SELECT repo, pr_number AS number, 'commits' AS part,
            md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, sha)) AS fp
-    FROM old_commits GROUP BY repo, pr_number
+    FROM query_table(side || '_commits') GROUP BY repo, pr_number
     UNION ALL
     SELECT repo, pr_number AS number, 'reviews' AS part,
            md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, id)) AS fp
-    FROM old_reviews GROUP BY repo, pr_number
+    FROM query_table(side || '_reviews') GROUP BY repo, pr_number
     UNION ALL
     SELECT repo, pr_number AS number, 'files' AS part,
            md5(string_agg(raw || coalesce(patch, ''), chr(10) ORDER BY repo, pr_number, filename)) AS fp
-    FROM old_files GROUP BY repo, pr_number
+    FROM query_table(side || '_files') GROUP BY repo, pr_number
     UNION ALL
     SELECT repo, pr_number AS number, 'check_runs' AS part,
            md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, head_sha, id)) AS fp
-    FROM old_check_runs GROUP BY repo, pr_number
-),
-n AS (
-    SELECT repo, number, 'pull request' AS part, md5(raw) AS fp FROM new_pull_requests
-    UNION ALL
-    SELECT repo, pr_number AS number, 'commits' AS part,
-           md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, sha)) AS fp
-    FROM new_commits GROUP BY repo, pr_number
-    UNION ALL
-    SELECT repo, pr_number AS number, 'reviews' AS part,
-           md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, id)) AS fp
-    FROM new_reviews GROUP BY repo, pr_number
-    UNION ALL
-    SELECT repo, pr_number AS number, 'files' AS part,
-           md5(string_agg(raw || coalesce(patch, ''), chr(10) ORDER BY repo, pr_number, filename)) AS fp
-    FROM new_files GROUP BY repo, pr_number
-    UNION ALL
-    SELECT repo, pr_number AS number, 'check_runs' AS part,
-           md5(string_agg(raw, chr(10) ORDER BY repo, pr_number, head_sha, id)) AS fp
-    FROM new_check_runs GROUP BY repo, pr_number
-),
-common AS (
+    FROM query_table(side || '_check_runs') GROUP BY repo, pr_number;
+
+WITH common AS (
     SELECT repo, number FROM old_pull_requests SEMI JOIN new_pull_requests USING (repo, number)
 )
 SELECT 'added' AS change, repo, number, NULL AS part
@@ -49,7 +31,8 @@ SELECT 'removed', repo, number, NULL
 FROM old_pull_requests ANTI JOIN new_pull_requests USING (repo, number)
 UNION ALL
 SELECT 'changed', repo, number, part
-FROM o FULL OUTER JOIN n USING (repo, number, part)
+FROM pr_fingerprints('old') AS o
+FULL OUTER JOIN pr_fingerprints('new') AS n USING (repo, number, part)
 SEMI JOIN common USING (repo, number)
 WHERE o.fp IS DISTINCT FROM n.fp
 ORDER BY change, repo, number, part;
