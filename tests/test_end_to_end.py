@@ -23,7 +23,7 @@ from tests.conftest import _create_database, _drop_database
 from tests.fakegithub import FakeGitHub, generate_repo
 from tests.fakegithub.generate import AI_POSITIVE
 
-TOKEN = "ghp_e2eTestToken0123456789abcdefABCDEF"
+TOKEN = "fake-e2e-token-0123456789abcdefABCDEF"
 REPO = "acme-e2e/shop"
 SINCE, UNTIL = "2026-05-01", "2026-11-01"
 

@@ -23,7 +23,7 @@ from tests.fakegithub import FakeGitHub, Faults, generate_repo
 # The fake's handler writes headers and body separately; without TCP_NODELAY every answer
 # waits ~40 ms for a delayed ACK. Reported to the fake's owner; harmless for the semantics.
 
-TOKEN = "ghp_TESTTOKEN_extract_0123456789"
+TOKEN = "fake-extract-token-0123456789"
 REPO = "octo-org/demo"
 
 
