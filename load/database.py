@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyarrow as pa
 import pyarrow.parquet as pq
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
-from load import tables
+from load import direct, tables
 from load.prepare import Fixes, csv_bytes, sanitize_batch
 from prseed.contracts import BUILD_TABLES
 from prseed.errors import ContractError, DatabaseError
@@ -174,11 +178,24 @@ def write_staging(
     json_columns = frozenset(
         c for c, _ in tables.staging_columns(table) if tables.x_arrow(table, c) == "json"
     )
-    copy_sql = sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(name)
+    batches = pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS)
+    return copy_batches(conn, name, (sanitize_batch(b, json_columns, limits, fixes) for b in batches))
+
+
+def copy_batches(
+    conn: psycopg.Connection[Any], table: sql.Composable, batches: Iterable[pa.RecordBatch]
+) -> int:
+    """COPY record batches into a table as CSV; returns the number of rows.
+
+    The CSV of the next batch is rendered while a writer thread sends the previous one, so the
+    client's rendering (pyarrow, without the GIL) and the server's parsing run side by side
+    instead of taking turns.
+    """
     rows = 0
-    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS):
-            copy.write(csv_bytes(sanitize_batch(batch, json_columns, limits, fixes)))
+    statement = sql.SQL("COPY {} FROM STDIN (FORMAT csv)").format(table)
+    with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
+        for batch in batches:
+            copy.write(csv_bytes(batch))
             rows += batch.num_rows
     return rows
 
@@ -189,6 +206,20 @@ def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
         sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
     ).fetchone()
     return bool(row and row[0])
+
+
+def truncate_unreferenced(conn: psycopg.Connection[Any], table: str) -> bool:
+    """TRUNCATE an empty table that no foreign key points to; returns whether it did.
+
+    The table has no rows, so nothing is lost; what changes is that it gets a new file in this
+    transaction, which a ``wal_level = minimal`` server (the embedded one) fills without WAL
+    and syncs once at COMMIT. A rollback restores the old (empty) file.
+    """
+    row = conn.execute(tables.sql_text("referenced.sql"), {"table": table}).fetchone()
+    if row and row[0]:
+        return False
+    conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+    return True
 
 
 def upsert(
@@ -210,8 +241,94 @@ def upsert(
             share a key.
     """
     statement = tables.insert_sql(table) if insert_only else tables.upsert_sql(table)
-    try:
+    with _contract_errors(build, table):
         row = conn.execute(statement.encode()).fetchone()
+    assert row is not None
+    # Free the staging table's temp buffers for the next table.
+    conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))
+    if row[0]:
+        _analyze_joined(conn, table)
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def write_direct(
+    conn: psycopg.Connection[Any], build: Path, prepared: direct.Prepared, freeze: bool = False
+) -> int:
+    """COPY a prepared direct table (:mod:`load.direct`) into its empty database table.
+
+    The written columns the CSV leaves out (``prepared.columns`` lacks them) get ``DEFAULT
+    now()`` for the COPY, put back as they were after it: one value for the statement instead
+    of a timestamp parsed per row. That is DDL, so only bulk mode (table owner) omits columns.
+
+    Args:
+        conn: the load's connection.
+        build: the build folder (for error messages).
+        prepared: the table's rows, from ``direct.prepare``.
+        freeze: COPY with FREEZE (the table was truncated in this transaction): rows are
+            stored frozen, so neither the index builds nor the app's first queries need to
+            check or set their visibility hint bits one by one.
+
+    Returns:
+        The number of rows inserted.
+
+    Raises:
+        ContractError: as :func:`upsert`.
+    """
+    table = prepared.table
+    omitted = [c for c in tables.written_columns(table) if c not in prepared.columns]
+    restore = _set_now_defaults(conn, table, omitted)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, FREEZE {})").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, prepared.columns)),
+        sql.SQL("true" if freeze else "false"),
+    )
+    with (
+        _contract_errors(build, table),
+        conn.cursor() as cur,
+        cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+    ):
+        for chunk in prepared.chunks:
+            copy.write(chunk)
+    for column, default in restore.items():
+        action = sql.SQL("DROP DEFAULT") if default is None else sql.SQL("SET DEFAULT ") + sql.SQL(default)
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ALTER COLUMN {} {}").format(
+                sql.Identifier(table), sql.Identifier(column), action
+            )
+        )
+    if prepared.rows:
+        _analyze_joined(conn, table)
+    return prepared.rows
+
+
+def fetch_now(conn: psycopg.Connection[Any]) -> datetime.datetime:
+    """Return the transaction's ``now()`` (what the upserts write as created_at/updated_at)."""
+    row = conn.execute("SELECT now()").fetchone()
+    assert row is not None
+    value: datetime.datetime = row[0]
+    return value
+
+
+def _set_now_defaults(conn: psycopg.Connection[Any], table: str, columns: list[str]) -> dict[str, str | None]:
+    """Give columns ``DEFAULT now()``; returns their previous defaults (None: none) to restore."""
+    previous: dict[str, str | None] = {}
+    for column in columns:
+        row = conn.execute(
+            tables.sql_text("column_default.sql"), {"table": table, "column": column}
+        ).fetchone()
+        previous[column] = row[0] if row else None
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT now()").format(
+                sql.Identifier(table), sql.Identifier(column)
+            )
+        )
+    return previous
+
+
+@contextmanager
+def _contract_errors(build: Path, table: str) -> Iterator[None]:
+    try:
+        yield
     except psycopg.errors.NotNullViolation as exc:
         column = exc.diag.column_name or "?"
         raise ContractError(
@@ -220,10 +337,10 @@ def upsert(
         ) from exc
     except (psycopg.errors.CardinalityViolation, psycopg.errors.UniqueViolation) as exc:
         raise _duplicate_key(build, table) from exc
-    assert row is not None
-    # Free the staging table's temp buffers for the next table.
-    conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))
-    if table in JOINED_COLUMNS and row[0]:
+
+
+def _analyze_joined(conn: psycopg.Connection[Any], table: str) -> None:
+    if table in JOINED_COLUMNS:
         # The next upserts join this table; fresh statistics on the join columns (only: the
         # wide text and JSON columns would make ANALYZE cost as much as the upsert) keep the
         # planner on hash joins after a large first load.
@@ -232,7 +349,6 @@ def upsert(
                 sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, JOINED_COLUMNS[table]))
             )
         )
-    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _duplicate_key(build: Path, table: str) -> ContractError:

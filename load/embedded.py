@@ -14,6 +14,11 @@ The server is configured for bulk loads (:data:`SERVER_SETTINGS`, kept in the da
 ``postgresql.auto.conf``): a 100,000-PR load writes about 0.5 GB of WAL, and with the default
 ``max_wal_size`` (1 GB, a checkpoint every ~0.5 GB) a checkpoint starts in the middle of it,
 then every page touched again is written to the WAL in full; that made the load ~35% slower.
+The server also runs with ``wal_level = minimal`` (no replication or point-in-time recovery,
+which a local seed database does not need): then a table the load truncated in its own
+transaction (bulk mode does this to each empty table) is written without WAL and synced to
+disk once at COMMIT, as PostgreSQL's "Populating a Database" advises. Crash safety is kept:
+a committed load is on disk, an interrupted one is rolled back.
 """
 
 from __future__ import annotations
@@ -30,9 +35,10 @@ from psycopg import sql
 from prseed.errors import DatabaseError
 
 DEFAULT_DIRNAME = ".pgdata"
-# Server-wide settings of the embedded server (reloadable ones: no restart needed). The cost is
-# disk: pg_wal can grow to about max_wal_size between checkpoints.
-SERVER_SETTINGS = {"max_wal_size": "4GB"}
+# Server-wide settings of the embedded server. The cost of max_wal_size is disk: pg_wal can grow
+# to about that between checkpoints. wal_level (which needs max_wal_senders = 0) takes effect
+# only at a server start.
+SERVER_SETTINGS = {"max_wal_size": "4GB", "wal_level": "minimal", "max_wal_senders": "0"}
 
 
 def data_dir() -> Path:
@@ -74,34 +80,52 @@ def start(pgdata: Path | None = None) -> str:
     path = (pgdata or data_dir()).expanduser().resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        was_running = url(path) is not None
         server = _package().get_server(path, cleanup_mode=None)
-        url: str = server.get_uri()
-        configure(url)
+        found: str = server.get_uri()
+        # A server someone may be using is not restarted: its pending settings apply at its
+        # next start (`prseed db stop`, then any command).
+        if configure(found) and not was_running:
+            stop(path)
+            server.ensure_postgres_running()  # get_server() would return the cached, stopped handle
+            found = server.get_uri()
     except (OSError, subprocess.SubprocessError, RuntimeError, AssertionError, psycopg.Error) as exc:
         raise DatabaseError(
             f"could not start the embedded PostgreSQL in {path} ({type(exc).__name__}); "
             f"see {path / 'log'} or remove the folder and retry"
         ) from exc
-    return url
+    return found
 
 
-def configure(database_url: str) -> None:
-    """Apply :data:`SERVER_SETTINGS` to a server we own (ALTER SYSTEM + reload), if not yet set."""
+def configure(database_url: str) -> bool:
+    """Apply :data:`SERVER_SETTINGS` to a server we own (ALTER SYSTEM + reload), if not yet set.
+
+    Returns:
+        Whether a setting waits for a server restart (``wal_level`` on a new data directory).
+    """
     with psycopg.connect(database_url, autocommit=True) as conn:
-        changed = False
+        changed = restart = False
         for name, value in SERVER_SETTINGS.items():
-            current = conn.execute(
-                "SELECT setting::bigint * coalesce(pg_size_bytes('1' || unit), 1) = pg_size_bytes(%s)"
-                " FROM pg_settings WHERE name = %s",
-                (value, name),
-            ).fetchone()
+            setting, unit, context = conn.execute(
+                "SELECT setting, unit, context FROM pg_settings WHERE name = %s", (name,)
+            ).fetchone() or ("", None, "")
+            current = (
+                (setting == value,)
+                if unit is None
+                else conn.execute(
+                    "SELECT %s::bigint * coalesce(pg_size_bytes('1' || %s), 1) = pg_size_bytes(%s)",
+                    (setting, unit, value),
+                ).fetchone()
+            )
             if not (current and current[0]):
                 conn.execute(
                     sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
                 )
                 changed = True
+                restart = restart or context == "postmaster"
         if changed:
             conn.execute("SELECT pg_reload_conf()")
+        return restart
 
 
 def url(pgdata: Path | None = None) -> str | None:

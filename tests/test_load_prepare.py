@@ -73,3 +73,32 @@ def test_preflight_problems_are_one_per_item() -> None:
 )
 def test_redact_never_shows_the_password(url: str, shown: str) -> None:
     assert redact(url) == shown
+
+
+def test_zoned_timestamps_are_written_as_the_utc_instant() -> None:
+    micros = [1_700_000_000_000_003, None, 0]
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="Europe/Paris")),
+            pa.array(micros, pa.int64()).cast(pa.timestamp("us")),
+        ],
+        names=["utc", "paris", "naive"],
+    )
+    assert csv_bytes(batch).splitlines() == [
+        b'"2023-11-14 22:13:20.000003Z","2023-11-14 22:13:20.000003Z",2023-11-14 22:13:20.000003',
+        b",,",
+        b'"1970-01-01 00:00:00.000000Z","1970-01-01 00:00:00.000000Z",1970-01-01 00:00:00.000000',
+    ]
+
+
+def test_direct_tables_run_their_upserts_own_select() -> None:
+    from load import direct
+
+    for table in direct.DIRECT_TABLES:
+        query, joined = direct.select_sql(table)
+        assert f"FROM stg_{table} AS s" in query and "$now" in query and "now()" not in query
+        assert set(joined) <= set(direct.KEY_SCHEMAS) and "teams_team" in joined
+    # A SELECT reading a table the direct path cannot provide is refused, not guessed at.
+    with pytest.raises(ValueError, match="cannot provide"):
+        direct.select_sql("metrics_prsurveyreview")
