@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -184,6 +185,25 @@ def orm_seeder(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]
         return time.perf_counter() - started
 
 
+def _drop(admin_url: str, value: float | None) -> float:
+    """Drop the newest bench database (disk: each holds the whole build); return ``value``."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'bench_%' ORDER BY oid DESC LIMIT 1"
+        ).fetchone()
+        if row:
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(row[0])))
+    return value or 0.0
+
+
+def _median_run(
+    pairs: list[tuple[load.LoadResult, load.LoadResult]],
+) -> tuple[load.LoadResult, load.LoadResult]:
+    """The (load, reload) pair whose first load took the median time."""
+    ordered = sorted(pairs, key=lambda pair: pair[0].seconds)
+    return ordered[len(ordered) // 2]
+
+
 def _report(name: str, first: load.LoadResult, again: load.LoadResult, floor: float) -> None:
     total = sum(s.rows for s in first.totals())
     copy_s = sum(s.copy_seconds for s in first.totals())
@@ -209,6 +229,7 @@ def _report(name: str, first: load.LoadResult, again: load.LoadResult, floor: fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--prs", type=int, default=100_000, help="PRs of the build")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the floor and of each load mode")
     parser.add_argument(
         "--orm-prs", type=int, default=5_000, help="PRs of the smaller build the ORM seeder inserts"
     )
@@ -238,20 +259,34 @@ def main() -> None:
                     " FROM pg_settings WHERE name IN ('wal_level', 'max_wal_size', 'server_version')"
                 ).fetchone()
             print(f"server: {settings[0] if settings else '?'}", flush=True)
+            # Floor and loads run --repeat times each (fresh databases; the median counts):
+            # single runs on a shared 2-core machine vary by up to +-50%.
             floors = {
-                same: floor_copy(_db(admin, f"bench_floor_{int(same)}"), build, same)
+                same: statistics.median(
+                    _drop(admin, floor_copy(_db(admin, f"bench_floor_{int(same)}_{i}"), build, same))
+                    for i in range(args.repeat)
+                )
                 for same in (False, True)
             }
-            runs = {}
+            runs: dict[bool, list[tuple[load.LoadResult, load.LoadResult]]] = {}
             for bulk in (True, False):
-                config = load.LoadConfig(
-                    build_dirs=(build,),
-                    database_url=_db(admin, f"bench_load_{int(bulk)}"),
-                    create_schema=True,
-                    bulk=bulk,
+                runs[bulk] = []
+                for i in range(args.repeat):
+                    config = load.LoadConfig(
+                        build_dirs=(build,),
+                        database_url=_db(admin, f"bench_load_{int(bulk)}_{i}"),
+                        create_schema=True,
+                        bulk=bulk,
+                    )
+                    runs[bulk].append((load.run(config), load.run(config)))
+                    if i:
+                        _drop(admin, None)
+                print(
+                    f"{'bulk' if bulk else 'deferred-FK'} loads: "
+                    + ", ".join(f"{a.seconds:.2f} s (reload {b.seconds:.2f} s)" for a, b in runs[bulk]),
+                    flush=True,
                 )
-                runs[bulk] = (load.run(config), load.run(config))
-            rows = _dump(runs[True][0].database_url)
+            rows = _dump(runs[True][0][0].database_url)
             t_row = per_row(_db(admin, "bench_rows"), rows, "prepared")
             t_factory = per_row(_db(admin, "bench_factory"), rows, "factory")
             t_many = per_row(_db(admin, "bench_many"), rows, "many")
@@ -270,9 +305,12 @@ def main() -> None:
         f"(tables created in the COPY's transaction, written without WAL: {floors[True]:.2f} s; "
         f"tables created before: {floors[False]:.2f} s; the faster is the floor)"
     )
-    _report("bulk mode (default on the embedded database)", *runs[True], floor)
-    _report("deferred-FK mode (default on an external database)", *runs[False], floor)
-    loads = {True: runs[True][0].seconds, False: runs[False][0].seconds}
+    medians = {bulk: _median_run(pairs) for bulk, pairs in runs.items()}
+    _report(f"bulk mode (default on the embedded database), median of {args.repeat}", *medians[True], floor)
+    _report(
+        f"deferred-FK mode (default on an external database), median of {args.repeat}", *medians[False], floor
+    )
+    loads = {bulk: pair[0].seconds for bulk, pair in medians.items()}
     print(
         f"per-row baselines: the same {total} rows, ids included, into an empty copy of the schema, "
         f"one transaction (goal: load >= 20x faster than row-by-row)"

@@ -16,8 +16,8 @@ How a load works:
    A row whose values are unchanged is not touched, so ``updated_at`` moves only when a row
    changed and loading the same build twice changes nothing.
    Into a table that has no rows yet, the same statement runs without its ON CONFLICT clause
-   (nothing can conflict; a duplicate key in the build still fails). The large tables (pull
-   requests, reviews, commits, files, check runs) skip staging altogether when empty: DuckDB
+   (nothing can conflict; a duplicate key in the build still fails). Every table but the
+   team, its members and the survey reviews skips staging altogether when empty: DuckDB
    runs their upsert's own SELECT over the build and the team's key maps, and the result is
    COPYed straight in (:mod:`load.direct`), prepared in a worker thread one table ahead so the
    client's work overlaps PostgreSQL's.

@@ -33,10 +33,21 @@ from psycopg import sql
 from load import tables
 from load.prepare import Fixes, csv_bytes, sanitize_batch
 
-# The large tables (1.4 of the 1.5 million rows of a 100,000-PR build). The small ones keep the
-# staging path; their upserts cost little.
+# Every table whose upsert SELECT joins only the key maps below. Not the team and its members
+# (one row and a few hundred: their ids are what the key maps are made of) and not the survey
+# reviews (their upsert reads a CTE and the surveys), which keep the staging path.
 DIRECT_TABLES = frozenset(
-    {"metrics_pullrequest", "metrics_prreview", "metrics_commit", "metrics_prfile", "metrics_prcheckrun"}
+    {
+        "metrics_pullrequest",
+        "metrics_prreview",
+        "metrics_commit",
+        "metrics_prfile",
+        "metrics_prcheckrun",
+        "metrics_jiraissue",
+        "metrics_prsurvey",
+        "metrics_aiusagedaily",
+        "metrics_weeklymetrics",
+    }
 )
 # Tables a direct SELECT may join, with the Arrow schema of their key maps.
 KEY_SCHEMAS = {

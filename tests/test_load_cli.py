@@ -138,3 +138,20 @@ def test_db_psql_runs_the_bundled_psql_on_the_url(schema_url: str) -> None:
         check=True,
     )
     assert out.stdout.strip() == "0"
+
+
+def test_bulk_flag_turns_bulk_mode_on_for_an_external_database(schema_url: str, tmp_path: Path) -> None:
+    generate(tmp_path / "build" / "acme", 8)
+    common = ("--snapshots", str(tmp_path / "snapshots"), "--builds", str(tmp_path / "build"))
+
+    def filenode() -> int:
+        with psycopg.connect(schema_url) as conn:
+            row = conn.execute("SELECT pg_relation_filenode('metrics_pullrequest')").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    before = filenode()
+    code, _, err = _invoke("load", "acme", "--bulk", *common, "--database-url", schema_url)
+    assert code == 0, err
+    assert filenode() != before  # bulk mode truncated the empty table (and rebuilt its indexes)
+    assert _count(schema_url, "metrics_pullrequest") == 8
