@@ -217,7 +217,7 @@ def _report(name: str, first: load.LoadResult, again: load.LoadResult, floor: fl
         f" = {first.seconds / floor:5.2f}x floor (goal <= 3x)"
     )
     print(
-        f"    of which COPY to staging {copy_s:.2f} s, upserts (+ index builds) {upsert_s:.2f} s, "
+        f"    of which COPY (direct, or to staging) {copy_s:.2f} s, upserts + index builds {upsert_s:.2f} s, "
         f"FK checks + COMMIT {first.commit_seconds:.2f} s"
     )
     print(
