@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -208,11 +208,11 @@ def _load_project(
     keys = direct.KeyMaps(manifest["team_slug"])
     now = database.fetch_now(conn)
     loaded: set[str] = set()
-    pending: dict[str, Future[direct.Prepared]] = {}
+    pending: dict[str, direct.Prepared] = {}
 
     def prepare_next(pool: ThreadPoolExecutor) -> None:
         # The next direct table whose key maps are final is prepared in the worker thread
-        # while this thread has PostgreSQL build indexes; one table ahead at most.
+        # while this thread has PostgreSQL build indexes; one table (a few chunks) ahead at most.
         waiting = [t for t in direct_tables if t not in loaded]
         if not waiting or waiting[0] in pending:
             return
@@ -224,49 +224,57 @@ def _load_project(
         path = folder / manifest["tables"][table]["file"]
         omit = direct.now_columns(table) if bulk else frozenset()
         limits = database.max_lengths(found, table)
-        pending[table] = pool.submit(direct.prepare, table, path, limits, maps, now, omit)
+        pending[table] = direct.Prepared(pool, table, path, limits, maps, now, omit)
 
     stats = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prseed-direct") as pool:
-        for table in BUILD_TABLES:
-            started = time.perf_counter()
-            path = folder / manifest["tables"][table]["file"]
-            indexes = []
-            truncated = False
-            if bulk and empty[table]:
-                indexes = database.drop_indexes(conn, table)
-                truncated = database.truncate_unreferenced(conn, table)
-            if table in direct_tables:
+        try:
+            for table in BUILD_TABLES:
+                started = time.perf_counter()
+                path = folder / manifest["tables"][table]["file"]
+                indexes = []
+                truncated = False
+                if bulk and empty[table]:
+                    indexes = database.drop_indexes(conn, table)
+                    truncated = database.truncate_unreferenced(conn, table)
+                if table in direct_tables:
+                    prepare_next(pool)
+                    prepared = pending[table]
+                    rows = inserted = database.write_direct(conn, folder, prepared, freeze=truncated)
+                    pending.pop(table).close()
+                    updated = skipped = 0
+                    fixes = prepared.fixes
+                else:
+                    fixes = Fixes()
+                    limits = database.max_lengths(found, table)
+                    rows = database.write_staging(conn, table, path, limits, fixes)
+                    inserted, updated, skipped = database.upsert(
+                        conn, table, folder, insert_only=empty[table]
+                    )
+                copied = time.perf_counter()
+                keys.changed(table)
+                loaded.add(table)
                 prepare_next(pool)
-                prepared = pending.pop(table).result()
-                rows = inserted = database.write_direct(conn, folder, prepared, freeze=truncated)
-                updated = skipped = 0
-                fixes = prepared.fixes
-            else:
-                fixes = Fixes()
-                limits = database.max_lengths(found, table)
-                rows = database.write_staging(conn, table, path, limits, fixes)
-                inserted, updated, skipped = database.upsert(conn, table, folder, insert_only=empty[table])
-            copied = time.perf_counter()
-            keys.changed(table)
-            loaded.add(table)
-            prepare_next(pool)
-            database.create_indexes(conn, table, folder, indexes)
-            stat = TableStats(
-                table=table,
-                rows=rows,
-                inserted=inserted,
-                updated=updated,
-                unchanged=rows - inserted - updated - skipped,
-                skipped=skipped,
-                seconds=time.perf_counter() - started,
-                nul_replaced=fixes.nul_replaced,
-                truncated=fixes.truncated,
-                copy_seconds=copied - started,
-            )
-            stats.append(stat)
-            if progress is not None:
-                progress(manifest["project"], stat)
+                database.create_indexes(conn, table, folder, indexes)
+                stat = TableStats(
+                    table=table,
+                    rows=rows,
+                    inserted=inserted,
+                    updated=updated,
+                    unchanged=rows - inserted - updated - skipped,
+                    skipped=skipped,
+                    seconds=time.perf_counter() - started,
+                    nul_replaced=fixes.nul_replaced,
+                    truncated=fixes.truncated,
+                    copy_seconds=copied - started,
+                )
+                stats.append(stat)
+                if progress is not None:
+                    progress(manifest["project"], stat)
+        finally:
+            # A failure may leave the next table's worker waiting on its full queue.
+            for prepared in pending.values():
+                prepared.close()
     return ProjectResult(folder, manifest["project"], manifest["team_slug"], tuple(stats), cleared)
 
 

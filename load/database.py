@@ -263,7 +263,7 @@ def write_direct(
     Args:
         conn: the load's connection.
         build: the build folder (for error messages).
-        prepared: the table's rows, from ``direct.prepare``.
+        prepared: the table's rows, rendered by a worker (``direct.Prepared``).
         freeze: COPY with FREEZE (the table was truncated in this transaction): rows are
             stored frozen, so neither the index builds nor the app's first queries need to
             check or set their visibility hint bits one by one.
@@ -287,7 +287,7 @@ def write_direct(
         conn.cursor() as cur,
         cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
     ):
-        for chunk in prepared.chunks:
+        for chunk in prepared.chunks():
             copy.write(chunk)
     for column, default in restore.items():
         action = sql.SQL("DROP DEFAULT") if default is None else sql.SQL("SET DEFAULT ") + sql.SQL(default)

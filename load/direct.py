@@ -17,9 +17,12 @@ NULL in a NOT NULL column and fails the COPY, as it fails the INSERT.
 from __future__ import annotations
 
 import datetime
+import queue
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,9 @@ KEY_SCHEMAS = {
 }
 ROW = "prseed_row"
 COPY_BATCH_ROWS = 50_000
+# DuckDB memory for one table's id resolution (as much as the transform gets); its sort spills to
+# a temp folder beyond that.
+DUCKDB_MEMORY = "1GB"
 
 _SELECT = re.compile(r"INSERT\s+INTO\s+\w+\s+AS\s+\w+\s*\([^)]*\)\s*(SELECT\b.*?)\n\s*RETURNING\b", re.DOTALL)
 _SOURCES = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)", re.IGNORECASE)
@@ -148,38 +154,19 @@ class KeyMaps:
         self._maps.pop(table, None)
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """The rows of one direct table, rendered for COPY.
-
-    Attributes:
-        table: the table.
-        columns: the columns the CSV holds, in order (the written ones, minus those left to
-            their ``DEFAULT now()``).
-        chunks: CSV text, in the build's row order.
-        rows: number of rows.
-        fixes: NULs replaced and values truncated.
-    """
-
-    table: str
-    columns: tuple[str, ...]
-    chunks: tuple[bytes, ...]
-    rows: int
-    fixes: Fixes
-
-
-def prepare(
+def render(
     table: str,
     path: Path,
     limits: Mapping[str, int],
     maps: Mapping[str, pa.Table],
     now: datetime.datetime,
-    omit: frozenset[str] = frozenset(),
-) -> Prepared:
-    """Resolve a direct table's ids with DuckDB and render its rows as CSV (no database access).
+    omit: frozenset[str],
+    fixes: Fixes,
+) -> Iterator[tuple[bytes, int]]:
+    """Resolve a direct table's ids with DuckDB and yield its rows as CSV (no database access).
 
-    It touches no connection, so the load runs it in a worker thread for the next table while
-    PostgreSQL builds the indexes of the current one.
+    Streams: the build is read in batches, and DuckDB's sort (which keeps the build's order)
+    spills to disk beyond :data:`DUCKDB_MEMORY`, so memory stays bounded whatever the table size.
 
     Args:
         table: a table of :data:`DIRECT_TABLES`.
@@ -188,26 +175,114 @@ def prepare(
         maps: the key maps :func:`select_sql` names, from :meth:`KeyMaps.fetch`.
         now: the load transaction's ``now()``.
         omit: written columns to leave out (filled by their DEFAULT).
+        fixes: NUL and truncation counters, updated.
+
+    Yields:
+        ``(csv, rows)`` per batch of up to :data:`COPY_BATCH_ROWS` rows, in the build's order.
     """
     query, _ = select_sql(table)
-    fixes = Fixes()
     json_columns = frozenset(
         c for c, _ in tables.staging_columns(table) if tables.x_arrow(table, c) == "json"
     )
-    batches = [sanitize_batch(b, json_columns, limits, fixes) for b in pq.ParquetFile(path).iter_batches()]
-    staged = pa.Table.from_batches(batches, schema=pq.read_schema(path))
-    staged = staged.append_column(ROW, pa.array(range(staged.num_rows), pa.int64()))
+    source = pq.ParquetFile(path)
+
+    def numbered() -> Iterator[pa.RecordBatch]:
+        offset = 0
+        for batch in source.iter_batches(COPY_BATCH_ROWS):
+            clean = sanitize_batch(batch, json_columns, limits, fixes)
+            rows = pa.array(range(offset, offset + clean.num_rows), pa.int64())
+            yield clean.append_column(ROW, rows)
+            offset += clean.num_rows
+
+    schema = source.schema_arrow.append(pa.field(ROW, pa.int64()))
     written = list(tables.written_columns(table))
     keep = [i for i, c in enumerate(written) if c not in omit]
     names = [written[i] for i in keep]
-    chunks = []
-    with duckdb.connect() as duck:
-        duck.register(f"stg_{table}", staged)
-        for name, key_map in maps.items():
-            duck.register(name, key_map)
-        for batch in duck.sql(query, params={"now": now}).to_arrow_reader(COPY_BATCH_ROWS):
-            chunks.append(csv_bytes(pa.RecordBatch.from_arrays([batch.column(i) for i in keep], names=names)))
-    return Prepared(table, tuple(names), tuple(chunks), staged.num_rows, fixes)
+    with tempfile.TemporaryDirectory(prefix="prseed-duckdb-") as spill:
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": DUCKDB_MEMORY,
+            "temp_directory": spill,
+            # One thread: the load's other thread and PostgreSQL use the other cores.
+            "threads": 1,
+        }
+        with duckdb.connect(config=config) as duck:
+            duck.register(f"stg_{table}", pa.RecordBatchReader.from_batches(schema, numbered()))
+            for name, key_map in maps.items():
+                duck.register(name, key_map)
+            for batch in duck.sql(query, params={"now": now}).to_arrow_reader(COPY_BATCH_ROWS):
+                columns = [batch.column(i) for i in keep]
+                yield csv_bytes(pa.RecordBatch.from_arrays(columns, names=names)), batch.num_rows
+
+
+_END = object()
+
+
+class Prepared:
+    """A direct table rendered by a worker thread, at most ``ahead`` CSV chunks in advance.
+
+    The load starts the next table's rendering while PostgreSQL builds the indexes of the
+    current one; the bounded queue keeps memory flat. :meth:`close` must follow (it stops
+    the worker if the load gave up on the table).
+
+    Attributes:
+        table: the table.
+        columns: the columns the CSV holds, in order (the written ones, minus ``omit``).
+        fixes: NULs replaced and values truncated (complete once :meth:`chunks` is exhausted).
+        rows: rows rendered so far (all of them once :meth:`chunks` is exhausted).
+    """
+
+    def __init__(
+        self,
+        pool: Executor,
+        table: str,
+        path: Path,
+        limits: Mapping[str, int],
+        maps: Mapping[str, pa.Table],
+        now: datetime.datetime,
+        omit: frozenset[str] = frozenset(),
+        ahead: int = 4,
+    ) -> None:
+        """Start rendering ``table`` in ``pool`` (arguments as for :func:`render`)."""
+        self.table = table
+        self.columns = tuple(c for c in tables.written_columns(table) if c not in omit)
+        self.fixes = Fixes()
+        self.rows = 0
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._future = pool.submit(self._produce, render(table, path, limits, maps, now, omit, self.fixes))
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self, chunks: Iterator[tuple[bytes, int]]) -> None:
+        try:
+            for chunk, rows in chunks:
+                if not self._put(chunk):
+                    return
+                self.rows += rows
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            self._put(exc)
+        finally:
+            self._put(_END)
+
+    def chunks(self) -> Iterator[bytes]:
+        """Yield the CSV chunks as the worker renders them; re-raise what the worker raised."""
+        while (item := self._queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, bytes)
+            yield item
+
+    def close(self) -> None:
+        """Stop the worker (if still rendering) and wait for it."""
+        self._stop.set()
+        self._future.exception()
 
 
 def target(table: str, columns: list[str]) -> sql.Composable:

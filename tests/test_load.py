@@ -137,6 +137,23 @@ def test_round_trip_database_equals_build(pg_url: str, build_v0: Path, bulk: boo
     assert (pr.rows, pr.inserted, pr.updated, pr.unchanged) == (N_PRS, N_PRS, 0, 0)
 
 
+def test_direct_path_streams_in_small_batches_and_keeps_build_order(
+    pg_url: str, build_v0: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of 7 rows and a queue of 4 chunks: the worker blocks on the full queue many times,
+    # DuckDB's ORDER BY puts the rows back in build order, and ids follow that order.
+    monkeypatch.setattr(direct, "COPY_BATCH_ROWS", 7)
+    run_load(pg_url, build_v0, bulk=bulk)
+    for table in BUILD_TABLES:
+        assert db_as_build(pg_url, table) == build_rows(build_v0, table), table
+    import pyarrow.parquet as pq
+
+    expected = pq.read_table(build_v0 / "metrics_prfile.parquet", columns=["filename"]).column(0).to_pylist()
+    with psycopg.connect(pg_url) as conn:
+        loaded = [r[0] for r in conn.execute("SELECT filename FROM metrics_prfile ORDER BY id")]
+    assert loaded == expected
+
+
 def test_loader_defaults_fill_every_not_null_column(pg_url: str, build_v0: Path) -> None:
     run_load(pg_url, build_v0)
     with psycopg.connect(pg_url) as conn:
