@@ -35,23 +35,13 @@ from psycopg import sql
 
 from load import tables
 from load.prepare import Fixes, csv_bytes, sanitize_batch
+from prseed.contracts import BUILD_TABLES
 
 # Every table whose upsert SELECT joins only the key maps below. Not the team and its members
 # (one row and a few hundred: their ids are what the key maps are made of) and not the survey
 # reviews (their upsert reads a CTE and the surveys), which keep the staging path.
-DIRECT_TABLES = frozenset(
-    {
-        "metrics_pullrequest",
-        "metrics_prreview",
-        "metrics_commit",
-        "metrics_prfile",
-        "metrics_prcheckrun",
-        "metrics_jiraissue",
-        "metrics_prsurvey",
-        "metrics_aiusagedaily",
-        "metrics_weeklymetrics",
-    }
-)
+STAGING_ONLY = frozenset({"teams_team", "metrics_teammember", "metrics_prsurveyreview"})
+DIRECT_TABLES = frozenset(BUILD_TABLES) - STAGING_ONLY
 # Tables a direct SELECT may join, with the Arrow schema of their key maps.
 KEY_SCHEMAS = {
     "teams_team": pa.schema([("id", pa.int64()), ("slug", pa.string())]),
