@@ -31,7 +31,6 @@ import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
-from psycopg import sql
 
 from load import tables
 from load.prepare import Fixes, csv_bytes, sanitize_batch
@@ -273,8 +272,3 @@ class Prepared:
         """Stop the worker (if still rendering) and wait for it."""
         self._stop.set()
         self._future.exception()
-
-
-def target(table: str, columns: list[str]) -> sql.Composable:
-    """Return ``table (columns)`` for the COPY of a direct table."""
-    return sql.SQL("{} ({})").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
