@@ -37,10 +37,15 @@ test: $(STAMP)  ## run the test suite
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check prseed extract transform load tests bench
-	$(BIN)/ruff format --check prseed extract transform load
+	$(BIN)/ruff format --check prseed extract transform load tests bench
 
-typecheck: $(STAMP)  ## mypy --strict on the packages
-	$(BIN)/mypy
+typecheck: $(STAMP)  ## mypy --strict on the package, laid out as installed (prseed.extract = extract/, ...)
+	@# mypy cannot follow setuptools' editable import hook, so it reads a tree of links shaped like
+	@# the wheel: .typecheck/prseed/{cli,...} plus extract/ transform/ load/ schemas/ as subpackages.
+	rm -rf .typecheck/prseed && mkdir -p .typecheck/prseed
+	for f in prseed/*; do ln -s "$(CURDIR)/$$f" .typecheck/prseed/; done
+	for d in extract transform load schemas; do ln -s "$(CURDIR)/$$d" .typecheck/prseed/$$d; done
+	cd .typecheck && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml
 
 check: lint typecheck test  ## everything CI runs
 

@@ -29,7 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract import ExtractConfig, run
+from prseed.extract import ExtractConfig, run
+
 from prseed.registry import adhoc_project
 
 TOKEN = "ghp_bench_token"

@@ -40,12 +40,12 @@ from typing import Any
 
 import psycopg
 import pyarrow.parquet as pq
+from prseed.load import database, embedded, tables
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.string import TextLoader
 
-import load
-from load import database, embedded, tables
+from prseed import load
 from prseed.contracts import BUILD_TABLES
 from tests.buildgen import generate
 

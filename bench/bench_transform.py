@@ -94,7 +94,7 @@ def child_floor(snapshot: Path, out: Path, rows: dict[str, int]) -> float:
 
 def child_transform(snapshot: Path, out: Path) -> tuple[float, dict[str, int]]:
     """Run the real transform."""
-    import transform
+    from prseed import transform
 
     started = time.perf_counter()
     result = transform.run(

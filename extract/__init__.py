@@ -6,7 +6,7 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 
 from __future__ import annotations
 
-from extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
 
 __all__ = ["ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "run"]
 
@@ -34,6 +34,6 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
         ApiError: an error retrying cannot fix, or retries exhausted.
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
-    from extract.pipeline import extract
+    from prseed.extract.pipeline import extract
 
     return extract(config, progress)

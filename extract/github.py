@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from extract.http import Client
-from extract.paginator import paginate
-from extract.rows import parse_time
+from prseed.extract.http import Client
+from prseed.extract.paginator import paginate
+from prseed.extract.rows import parse_time
+
 from prseed.errors import NotFoundError
 
 ApiList = list[dict[str, Any]]

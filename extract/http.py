@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from prseed.extract.governor import Governor
 
-from extract.governor import Governor
 from prseed import __version__
 from prseed.errors import ApiError, AuthError, ConfigError, NotFoundError
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from extract.http import Client
+from prseed.extract.http import Client
 
 PER_PAGE = 100
 

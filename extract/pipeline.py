@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from extract import github, rows
-from extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
-from extract.governor import Governor
-from extract.http import Client, check_api_url, is_loopback
-from extract.memory import release_free_memory
-from extract.snapshot import merge_table, write_part
-from extract.workdir import Checkpoint, WorkDir, output_lock
+from prseed.extract import github, rows
+from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.governor import Governor
+from prseed.extract.http import Client, check_api_url, is_loopback
+from prseed.extract.memory import release_free_memory
+from prseed.extract.snapshot import merge_table, write_part
+from prseed.extract.workdir import Checkpoint, WorkDir, output_lock
+
 from prseed import __version__
 from prseed.contracts import (
     SCHEMA_VERSION,

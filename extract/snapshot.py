@@ -21,9 +21,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from prseed.extract.memory import release_free_memory
+from prseed.extract.rows import Row, sort_rows
 
-from extract.memory import release_free_memory
-from extract.rows import Row, sort_rows
 from prseed.contracts import (
     arrow_schema,
     check_table_schema,
@@ -32,6 +32,7 @@ from prseed.contracts import (
     write_parquet,
 )
 from prseed.errors import ContractError
+from prseed.resources import read_text
 
 # Rows per Parquet row group of a merged table: fixed so the bytes depend on the data only.
 ROW_GROUP_ROWS = 8192
@@ -40,7 +41,7 @@ ROW_GROUP_ROWS = 8192
 # of that size therefore give the same bytes as one contiguous chunk (what DuckDB's reader gives).
 CHUNK_ROWS = 1024
 MERGE_MEMORY = "64MB"
-MERGE_SQL = (Path(__file__).parent / "sql" / "merge_parts.sql").read_text(encoding="utf-8")
+MERGE_SQL = read_text("prseed.extract", "sql", "merge_parts.sql")
 
 
 class _Unordered(Exception):

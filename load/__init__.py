@@ -56,9 +56,9 @@ from typing import Any
 
 import psycopg
 import pyarrow.parquet as pq
+from prseed.load import database, direct, embedded
+from prseed.load.prepare import Fixes
 
-from load import database, direct, embedded
-from load.prepare import Fixes
 from prseed.contracts import BUILD_TABLES, verify_dataset
 from prseed.errors import ContractError, DatabaseError
 

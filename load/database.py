@@ -11,11 +11,11 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
+from prseed.load import direct, tables
+from prseed.load.prepare import Fixes, csv_bytes, sanitize_batch
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
-from load import direct, tables
-from load.prepare import Fixes, csv_bytes, sanitize_batch
 from prseed.contracts import BUILD_TABLES
 from prseed.errors import ContractError, DatabaseError
 

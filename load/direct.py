@@ -31,9 +31,9 @@ import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
+from prseed.load import tables
+from prseed.load.prepare import Fixes, csv_bytes, sanitize_batch
 
-from load import tables
-from load.prepare import Fixes, csv_bytes, sanitize_batch
 from prseed.contracts import BUILD_TABLES
 
 # Every table whose upsert SELECT joins only the key maps below. Not the team and its members

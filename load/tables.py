@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 import pyarrow as pa
 
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_schema
+from prseed.resources import read_text
 
 # Type families the preflight compares (information_schema.columns.data_type -> family).
 PG_FAMILIES: dict[str, str] = {
@@ -65,7 +65,7 @@ _ON_CONFLICT = re.compile(r"\n\s*ON\s+CONFLICT\b.*?(?=\n\s*RETURNING\b)", re.IGN
 
 def sql_text(name: str) -> str:
     """Return the text of ``load/sql/<name>``."""
-    return resources.files("load").joinpath("sql", name).read_text(encoding="utf-8")
+    return read_text("prseed.load", "sql", name)
 
 
 def upsert_sql(table: str) -> str:

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from prseed.errors import ContractError, SnapshotError
+from prseed.resources import data_file
 
 Stage = Literal["snapshot", "build"]
 
@@ -81,12 +83,15 @@ def default_file_mode() -> int:
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 
 
-def schema_dir() -> Path:
-    """Return the folder holding the JSON Schemas (``PRSEED_SCHEMAS`` overrides it)."""
+def schema_dir() -> Traversable:
+    """Return the folder holding the JSON Schemas (``PRSEED_SCHEMAS`` overrides it).
+
+    Without the override it is the package data ``prseed.schemas`` (the repository's ``schemas/``).
+    """
     override = os.environ.get("PRSEED_SCHEMAS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return data_file("prseed.schemas")
 
 
 @cache
@@ -99,7 +104,7 @@ def load_schema(relative: str) -> dict[str, Any]:
     Returns:
         The parsed schema.
     """
-    path = schema_dir() / relative
+    path = schema_dir().joinpath(*relative.split("/"))
     try:
         schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

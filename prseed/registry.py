@@ -1,4 +1,4 @@
-"""The project registry: ``projects.toml`` at the repository root, checked by its JSON Schema."""
+"""The project registry: ``prseed/projects.toml`` (package data), checked by its JSON Schema."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import os
 import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from prseed.contracts import validate
 from prseed.errors import ConfigError
+from prseed.resources import data_file
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,16 @@ class Project:
         return block
 
 
-def registry_path() -> Path:
-    """Where ``projects.toml`` lives (``PRSEED_PROJECTS`` overrides it)."""
+def registry_path() -> Traversable:
+    """Where ``projects.toml`` lives: package data of ``prseed`` (``PRSEED_PROJECTS`` overrides it)."""
     override = os.environ.get("PRSEED_PROJECTS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "projects.toml"
+    return data_file("prseed", "projects.toml")
 
 
 @cache
-def load_registry(path: Path | None = None) -> dict[str, Project]:
+def load_registry(path: Traversable | None = None) -> dict[str, Project]:
     """Read and validate the registry.
 
     Returns:

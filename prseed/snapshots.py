@@ -16,8 +16,7 @@ import duckdb
 
 from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
 from prseed.errors import SnapshotError
-
-_SQL_DIR = Path(__file__).with_name("sql")
+from prseed.resources import read_text
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
 
 
 def _sql(name: str) -> str:
-    return (_SQL_DIR / name).read_text(encoding="utf-8")
+    return read_text("prseed", "sql", name)
 
 
 @contextmanager

@@ -45,7 +45,7 @@ def pg_admin_url() -> Iterator[str]:
     if external:
         yield external
         return
-    from load import embedded
+    from prseed.load import embedded
 
     # Not under pytest's basetemp: every pytest run re-chmods /tmp/pytest-of-<user> to 0700,
     # which, when running as root, locks out the unprivileged user the server runs as.
@@ -83,7 +83,7 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def schema_url(pg_url: str) -> str:
-    from load import tables
+    from prseed.load import tables
 
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(tables.sql_text("schema.sql").encode())

@@ -28,9 +28,22 @@ def main() -> int:
     repo = generate_repo(REPO, n_prs=args.prs, seed=SEED, anchor=ANCHOR)
     with FakeGitHub(repos=[repo]) as gh:
         command = [
-            sys.executable, "-c", "from prseed.cli import main; main()",
-            "extract", "demo", "--api-url", gh.url, "--since", SINCE, "--until", ANCHOR,
-            "--out", args.out, "--batch-delay", "0", "--fresh",
+            sys.executable,
+            "-c",
+            "from prseed.cli import main; main()",
+            "extract",
+            "demo",
+            "--api-url",
+            gh.url,
+            "--since",
+            SINCE,
+            "--until",
+            ANCHOR,
+            "--out",
+            args.out,
+            "--batch-delay",
+            "0",
+            "--fresh",
         ]
         code = subprocess.call(command)
         print(f"fake GitHub: {gh.stats.requests} requests, {gh.stats.violations} rate-limit violations")

@@ -63,15 +63,41 @@ def write_tiny_snapshot(folder: Path, prs=(1, 2), raw_suffix=""):
             over.update(pr_number=list(prs))
         if name == "files":
             over.update(patch=[None] * n)
-        tables[name] = contracts.write_parquet(tiny_table("snapshot", name, n, over), folder / f"{name}.parquet", "snapshot", name)
+        tables[name] = contracts.write_parquet(
+            tiny_table("snapshot", name, n, over), folder / f"{name}.parquet", "snapshot", name
+        )
     manifest = {
-        "kind": "prseed-snapshot", "schema_version": 1, "tool_version": "test",
-        "project": {"key": "t", "repos": ["o/r"], "team_name": "T", "team_slug": "t-demo", "max_members": 5,
-                    "days_back": 30, "jira_project_key": "T", "ai_base_adoption_rate": 0.3, "survey_response_rate": 0.5},
-        "parameters": {"max_prs": None, "since": None, "until": None, "state": "all", "with_patches": False, "commit_stats": True},
-        "window": {"since": None, "until": None}, "started_at": "2026-11-01T00:00:00Z", "finished_at": "2026-11-01T00:01:00Z",
-        "completed": True, "tables": tables, "requests": {"total": 9, "by_kind": {}, "by_resource": {}},
-        "retries": 0, "waits": {"count": 0, "seconds": 0}, "truncated_prs": [],
+        "kind": "prseed-snapshot",
+        "schema_version": 1,
+        "tool_version": "test",
+        "project": {
+            "key": "t",
+            "repos": ["o/r"],
+            "team_name": "T",
+            "team_slug": "t-demo",
+            "max_members": 5,
+            "days_back": 30,
+            "jira_project_key": "T",
+            "ai_base_adoption_rate": 0.3,
+            "survey_response_rate": 0.5,
+        },
+        "parameters": {
+            "max_prs": None,
+            "since": None,
+            "until": None,
+            "state": "all",
+            "with_patches": False,
+            "commit_stats": True,
+        },
+        "window": {"since": None, "until": None},
+        "started_at": "2026-11-01T00:00:00Z",
+        "finished_at": "2026-11-01T00:01:00Z",
+        "completed": True,
+        "tables": tables,
+        "requests": {"total": 9, "by_kind": {}, "by_resource": {}},
+        "retries": 0,
+        "waits": {"count": 0, "seconds": 0},
+        "truncated_prs": [],
     }
     contracts.validate(manifest, "snapshot/manifest.schema.json", "test manifest")
     (folder / "manifest.json").write_bytes(contracts.dumps_manifest(manifest))
@@ -82,7 +108,9 @@ def test_arrow_schema_is_derived_from_json_schema():
     schema = contracts.arrow_schema("snapshot", "pull_requests")
     assert schema.field("created_at").type == pa.timestamp("us", tz="UTC")
     assert schema.field("body").nullable and not schema.field("title").nullable
-    assert contracts.arrow_schema("build", "metrics_pullrequest").field("cycle_time_hours").type == pa.decimal128(10, 2)
+    assert contracts.arrow_schema("build", "metrics_pullrequest").field(
+        "cycle_time_hours"
+    ).type == pa.decimal128(10, 2)
     assert contracts.table_key("build", "metrics_commit") == ["team_slug", "github_sha"]
 
 
@@ -122,7 +150,10 @@ def test_verify_detects_tampering_version_and_incomplete(tmp_path):
     (bad / "files.parquet").write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match=r"files\.parquet fails its sha256 check"):
         contracts.verify_dataset(bad, "snapshot")
-    for change, pattern in (({"schema_version": 2}, "schema_version 2"), ({"completed": False}, "never completed")):
+    for change, pattern in (
+        ({"schema_version": 2}, "schema_version 2"),
+        ({"completed": False}, "never completed"),
+    ):
         other = tmp_path / f"m{len(pattern)}"
         shutil.copytree(snap, other)
         m = json.loads((other / "manifest.json").read_text())
@@ -204,7 +235,9 @@ def test_verify_detects_unsorted_and_duplicate_rows(tmp_path):
     write_tiny_snapshot(snap, prs=(1, 2, 3))
     table = pq.read_table(snap / "reviews.parquet")
     _rewrite_table(snap, "reviews", table.take([2, 0, 1]))
-    with pytest.raises(SnapshotError, match=r"reviews\.parquet: rows are not sorted by \(repo, pr_number, id\)"):
+    with pytest.raises(
+        SnapshotError, match=r"reviews\.parquet: rows are not sorted by \(repo, pr_number, id\)"
+    ):
         verify_snapshot(snap)
     _rewrite_table(snap, "reviews", table.take([0, 0, 1, 2]))
     with pytest.raises(SnapshotError, match=r"reviews\.parquet: 2 rows share their key"):

@@ -71,17 +71,36 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, generated, pg_url: str):
     env.pop("GITHUB_SEEDING_TOKENS", None)
     with FakeGitHub(repos=[generated], tokens={TOKEN}) as gh:
         out = prseed(
-            "extract", "--repo", REPO, "--api-url", gh.url, "--since", SINCE, "--until", UNTIL,
-            "--out", "snapshots/e2e", "--batch-delay", "0", "--quiet",
-            cwd=tmp_path, env=env,
+            "extract",
+            "--repo",
+            REPO,
+            "--api-url",
+            gh.url,
+            "--since",
+            SINCE,
+            "--until",
+            UNTIL,
+            "--out",
+            "snapshots/e2e",
+            "--batch-delay",
+            "0",
+            "--quiet",
+            cwd=tmp_path,
+            env=env,
         )
         violations = gh.stats.violations
     transform = prseed("transform", "e2e", "--as-of", UNTIL, cwd=tmp_path, env=env)
     # An external database (DATABASE_URL) gets its tables from `db init`; load only preflights it.
     prseed("db", "init", cwd=tmp_path, env=env)
     load = prseed("load", "e2e", "--as-of", UNTIL, cwd=tmp_path, env=env)
-    return {"extract": out, "transform": transform, "load": load, "violations": violations,
-            "dir": tmp_path, "env": env}
+    return {
+        "extract": out,
+        "transform": transform,
+        "load": load,
+        "violations": violations,
+        "dir": tmp_path,
+        "env": env,
+    }
 
 
 def in_window(pr: dict) -> bool:
@@ -104,10 +123,12 @@ def test_pipeline_through_the_cli_answers_dashboard_queries(loaded, generated, p
 
     with psycopg.connect(pg_url) as conn:
         # 1. PRs merged per week.
-        got_weeks = dict(conn.execute(
-            """SELECT date_trunc('week', merged_at AT TIME ZONE 'UTC')::date, count(*)
+        got_weeks = dict(
+            conn.execute(
+                """SELECT date_trunc('week', merged_at AT TIME ZONE 'UTC')::date, count(*)
                FROM metrics_pullrequest WHERE state = 'merged' GROUP BY 1"""
-        ).fetchall())
+            ).fetchall()
+        )
         assert got_weeks == dict(Counter(monday(ts(p["merged_at"])) for p in merged))
 
         # 2. Median cycle time (hours, 2 decimals as stored).
@@ -133,11 +154,13 @@ def test_pipeline_through_the_cli_answers_dashboard_queries(loaded, generated, p
         assert planted > 0
 
         # 4. Review load per reviewer (submitted reviews; pending drafts are not reviews).
-        got_load = dict(conn.execute(
-            """SELECT m.github_username, count(*)
+        got_load = dict(
+            conn.execute(
+                """SELECT m.github_username, count(*)
                FROM metrics_prreview r JOIN metrics_teammember m ON m.id = r.reviewer_id
                GROUP BY 1"""
-        ).fetchall())
+            ).fetchall()
+        )
         want_load = Counter(
             r["user"]["login"]
             for p in prs
@@ -159,13 +182,9 @@ def test_pipeline_through_the_cli_answers_dashboard_queries(loaded, generated, p
 def test_reload_changes_nothing_and_seed_command_works(loaded, pg_url):
     env = loaded["env"]
     with psycopg.connect(pg_url) as conn:
-        before = conn.execute(
-            "SELECT count(*), max(updated_at) FROM metrics_pullrequest"
-        ).fetchone()
+        before = conn.execute("SELECT count(*), max(updated_at) FROM metrics_pullrequest").fetchone()
     again = prseed("seed", cwd=loaded["dir"], env=env)
     assert "psql" in again.stdout + again.stderr
     with psycopg.connect(pg_url) as conn:
-        after = conn.execute(
-            "SELECT count(*), max(updated_at) FROM metrics_pullrequest"
-        ).fetchone()
+        after = conn.execute("SELECT count(*), max(updated_at) FROM metrics_pullrequest").fetchone()
     assert before == after

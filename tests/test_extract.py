@@ -8,12 +8,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from prseed.extract import ExtractConfig, run
+from prseed.extract.github import fetch_pr_reviews
+from prseed.extract.governor import Governor
+from prseed.extract.http import Client
+from prseed.extract.workdir import output_lock, work_dir
 
-from extract import ExtractConfig, run
-from extract.github import fetch_pr_reviews
-from extract.governor import Governor
-from extract.http import Client
-from extract.workdir import output_lock, work_dir
 from prseed.cli import cli
 from prseed.contracts import verify_dataset
 from prseed.errors import AuthError, LockError, NotFoundError
@@ -51,8 +51,11 @@ def config(gh, out: Path, **kw) -> ExtractConfig:
 
 def strip(value):
     if isinstance(value, dict):
-        return {k: strip(v) for k, v in value.items()
-                if not (k == "url" or k.endswith("_url") or k in ("_links", "patch"))}
+        return {
+            k: strip(v)
+            for k, v in value.items()
+            if not (k == "url" or k.endswith("_url") or k in ("_links", "patch"))
+        }
     if isinstance(value, list):
         return [strip(v) for v in value]
     return value
@@ -78,7 +81,11 @@ def assert_exact(out: Path, repo, commit_stats=True):
         assert row["title"] == by_number[n]["title"]
         detail = repo.pull_details[n]
         assert (row["additions"], row["deletions"], row["changed_files"], row["commits_count"]) == (
-            detail["additions"], detail["deletions"], detail["changed_files"], detail["commits"])
+            detail["additions"],
+            detail["deletions"],
+            detail["changed_files"],
+            detail["commits"],
+        )
         assert row["commits_truncated"] == (len(repo.commits[n]) > 250)
     commits = table(out, "commits")
     expected = sorted((REPO, n, c["sha"]) for n in by_number for c in repo.commits[n][:250])
@@ -89,13 +96,16 @@ def assert_exact(out: Path, repo, commit_stats=True):
         assert (row["additions"], row["deletions"]) == want
     reviews = table(out, "reviews")
     assert [(r["pr_number"], r["id"]) for r in reviews] == sorted(
-        (n, r["id"]) for n in by_number for r in repo.reviews[n])
+        (n, r["id"]) for n in by_number for r in repo.reviews[n]
+    )
     files = table(out, "files")
     assert [(r["pr_number"], r["filename"]) for r in files] == sorted(
-        (n, f["filename"]) for n in by_number for f in repo.files[n][:3000])
+        (n, f["filename"]) for n in by_number for f in repo.files[n][:3000]
+    )
     runs = table(out, "check_runs")
     assert [(r["pr_number"], r["id"]) for r in runs] == sorted(
-        (n, c["id"]) for n, p in by_number.items() for c in repo.check_runs.get(p["head"]["sha"], []))
+        (n, c["id"]) for n, p in by_number.items() for c in repo.check_runs.get(p["head"]["sha"], [])
+    )
     contributors = table(out, "contributors")
     assert [r["login"] for r in contributors] == sorted(c["login"] for c in repo.contributors)
 
@@ -107,7 +117,9 @@ def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
         run(config(gh, tmp_path / "b", max_workers=1))
     assert_exact(tmp_path / "a", repo)
     for name, entry in first.manifest["tables"].items():
-        assert (tmp_path / "a" / entry["file"]).read_bytes() == (tmp_path / "b" / entry["file"]).read_bytes(), name
+        assert (tmp_path / "a" / entry["file"]).read_bytes() == (
+            tmp_path / "b" / entry["file"]
+        ).read_bytes(), name
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["completed"] and manifest["synthetic"]
     assert manifest["truncated_prs"] == [
@@ -124,8 +136,12 @@ FAULTS = {
     "primary-403": (Faults(core_limit=150, reset_seconds=1.5), 3),
     "primary-429": (Faults(core_limit=150, reset_seconds=1.5, primary_status=429), 3),
     "secondary-retry-after": (Faults(secondary_every=97, secondary_retry_after=1), 3),
-    "secondary-429-quiet": (Faults(secondary_every=97, secondary_status=429,
-                                   secondary_retry_after=None, secondary_quiet_seconds=0.8), 3),
+    "secondary-429-quiet": (
+        Faults(
+            secondary_every=97, secondary_status=429, secondary_retry_after=None, secondary_quiet_seconds=0.8
+        ),
+        3,
+    ),
     "concurrency": (Faults(max_concurrency=3), 3),
     "server-errors": (Faults(server_error_every=13, server_error_status=502), 3),
     "503": (Faults(server_error_every=17, server_error_status=503), 3),
@@ -156,9 +172,11 @@ def test_exact_snapshot_in_every_fault_mode(mode, tmp_path):
 def test_token_pool_with_one_token_spent_waits_for_nothing(tmp_path):
     small = generate_repo(REPO, n_prs=20, seed=3)
     spent, fresh = "ghp_spent_token", "ghp_fresh_token"
-    with FakeGitHub(repos=[small], tokens={spent, fresh},
-                    faults=Faults(core_limit=400, reset_seconds=3600)) as gh:
+    with FakeGitHub(
+        repos=[small], tokens={spent, fresh}, faults=Faults(core_limit=400, reset_seconds=3600)
+    ) as gh:
         import requests
+
         session = requests.Session()
         for _ in range(400):
             session.get(gh.url + f"/repos/{REPO}", headers={"Authorization": f"Bearer {spent}"})
@@ -244,8 +262,20 @@ def test_cli_extract_summary_and_unfinished_work_folder(tmp_path, monkeypatch):
     work_dir(out).mkdir(parents=True)
     (work_dir(out) / "checkpoint.json").write_text("{}")
     with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
-        args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url,
-                "--batch-delay", "0", "--no-commit-stats", "--since", "2020-01-01"]
+        args = [
+            "extract",
+            "--repo",
+            REPO,
+            "--out",
+            str(out),
+            "--api-url",
+            gh.url,
+            "--batch-delay",
+            "0",
+            "--no-commit-stats",
+            "--since",
+            "2020-01-01",
+        ]
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2 and "use --resume" in result.output and "--fresh" in result.output
         result = CliRunner().invoke(cli, [*args, "--fresh"])
@@ -264,13 +294,31 @@ def test_resume_after_sigkill_is_identical_and_redoes_at_most_one_batch(tmp_path
         run(config(gh, tmp_path / "clean", batch_size=3, commit_stats=False))
         clean_requests = gh.stats.requests
         gh.reset_stats()
-        args = [prseed, "extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url,
-                "--batch-size", "3", "--batch-delay", "0", "--since", "2020-01-01", "--no-commit-stats",
-                "--max-prs", "500", "--quiet"]
+        args = [
+            prseed,
+            "extract",
+            "--repo",
+            REPO,
+            "--out",
+            str(out),
+            "--api-url",
+            gh.url,
+            "--batch-size",
+            "3",
+            "--batch-delay",
+            "0",
+            "--since",
+            "2020-01-01",
+            "--no-commit-stats",
+            "--max-prs",
+            "500",
+            "--quiet",
+        ]
         checkpoint = work_dir(out) / "checkpoint.json"
         for kill_after in (2, 6):  # done batches before each kill -9
-            proc = subprocess.Popen([*args, "--resume"], env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, cwd=tmp_path)
+            proc = subprocess.Popen(
+                [*args, "--resume"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path
+            )
             while proc.poll() is None:
                 try:
                     done = json.loads(checkpoint.read_text())["done_batches"]
@@ -300,7 +348,7 @@ def max_batch_requests(repo, size):
     best = 0
     for i in range(0, len(pulls), size):
         n = 0
-        for p in pulls[i:i + size]:
+        for p in pulls[i : i + size]:
             commits = min(len(repo.commits[p["number"]]), 250)
             n += 4 + max(commits - 1, 0) // 100 + max(len(repo.files[p["number"]]) - 1, 0) // 100 + 1
         best = max(best, n)

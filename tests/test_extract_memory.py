@@ -7,12 +7,12 @@ import random
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from prseed.extract import snapshot
+from prseed.extract.governor import Governor
+from prseed.extract.http import Client
+from prseed.extract.snapshot import merge_table, write_part
+from prseed.extract.workdir import WorkDir
 
-from extract import snapshot
-from extract.governor import Governor
-from extract.http import Client
-from extract.snapshot import merge_table, write_part
-from extract.workdir import WorkDir
 from prseed.cli import cli
 
 

@@ -3,12 +3,12 @@
 from datetime import UTC, datetime
 
 import pytest
+from prseed.extract import rows
+from prseed.extract.governor import Governor
+from prseed.extract.http import Outcome, check_api_url, classify, scrub
+from prseed.extract.paginator import parse_link
 from requests.structures import CaseInsensitiveDict
 
-from extract import rows
-from extract.governor import Governor
-from extract.http import Outcome, check_api_url, classify, scrub
-from extract.paginator import parse_link
 from prseed.errors import ConfigError
 
 
@@ -24,11 +24,26 @@ def H(**kv):
         (200, H(), b'[{"a":', Outcome.TRANSIENT),  # JSON cut short
         (204, H(), b"", Outcome.OK),
         (304, H(), b"", Outcome.NOT_MODIFIED),
-        (403, H(x_ratelimit_remaining=0, x_ratelimit_reset=99), b'{"message":"API rate limit exceeded for user"}', Outcome.PRIMARY_LIMIT),
+        (
+            403,
+            H(x_ratelimit_remaining=0, x_ratelimit_reset=99),
+            b'{"message":"API rate limit exceeded for user"}',
+            Outcome.PRIMARY_LIMIT,
+        ),
         (429, H(x_ratelimit_remaining=0), b'{"message":"API rate limit exceeded"}', Outcome.PRIMARY_LIMIT),
-        (403, H(x_ratelimit_remaining=10), b'{"message":"You have exceeded a secondary rate limit."}', Outcome.SECONDARY_LIMIT),
+        (
+            403,
+            H(x_ratelimit_remaining=10),
+            b'{"message":"You have exceeded a secondary rate limit."}',
+            Outcome.SECONDARY_LIMIT,
+        ),
         (429, H(retry_after=3), b"{}", Outcome.SECONDARY_LIMIT),
-        (403, H(x_ratelimit_remaining=10), b'{"message":"Resource not accessible by integration"}', Outcome.FATAL),
+        (
+            403,
+            H(x_ratelimit_remaining=10),
+            b'{"message":"Resource not accessible by integration"}',
+            Outcome.FATAL,
+        ),
         (401, H(), b'{"message":"Bad credentials"}', Outcome.AUTH),
         (404, H(), b'{"message":"Not Found"}', Outcome.NOT_FOUND),
         (502, H(), b"<html>bad gateway</html>", Outcome.TRANSIENT),
@@ -54,8 +69,10 @@ def test_token_never_goes_to_plain_http_elsewhere():
 
 
 def test_parse_link_follows_github_format():
-    header = ('<https://api.github.com/r?page=2&per_page=100>; rel="next", '
-              '<https://api.github.com/r?page=5&per_page=100>; rel="last"')
+    header = (
+        '<https://api.github.com/r?page=2&per_page=100>; rel="next", '
+        '<https://api.github.com/r?page=5&per_page=100>; rel="last"'
+    )
     assert parse_link(header) == {
         "next": "https://api.github.com/r?page=2&per_page=100",
         "last": "https://api.github.com/r?page=5&per_page=100",
@@ -77,8 +94,12 @@ class FakeTime:
 
 
 def rl(remaining, reset, limit=5000):
-    return H(x_ratelimit_remaining=remaining, x_ratelimit_reset=reset, x_ratelimit_limit=limit,
-             x_ratelimit_resource="core")
+    return H(
+        x_ratelimit_remaining=remaining,
+        x_ratelimit_reset=reset,
+        x_ratelimit_limit=limit,
+        x_ratelimit_resource="core",
+    )
 
 
 def test_governor_never_sends_on_a_spent_budget_and_waits_for_reset():
@@ -152,19 +173,42 @@ def test_governor_paces_to_points_per_minute():
 
 
 def test_strip_hypermedia_and_canonical_raw():
-    obj = {"url": "u", "html_url": "h", "id": 1, "_links": {"self": 1}, "patch": "@@",
-           "user": {"login": "a", "avatar_url": "x"}, "labels": [{"name": "b", "url": "y"}],
-           "title": "NUL\u0000 é \"q\""}
-    assert rows.raw_json(obj) == ('{"id":1,"labels":[{"name":"b"}],"title":"NUL\\u0000 é \\"q\\"",'
-                                  '"user":{"login":"a"}}')
+    obj = {
+        "url": "u",
+        "html_url": "h",
+        "id": 1,
+        "_links": {"self": 1},
+        "patch": "@@",
+        "user": {"login": "a", "avatar_url": "x"},
+        "labels": [{"name": "b", "url": "y"}],
+        "title": 'NUL\u0000 é "q"',
+    }
+    assert rows.raw_json(obj) == (
+        '{"id":1,"labels":[{"name":"b"}],"title":"NUL\\u0000 é \\"q\\"","user":{"login":"a"}}'
+    )
 
 
 def test_pull_request_row_counts_and_truncation():
-    pull = {"number": 5, "id": 9, "node_id": "n", "title": "t\u0000", "body": None,
-            "state": "closed", "draft": False, "user": None, "created_at": "2026-01-02T03:04:05Z",
-            "labels": [{"name": "bug"}], "assignees": [{"login": "a"}], "milestone": {"title": "m"},
-            "head": {"ref": "feature", "sha": "abc"}, "base": {"ref": "main"}}
-    files = [{"filename": "a", "additions": 3, "deletions": 1}, {"filename": "b", "additions": 2, "deletions": 0}]
+    pull = {
+        "number": 5,
+        "id": 9,
+        "node_id": "n",
+        "title": "t\u0000",
+        "body": None,
+        "state": "closed",
+        "draft": False,
+        "user": None,
+        "created_at": "2026-01-02T03:04:05Z",
+        "labels": [{"name": "bug"}],
+        "assignees": [{"login": "a"}],
+        "milestone": {"title": "m"},
+        "head": {"ref": "feature", "sha": "abc"},
+        "base": {"ref": "main"},
+    }
+    files = [
+        {"filename": "a", "additions": 3, "deletions": 1},
+        {"filename": "b", "additions": 2, "deletions": 0},
+    ]
     commits = [{"sha": str(i)} for i in range(250)]
     row = rows.pull_request_row("o/r", pull, files, commits)
     assert (row["additions"], row["deletions"], row["changed_files"], row["commits_count"]) == (5, 1, 2, 250)
@@ -177,18 +221,31 @@ def test_pull_request_row_counts_and_truncation():
 
 
 def test_contributors_rank_and_profiles_skip_bots():
-    items = [{"login": "dependabot[bot]", "id": 1, "type": "Bot", "contributions": 90},
-             {"login": "ann", "id": 2, "type": "User", "contributions": 50},
-             {"login": "bob", "id": 3, "type": "User", "contributions": 10}]
+    items = [
+        {"login": "dependabot[bot]", "id": 1, "type": "Bot", "contributions": 90},
+        {"login": "ann", "id": 2, "type": "User", "contributions": 50},
+        {"login": "bob", "id": 3, "type": "User", "contributions": 10},
+    ]
     assert rows.profile_targets(items, 1) == ["ann"]
     out = rows.contributor_rows("o/r", items, {"ann": {"name": "Ann", "email": None}})
     assert [(r["login"], r["rank"], r["profile_fetched"], r["name"]) for r in out] == [
-        ("dependabot[bot]", 1, False, None), ("ann", 2, True, "Ann"), ("bob", 3, False, None)]
+        ("dependabot[bot]", 1, False, None),
+        ("ann", 2, True, "Ann"),
+        ("bob", 3, False, None),
+    ]
 
 
 def test_file_row_keeps_patch_only_when_asked():
-    item = {"filename": "x.py", "status": "renamed", "additions": 1, "deletions": 2, "changes": 3,
-            "previous_filename": "y.py", "patch": "@@ -1 +1 @@", "blob_url": "b"}
+    item = {
+        "filename": "x.py",
+        "status": "renamed",
+        "additions": 1,
+        "deletions": 2,
+        "changes": 3,
+        "previous_filename": "y.py",
+        "patch": "@@ -1 +1 @@",
+        "blob_url": "b",
+    }
     assert rows.file_row("o/r", 1, item, False)["patch"] is None
     with_patch = rows.file_row("o/r", 1, item, True)
     assert with_patch["patch"] == "@@ -1 +1 @@" and "patch" not in with_patch["raw"]

@@ -33,8 +33,7 @@ def gh(repo: GeneratedRepo) -> Iterator[FakeGitHub]:
 
 def session(token: str = TOKEN) -> requests.Session:
     s = requests.Session()
-    s.headers.update({"Authorization": f"Bearer {token}",
-                      "Accept": "application/vnd.github+json"})
+    s.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json"})
     return s
 
 
@@ -62,14 +61,18 @@ def test_paginate_links_follow_github_order() -> None:
     base = "http://h/api/v3/x"
     page, link = paginate(items, [("per_page", "100"), ("state", "all")], base)
     assert page == list(range(100))
-    assert link == ('<http://h/api/v3/x?per_page=100&state=all&page=2>; rel="next", '
-                    '<http://h/api/v3/x?per_page=100&state=all&page=3>; rel="last"')
+    assert link == (
+        '<http://h/api/v3/x?per_page=100&state=all&page=2>; rel="next", '
+        '<http://h/api/v3/x?per_page=100&state=all&page=3>; rel="last"'
+    )
     page, link = paginate(items, [("per_page", "100"), ("page", "2")], base)
     assert page == list(range(100, 200))
-    assert link == ('<http://h/api/v3/x?per_page=100&page=1>; rel="prev", '
-                    '<http://h/api/v3/x?per_page=100&page=3>; rel="next", '
-                    '<http://h/api/v3/x?per_page=100&page=3>; rel="last", '
-                    '<http://h/api/v3/x?per_page=100&page=1>; rel="first"')
+    assert link == (
+        '<http://h/api/v3/x?per_page=100&page=1>; rel="prev", '
+        '<http://h/api/v3/x?per_page=100&page=3>; rel="next", '
+        '<http://h/api/v3/x?per_page=100&page=3>; rel="last", '
+        '<http://h/api/v3/x?per_page=100&page=1>; rel="first"'
+    )
     page, link = paginate(items, [("per_page", "100"), ("page", "3")], base)
     assert page == list(range(200, 250))
     assert link is not None and "next" not in link and 'rel="first"' in link
@@ -83,8 +86,7 @@ def test_pulls_list_pages_and_order(gh: FakeGitHub, repo: GeneratedRepo) -> None
     url = f"{gh.url}/repos/{REPO}/pulls"
     items, pages = get_all(s, url, state="all", per_page=50)
     assert pages == 3
-    assert [p["number"] for p in items] == sorted((p["number"] for p in repo.pulls),
-                                                  reverse=True)
+    assert [p["number"] for p in items] == sorted((p["number"] for p in repo.pulls), reverse=True)
     r = s.get(url, params={"state": "all", "per_page": 50})
     assert r.links["next"]["url"].startswith(f"{gh.url}/repos/{REPO}/pulls?")
     assert "per_page=50" in r.links["next"]["url"] and "state=all" in r.links["last"]["url"]
@@ -96,8 +98,7 @@ def test_pulls_list_pages_and_order(gh: FakeGitHub, repo: GeneratedRepo) -> None
     closed, _ = get_all(s, url, state="closed", per_page=100)
     assert len(opened) + len(closed) == len(repo.pulls)
     upd, _ = get_all(s, url, state="all", sort="updated", direction="desc", per_page=100)
-    assert [p["updated_at"] for p in upd] == sorted((p["updated_at"] for p in upd),
-                                                    reverse=True)
+    assert [p["updated_at"] for p in upd] == sorted((p["updated_at"] for p in upd), reverse=True)
 
 
 def test_single_page_has_no_link(gh: FakeGitHub, repo: GeneratedRepo) -> None:
@@ -216,8 +217,7 @@ def test_auth_errors(gh: FakeGitHub) -> None:
     assert r.status_code == 401 and r.json()["message"] == "Bad credentials"
     r = requests.get(f"{gh.url}/repos/{REPO}", timeout=10)
     assert r.status_code == 401
-    r = requests.get(f"{gh.url}/repos/{REPO}", headers={"Authorization": f"token {TOKEN}"},
-                     timeout=10)
+    r = requests.get(f"{gh.url}/repos/{REPO}", headers={"Authorization": f"token {TOKEN}"}, timeout=10)
     assert r.status_code == 200
     gh.set_faults(Faults(fail_auth=True))
     assert session().get(f"{gh.url}/repos/{REPO}").status_code == 401
@@ -227,8 +227,11 @@ def test_not_found_and_case_insensitive(gh: FakeGitHub) -> None:
     s = session()
     r = s.get(f"{gh.url}/repos/octo-org/missing/pulls")
     assert r.status_code == 404
-    assert r.json() == {"message": "Not Found",
-                        "documentation_url": "https://docs.github.com/rest", "status": "404"}
+    assert r.json() == {
+        "message": "Not Found",
+        "documentation_url": "https://docs.github.com/rest",
+        "status": "404",
+    }
     assert s.get(f"{gh.url}/nope").status_code == 404
     assert s.get(f"{gh.url}/repos/{REPO}/pulls/999999").status_code == 404
     r = s.get(f"{gh.url}/repos/OCTO-ORG/Demo")
@@ -280,9 +283,21 @@ def test_generation_is_deterministic() -> None:
     a = generate_repo("octo-org/x", n_prs=60, seed=11)
     b = generate_repo("octo-org/x", n_prs=60, seed=11)
     c = generate_repo("octo-org/x", n_prs=60, seed=12)
-    dump = lambda r: json.dumps([r.pulls, r.pull_details, r.commits, r.reviews, r.files,  # noqa: E731
-                                 r.check_runs, r.commit_detail, r.contributors, r.users],
-                                sort_keys=True, default=str)
+
+    def dump(r: object) -> str:
+        parts = (
+            "pulls",
+            "pull_details",
+            "commits",
+            "reviews",
+            "files",
+            "check_runs",
+            "commit_detail",
+            "contributors",
+            "users",
+        )
+        return json.dumps([getattr(r, name) for name in parts], sort_keys=True, default=str)
+
     assert dump(a) == dump(b)
     assert dump(a) != dump(c)
 
@@ -335,8 +350,7 @@ def test_primary_limit_violations(repo: GeneratedRepo, status: int) -> None:
 
 
 def test_primary_limit_zero_violations_when_obeyed(repo: GeneratedRepo) -> None:
-    with FakeGitHub(repos=[repo], tokens={TOKEN},
-                    faults=Faults(core_limit=4, reset_seconds=1.0)) as gh:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(core_limit=4, reset_seconds=1.0)) as gh:
         s = session()
         for p in repo.pulls[:6]:
             assert obeying_get(s, f"{gh.url}/repos/{REPO}/pulls/{p['number']}").status_code == 200
@@ -431,8 +445,7 @@ def test_truncated_body(repo: GeneratedRepo) -> None:
     with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(truncate_every=1)) as gh:
         s = session()
         url = f"{gh.url}/repos/{REPO}/pulls?state=all&per_page=100"
-        with pytest.raises((requests.exceptions.ChunkedEncodingError,
-                            requests.exceptions.ConnectionError)):
+        with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
             s.get(url)
         r = s.get(url)
         assert r.status_code == 200 and len(r.json()) == 100
@@ -440,8 +453,7 @@ def test_truncated_body(repo: GeneratedRepo) -> None:
 
 
 def test_slow_response(repo: GeneratedRepo) -> None:
-    with FakeGitHub(repos=[repo], tokens={TOKEN},
-                    faults=Faults(slow_every=2, slow_seconds=1.0)) as gh:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(slow_every=2, slow_seconds=1.0)) as gh:
         s = session()
         url = f"{gh.url}/repos/{REPO}"
         assert s.get(url, timeout=5).status_code == 200
@@ -512,8 +524,7 @@ def test_realistic_mix(repo: GeneratedRepo) -> None:
     assert 0.6 < merged / n < 0.8 and 0.08 < open_ / n < 0.25
     assert any(p["draft"] for p in big.pulls)
     assert all(p["merged_at"] is None for p in big.pulls if p["state"] == "open")
-    assert all(p["created_at"] < "2026-11-01" and p["created_at"] > "2026-05-04"
-               for p in big.pulls)
+    assert all(p["created_at"] < "2026-11-01" and p["created_at"] > "2026-05-04" for p in big.pulls)
     assert all(p["created_at"] <= p["updated_at"] for p in big.pulls)
     sizes = sorted(len(v) for v in big.files.values())
     assert 1 <= sizes[len(sizes) // 2] <= 10
@@ -535,8 +546,12 @@ def test_realistic_mix(repo: GeneratedRepo) -> None:
     assert any(p["labels"] for p in big.pulls) and any(p["milestone"] for p in big.pulls)
     assert any(p["assignees"] for p in big.pulls)
     bots = {u["login"] for u in big.users.values() if u["type"] == "Bot"}
-    assert bots == {"dependabot[bot]", "github-actions[bot]", "coderabbitai[bot]",
-                    "copilot-pull-request-reviewer[bot]"}
+    assert bots == {
+        "dependabot[bot]",
+        "github-actions[bot]",
+        "coderabbitai[bot]",
+        "copilot-pull-request-reviewer[bot]",
+    }
     assert 35 <= len(big.users) <= 45
 
 
@@ -572,8 +587,14 @@ def test_responses_validate_against_official_schemas(repo: GeneratedRepo) -> Non
     check("pull-commits", [c for n in recent for c in repo.commits[n]])
     check("pull-files", [f for n in recent for f in repo.files[n]])
     # PENDING reviews carry submitted_at null (as GitHub sends them), which the schema omits.
-    check("pull-reviews", [r if r["submitted_at"] else {**r, "submitted_at": "2026-01-01T00:00:00Z"}
-                           for n in recent for r in repo.reviews[n]])
+    check(
+        "pull-reviews",
+        [
+            r if r["submitted_at"] else {**r, "submitted_at": "2026-01-01T00:00:00Z"}
+            for n in recent
+            for r in repo.reviews[n]
+        ],
+    )
     for sha, runs in list(repo.check_runs.items())[-20:]:
         check("check-runs", {"total_count": len(runs), "check_runs": runs})
         check("commit", repo.commit_detail[sha])
@@ -588,10 +609,12 @@ def test_cli_starts_and_serves() -> None:
     import sys
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakegithub", "--port", "0", "--prs", "5",
-         "--prefix", "/api/v3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=Path(__file__).resolve().parent.parent)
+        [sys.executable, "-m", "tests.fakegithub", "--port", "0", "--prs", "5", "--prefix", "/api/v3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

@@ -14,10 +14,10 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 import pytest
+from prseed.load import database, direct, tables
 from psycopg import sql
 
-import load
-from load import database, direct, tables
+from prseed import load
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_key
 from prseed.errors import ContractError, DatabaseError, SnapshotError
 from tests.buildgen import generate, make_tables, write_build
@@ -541,7 +541,7 @@ def test_wrong_password_is_one_line_without_password(pg_admin_url: str, pg_url: 
 
 
 def test_embedded_database_start_load_stop(build_v0: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from load import embedded
+    from prseed.load import embedded
 
     folder = Path(embedded_tempdir())
     monkeypatch.setenv("PRSEED_PGDATA", str(folder / "pgdata"))

@@ -56,7 +56,7 @@ def test_load_transforms_a_missing_or_stale_build_first(schema_url: str, tmp_pat
 
 
 def test_build_is_stale_when_the_snapshot_changes(tmp_path: Path) -> None:
-    import transform
+    from prseed import transform
 
     snap, build = tmp_path / "snapshots" / "acme", tmp_path / "build" / "acme"
     write_snapshot(snap, GenSpec(n_prs=6))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-
-from load import tables
-from load.database import preflight_problems, redact
-from load.prepare import Fixes, csv_bytes, sanitize_batch
+from prseed.load import tables
+from prseed.load.database import preflight_problems, redact
+from prseed.load.prepare import Fixes, csv_bytes, sanitize_batch
 
 
 def _batch(**columns: list[object]) -> pa.RecordBatch:
@@ -93,7 +92,7 @@ def test_zoned_timestamps_are_written_as_the_utc_instant() -> None:
 
 
 def test_direct_tables_run_their_upserts_own_select() -> None:
-    from load import direct
+    from prseed.load import direct
 
     for table in direct.DIRECT_TABLES:
         query, joined = direct.select_sql(table)

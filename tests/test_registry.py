@@ -8,7 +8,10 @@ from prseed.registry import adhoc_project, get_project, load_registry
 
 def test_first_class_projects_have_the_documented_numbers():
     reg = load_registry()
-    got = {k: (reg[k].repos, reg[k].max_prs, reg[k].max_members) for k in ("gumroad", "polar", "posthog", "fastapi")}
+    got = {
+        k: (reg[k].repos, reg[k].max_prs, reg[k].max_members)
+        for k in ("gumroad", "polar", "posthog", "fastapi")
+    }
     assert got == {
         "gumroad": (("antiwork/gumroad",), 1000, 50),
         "polar": (("polarsource/polar",), 1000, 50),

@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from prseed.transform.rules import categorize_file, detect_ai_tools, parse_jira_key
 
-import transform
-from transform.rules import categorize_file, detect_ai_tools, parse_jira_key
+from prseed import transform
 
 FILE_STATUS = {"copied": "added", "deleted": "removed", "changed": "modified", "unchanged": "modified"}
 

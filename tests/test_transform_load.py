@@ -6,8 +6,7 @@ from pathlib import Path
 
 import psycopg
 
-import load
-import transform
+from prseed import load, transform
 
 FIXTURE = Path(__file__).parent / "fixtures" / "transform_snapshot"
 

@@ -8,9 +8,10 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prseed.transform import rules
+from prseed.transform.pipeline import sql_statements
 
-from transform import rules
-from transform.pipeline import SQL_DIR, sql_statements
+from prseed.resources import data_file
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -20,7 +21,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
     connection.execute("SET VARIABLE seed = 42")
     for name in ("01_macros.sql", "02_ai_signatures.sql"):
-        for statement in sql_statements(SQL_DIR / name):
+        for statement in sql_statements(data_file("prseed.transform", "sql", name)):
             connection.execute(statement)
     yield connection
     connection.close()

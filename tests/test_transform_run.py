@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-import transform
+from prseed import transform
 from prseed.cli.transform_cmd import transform_command
 from prseed.contracts import BUILD_TABLES, table_key, verify_dataset
 from prseed.errors import SnapshotError

@@ -53,7 +53,7 @@ class TransformResult:
 
 def run(config: TransformConfig) -> TransformResult:
     """Transform one snapshot into a build folder; see :mod:`transform.pipeline`."""
-    from transform.pipeline import transform
+    from prseed.transform.pipeline import transform
 
     return transform(config)
 

@@ -8,10 +8,12 @@ import shutil
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from prseed.transform import TransformConfig, TransformResult
 
 from prseed import __version__
 from prseed.contracts import (
@@ -27,14 +29,13 @@ from prseed.contracts import (
     write_parquet,
 )
 from prseed.errors import ConfigError, ContractError, SnapshotError
-from transform import TransformConfig, TransformResult
+from prseed.resources import sql_files
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 SNAPSHOT_VIEWS = ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors")
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
-def sql_statements(path: Path) -> list[str]:
+def sql_statements(path: Traversable) -> list[str]:
     """Split one SQL file into statements (on ``;`` at the end of a line)."""
     text = path.read_text(encoding="utf-8")
     return [s.strip() for s in re.split(r";[ \t]*\n", text + "\n") if _has_code(s)]
@@ -94,7 +95,7 @@ def create_snapshot_views(
 
 def run_sql(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Run every ``transform/sql/*.sql`` file in name order, binding ``$name`` parameters."""
-    for path in sorted(SQL_DIR.glob("*.sql")):
+    for path in sql_files("prseed.transform"):
         for statement in sql_statements(path):
             code = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
             names = set(_PARAM.findall(code))

@@ -6,9 +6,9 @@ import os
 
 import click
 
-import load
-from load import embedded
+from prseed import load
 from prseed.cli.common import stage_errors
+from prseed.load import embedded
 
 _URL_HELP = "Target database (default: $DATABASE_URL, else the embedded PostgreSQL)."
 

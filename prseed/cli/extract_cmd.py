@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from extract import ExtractConfig, ExtractResult, Progress
-from extract import run as run_extract
 from prseed.cli.common import stage_errors
 from prseed.errors import ConfigError
+from prseed.extract import ExtractConfig, ExtractResult, Progress
+from prseed.extract import run as run_extract
 from prseed.registry import Project, adhoc_project, get_project
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -205,7 +205,7 @@ def extract(
             click.echo(plan(config))
             return
         # Imported here: pyarrow is needed only when an extract really runs.
-        from extract.memory import limit_allocator_retention
+        from prseed.extract.memory import limit_allocator_retention
 
         limit_allocator_retention()
         result = run_extract(config, _ProgressLine(not quiet and sys.stderr.isatty()))

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-import load
+from prseed import load
 from prseed.cli.common import stage_errors
 from prseed.contracts import BUILD_TABLES, dataset_digest, read_manifest
 from prseed.errors import ConfigError, SnapshotError
@@ -49,7 +49,7 @@ def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_o
 def run_transform(snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None) -> None:
     """Run the transform stage for one project."""
     # Imported on demand: loading ready builds should not pay for importing DuckDB.
-    import transform
+    from prseed import transform
 
     config = transform.TransformConfig(snapshot_dir=snapshot_dir, out_dir=build_dir, as_of=as_of)
     if seed is not None:

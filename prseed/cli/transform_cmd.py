@@ -49,7 +49,7 @@ def transform_command(
 
     PROJECT is the snapshot folder name; it need not be in the registry.
     """
-    import transform
+    from prseed import transform
 
     config = transform.TransformConfig(
         snapshot_dir=snapshot_dir or Path("snapshots") / project,

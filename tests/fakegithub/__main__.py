@@ -16,8 +16,7 @@ FAULT_PRESETS: dict[str, dict[str, object]] = {
     "primary": {"core_limit": 200, "reset_seconds": 10.0},
     "primary429": {"core_limit": 200, "reset_seconds": 10.0, "primary_status": 429},
     "secondary": {"secondary_every": 25, "secondary_retry_after": 2},
-    "secondary-quiet": {"secondary_every": 50, "secondary_retry_after": None,
-                        "secondary_quiet_seconds": 2.0},
+    "secondary-quiet": {"secondary_every": 50, "secondary_retry_after": None, "secondary_quiet_seconds": 2.0},
     "secondary429": {"secondary_every": 25, "secondary_status": 429},
     "concurrency": {"max_concurrency": 3},
     "5xx": {"server_error_every": 7},
@@ -30,23 +29,40 @@ FAULT_PRESETS: dict[str, dict[str, object]] = {
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    p = argparse.ArgumentParser(prog="python -m tests.fakegithub",
-                                description="Serve a generated repository like api.github.com.")
+    p = argparse.ArgumentParser(
+        prog="python -m tests.fakegithub", description="Serve a generated repository like api.github.com."
+    )
     p.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (0: any)")
-    p.add_argument("--repo", action="append", default=None,
-                   help="OWNER/NAME to serve (repeatable; default octo-org/demo)")
+    p.add_argument(
+        "--repo",
+        action="append",
+        default=None,
+        help="OWNER/NAME to serve (repeatable; default octo-org/demo)",
+    )
     p.add_argument("--prs", type=int, default=300, help="pull requests per repository")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--anchor", default="2026-11-01", help="end of the 180-day PR window")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     p.add_argument("--prefix", default="", help='path prefix, e.g. "/api/v3" (GHES style)')
-    p.add_argument("--token", action="append", default=None,
-                   help="accepted token (repeatable); without it any token or none is accepted")
-    p.add_argument("--fault", action="append", default=[], choices=sorted(FAULT_PRESETS),
-                   help="switch on a misbehaviour preset (repeatable)")
+    p.add_argument(
+        "--token",
+        action="append",
+        default=None,
+        help="accepted token (repeatable); without it any token or none is accepted",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=sorted(FAULT_PRESETS),
+        help="switch on a misbehaviour preset (repeatable)",
+    )
     p.add_argument("--huge-pr", action="store_true", help="add a PR with more than 3,000 files")
-    p.add_argument("--id-links", action="store_true",
-                   help="Link headers use /repositories/{id}/... paths like api.github.com")
+    p.add_argument(
+        "--id-links",
+        action="store_true",
+        help="Link headers use /repositories/{id}/... paths like api.github.com",
+    )
     return p.parse_args(argv)
 
 
@@ -54,15 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     """Run until Ctrl-C."""
     args = parse_args(argv)
     names = args.repo or ["octo-org/demo"]
-    repos = [generate_repo(n, n_prs=args.prs, seed=args.seed, anchor=args.anchor,
-                           huge_pr=args.huge_pr) for n in names]
+    repos = [
+        generate_repo(n, n_prs=args.prs, seed=args.seed, anchor=args.anchor, huge_pr=args.huge_pr)
+        for n in names
+    ]
     settings: dict[str, object] = {}
     for name in args.fault:
         settings.update(FAULT_PRESETS[name])
     faults = Faults(**settings)  # type: ignore[arg-type]
     tokens = set(args.token) if args.token else None
-    gh = FakeGitHub(repos=repos, tokens=tokens, faults=faults, latency=args.latency,
-                    prefix=args.prefix, port=args.port, id_links=args.id_links).start()
+    gh = FakeGitHub(
+        repos=repos,
+        tokens=tokens,
+        faults=faults,
+        latency=args.latency,
+        prefix=args.prefix,
+        port=args.port,
+        id_links=args.id_links,
+    ).start()
     print(f"fake GitHub serving {', '.join(names)} ({args.prs} PRs each) at {gh.url}")
     if args.fault:
         print(f"faults: {faults}")
@@ -77,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         stop.wait()
     gh.stop()
     s = gh.stats
-    print(f"\n{s.requests} requests, {s.violations} violations, {s.not_modified} not modified, "
-          f"{s.rate_limited} rate limited, peak {s.max_inflight} in flight", file=sys.stderr)
+    print(
+        f"\n{s.requests} requests, {s.violations} violations, {s.not_modified} not modified, "
+        f"{s.rate_limited} rate limited, peak {s.max_inflight} in flight",
+        file=sys.stderr,
+    )
     return 0
 
 

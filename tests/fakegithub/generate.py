@@ -24,19 +24,48 @@ JsonDict = dict[str, Any]
 SQL_TEXT = "'); DROP TABLE metrics_pullrequest; --"
 NUL_TEXT = "nul\u0000byte"
 EMOJI_TEXT = "🚀✨ émoji 🐛 fix — ünïcödé 日本語"
-QUOTES_TEXT = 'quotes "double" \'single\' `back` and back\\slash \\n not-a-newline'
+QUOTES_TEXT = "quotes \"double\" 'single' `back` and back\\slash \\n not-a-newline"
 
 HUMAN_NAMES = [
-    "Alice Johnson", "Bruno Martins", "Chen Wei", "Dana Kowalski", "Elif Yilmaz",
-    "Farid Haddad", "Grace Okafor", "Hiro Tanaka", "Ines Duarte", "Jonas Berg",
-    "Kavya Iyer", "Liam O'Brien", "Maya Cohen", "Nikolai Petrov", "Olga Svensson",
-    "Priya Natarajan", "Quentin Dubois", "Rosa Alvarez", "Sven Larsen", "Tomás Ruiz",
-    "Uma Reddy", "Victor Hugo Lima", "Wen Zhao", "Ximena Castro", "Yusuf Demir",
-    "Zoe Fischer", "Aarav Shah", "Beatriz Souza", "Carlos Mendes", "Dmitri Volkov",
-    "José Müller", "Keiko Sato", "Lars Nilsson", "Mei Lin",
+    "Alice Johnson",
+    "Bruno Martins",
+    "Chen Wei",
+    "Dana Kowalski",
+    "Elif Yilmaz",
+    "Farid Haddad",
+    "Grace Okafor",
+    "Hiro Tanaka",
+    "Ines Duarte",
+    "Jonas Berg",
+    "Kavya Iyer",
+    "Liam O'Brien",
+    "Maya Cohen",
+    "Nikolai Petrov",
+    "Olga Svensson",
+    "Priya Natarajan",
+    "Quentin Dubois",
+    "Rosa Alvarez",
+    "Sven Larsen",
+    "Tomás Ruiz",
+    "Uma Reddy",
+    "Victor Hugo Lima",
+    "Wen Zhao",
+    "Ximena Castro",
+    "Yusuf Demir",
+    "Zoe Fischer",
+    "Aarav Shah",
+    "Beatriz Souza",
+    "Carlos Mendes",
+    "Dmitri Volkov",
+    "José Müller",
+    "Keiko Sato",
+    "Lars Nilsson",
+    "Mei Lin",
 ]
 BOT_LOGINS = [
-    "dependabot[bot]", "github-actions[bot]", "coderabbitai[bot]",
+    "dependabot[bot]",
+    "github-actions[bot]",
+    "coderabbitai[bot]",
     "copilot-pull-request-reviewer[bot]",
 ]
 LABELS = [
@@ -50,14 +79,47 @@ LABELS = [
     ("needs-review", "5319e7", ""),
 ]
 DIRS = [
-    "src/api", "src/core", "src/models", "src/services", "src/utils", "web/components",
-    "web/pages", "tests/unit", "tests/integration", "docs", "migrations", "scripts", ".github/workflows",
+    "src/api",
+    "src/core",
+    "src/models",
+    "src/services",
+    "src/utils",
+    "web/components",
+    "web/pages",
+    "tests/unit",
+    "tests/integration",
+    "docs",
+    "migrations",
+    "scripts",
+    ".github/workflows",
 ]
 EXTS = [".py", ".ts", ".tsx", ".md", ".sql", ".yml", ".json", ".go", ".rb"]
 WORDS = [
-    "billing", "invoice", "auth", "session", "cache", "search", "webhook", "export", "import",
-    "dashboard", "metrics", "queue", "worker", "payment", "profile", "settings", "checkout",
-    "notification", "report", "upload", "token", "schema", "router", "parser", "client",
+    "billing",
+    "invoice",
+    "auth",
+    "session",
+    "cache",
+    "search",
+    "webhook",
+    "export",
+    "import",
+    "dashboard",
+    "metrics",
+    "queue",
+    "worker",
+    "payment",
+    "profile",
+    "settings",
+    "checkout",
+    "notification",
+    "report",
+    "upload",
+    "token",
+    "schema",
+    "router",
+    "parser",
+    "client",
 ]
 VERBS = ["Add", "Fix", "Refactor", "Improve", "Remove", "Update", "Support", "Speed up", "Clean up"]
 CHECK_NAMES = ["build", "test (3.11)", "test (3.12)", "lint", "typecheck", "e2e", "deploy-preview"]
@@ -202,28 +264,35 @@ def _make_people(seed: int, full_name: str, n_people: int) -> list[Person]:
 
 
 def _person(
-    login: str, uid: int, kind: str, name: str, email: str | None, commit_email: str,
+    login: str,
+    uid: int,
+    kind: str,
+    name: str,
+    email: str | None,
+    commit_email: str,
     rng: random.Random,
 ) -> Person:
     simple = user_simple(login, uid, kind)
     created = datetime(2012, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(4000))
     detail = dict(simple)
-    detail.update({
-        "name": name,
-        "company": rng.choice([None, "@octo-org", "Acme Corp"]),
-        "blog": "",
-        "location": rng.choice([None, "Berlin", "Lisbon", "Remote"]),
-        "email": email,
-        "hireable": None,
-        "bio": None,
-        "twitter_username": None,
-        "public_repos": rng.randrange(1, 120),
-        "public_gists": rng.randrange(0, 20),
-        "followers": rng.randrange(0, 900),
-        "following": rng.randrange(0, 100),
-        "created_at": _ts(created),
-        "updated_at": _ts(created + timedelta(days=rng.randrange(1, 400))),
-    })
+    detail.update(
+        {
+            "name": name,
+            "company": rng.choice([None, "@octo-org", "Acme Corp"]),
+            "blog": "",
+            "location": rng.choice([None, "Berlin", "Lisbon", "Remote"]),
+            "email": email,
+            "hireable": None,
+            "bio": None,
+            "twitter_username": None,
+            "public_repos": rng.randrange(1, 120),
+            "public_gists": rng.randrange(0, 20),
+            "followers": rng.randrange(0, 900),
+            "following": rng.randrange(0, 100),
+            "created_at": _ts(created),
+            "updated_at": _ts(created + timedelta(days=rng.randrange(1, 400))),
+        }
+    )
     return Person(login, uid, kind, name, email, commit_email, simple, detail)
 
 
@@ -231,60 +300,113 @@ def _repo_object(full_name: str, repo_id: int, owner: JsonDict, created: datetim
     o, n = full_name.split("/", 1)
     u = f"{API}/repos/{full_name}"
     obj: JsonDict = {
-        "id": repo_id, "node_id": _node_id("Repository", repo_id), "name": n,
-        "full_name": full_name, "owner": owner, "private": False,
-        "html_url": f"{WEB}/{full_name}", "description": f"The {n} project", "fork": False,
+        "id": repo_id,
+        "node_id": _node_id("Repository", repo_id),
+        "name": n,
+        "full_name": full_name,
+        "owner": owner,
+        "private": False,
+        "html_url": f"{WEB}/{full_name}",
+        "description": f"The {n} project",
+        "fork": False,
         "url": u,
     }
     for key, suffix in [
-        ("archive_url", "/{archive_format}{/ref}"), ("assignees_url", "/assignees{/user}"),
-        ("blobs_url", "/git/blobs{/sha}"), ("branches_url", "/branches{/branch}"),
+        ("archive_url", "/{archive_format}{/ref}"),
+        ("assignees_url", "/assignees{/user}"),
+        ("blobs_url", "/git/blobs{/sha}"),
+        ("branches_url", "/branches{/branch}"),
         ("collaborators_url", "/collaborators{/collaborator}"),
-        ("comments_url", "/comments{/number}"), ("commits_url", "/commits{/sha}"),
-        ("compare_url", "/compare/{base}...{head}"), ("contents_url", "/contents/{+path}"),
-        ("contributors_url", "/contributors"), ("deployments_url", "/deployments"),
-        ("downloads_url", "/downloads"), ("events_url", "/events"), ("forks_url", "/forks"),
-        ("git_commits_url", "/git/commits{/sha}"), ("git_refs_url", "/git/refs{/sha}"),
+        ("comments_url", "/comments{/number}"),
+        ("commits_url", "/commits{/sha}"),
+        ("compare_url", "/compare/{base}...{head}"),
+        ("contents_url", "/contents/{+path}"),
+        ("contributors_url", "/contributors"),
+        ("deployments_url", "/deployments"),
+        ("downloads_url", "/downloads"),
+        ("events_url", "/events"),
+        ("forks_url", "/forks"),
+        ("git_commits_url", "/git/commits{/sha}"),
+        ("git_refs_url", "/git/refs{/sha}"),
         ("git_tags_url", "/git/tags{/sha}"),
     ]:
         obj[key] = u + suffix
     obj["git_url"] = f"git://github.com/{full_name}.git"
     for key, suffix in [
         ("issue_comment_url", "/issues/comments{/number}"),
-        ("issue_events_url", "/issues/events{/number}"), ("issues_url", "/issues{/number}"),
-        ("keys_url", "/keys{/key_id}"), ("labels_url", "/labels{/name}"),
-        ("languages_url", "/languages"), ("merges_url", "/merges"),
+        ("issue_events_url", "/issues/events{/number}"),
+        ("issues_url", "/issues{/number}"),
+        ("keys_url", "/keys{/key_id}"),
+        ("labels_url", "/labels{/name}"),
+        ("languages_url", "/languages"),
+        ("merges_url", "/merges"),
         ("milestones_url", "/milestones{/number}"),
         ("notifications_url", "/notifications{?since,all,participating}"),
-        ("pulls_url", "/pulls{/number}"), ("releases_url", "/releases{/id}"),
+        ("pulls_url", "/pulls{/number}"),
+        ("releases_url", "/releases{/id}"),
     ]:
         obj[key] = u + suffix
     obj["ssh_url"] = f"git@github.com:{full_name}.git"
     for key, suffix in [
-        ("stargazers_url", "/stargazers"), ("statuses_url", "/statuses/{sha}"),
-        ("subscribers_url", "/subscribers"), ("subscription_url", "/subscription"),
-        ("tags_url", "/tags"), ("teams_url", "/teams"), ("trees_url", "/git/trees{/sha}"),
+        ("stargazers_url", "/stargazers"),
+        ("statuses_url", "/statuses/{sha}"),
+        ("subscribers_url", "/subscribers"),
+        ("subscription_url", "/subscription"),
+        ("tags_url", "/tags"),
+        ("teams_url", "/teams"),
+        ("trees_url", "/git/trees{/sha}"),
     ]:
         obj[key] = u + suffix
-    obj.update({
-        "clone_url": f"{WEB}/{full_name}.git", "mirror_url": None,
-        "hooks_url": f"{u}/hooks", "svn_url": f"{WEB}/{full_name}", "homepage": None,
-        "language": "Python", "forks_count": 42, "forks": 42, "stargazers_count": 1234,
-        "watchers_count": 1234, "watchers": 1234, "size": 20480, "default_branch": "main",
-        "open_issues_count": 17, "open_issues": 17, "is_template": False,
-        "topics": ["metrics", "demo"], "has_issues": True, "has_projects": True,
-        "has_wiki": False, "has_pages": False, "has_downloads": True, "has_discussions": False,
-        "archived": False, "disabled": False, "visibility": "public",
-        "pushed_at": _ts(created + timedelta(days=900)), "created_at": _ts(created),
-        "updated_at": _ts(created + timedelta(days=900)),
-        "permissions": {"admin": False, "maintain": False, "push": False, "triage": False,
-                        "pull": True},
-        "allow_rebase_merge": True, "temp_clone_token": "", "allow_squash_merge": True,
-        "allow_auto_merge": False, "delete_branch_on_merge": True, "allow_merge_commit": True,
-        "allow_forking": True, "subscribers_count": 30, "network_count": 42,
-        "license": {"key": "mit", "name": "MIT License", "spdx_id": "MIT",
-                    "url": f"{API}/licenses/mit", "node_id": "MDc6TGljZW5zZW1pdA=="},
-    })
+    obj.update(
+        {
+            "clone_url": f"{WEB}/{full_name}.git",
+            "mirror_url": None,
+            "hooks_url": f"{u}/hooks",
+            "svn_url": f"{WEB}/{full_name}",
+            "homepage": None,
+            "language": "Python",
+            "forks_count": 42,
+            "forks": 42,
+            "stargazers_count": 1234,
+            "watchers_count": 1234,
+            "watchers": 1234,
+            "size": 20480,
+            "default_branch": "main",
+            "open_issues_count": 17,
+            "open_issues": 17,
+            "is_template": False,
+            "topics": ["metrics", "demo"],
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": False,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "public",
+            "pushed_at": _ts(created + timedelta(days=900)),
+            "created_at": _ts(created),
+            "updated_at": _ts(created + timedelta(days=900)),
+            "permissions": {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True},
+            "allow_rebase_merge": True,
+            "temp_clone_token": "",
+            "allow_squash_merge": True,
+            "allow_auto_merge": False,
+            "delete_branch_on_merge": True,
+            "allow_merge_commit": True,
+            "allow_forking": True,
+            "subscribers_count": 30,
+            "network_count": 42,
+            "license": {
+                "key": "mit",
+                "name": "MIT License",
+                "spdx_id": "MIT",
+                "url": f"{API}/licenses/mit",
+                "node_id": "MDc6TGljZW5zZW1pdA==",
+            },
+        }
+    )
     del o
     return obj
 
@@ -334,8 +456,7 @@ def generate_repo(
     owner_simple = user_simple(owner_login, 9_000_000 + repo_id % 1_000_000, "Organization")
     owner_simple["html_url"] = f"{WEB}/{owner_login}"
     repo_obj = _repo_object(full_name, repo_id, owner_simple, start - timedelta(days=1500))
-    gen = GeneratedRepo(full_name=full_name, seed=seed, anchor=anchor, repo=repo_obj,
-                        empty=empty)
+    gen = GeneratedRepo(full_name=full_name, seed=seed, anchor=anchor, repo=repo_obj, empty=empty)
     if empty:
         repo_obj.update({"size": 0, "pushed_at": repo_obj["created_at"], "language": None})
         return gen
@@ -346,9 +467,15 @@ def generate_repo(
     for p in people:
         gen.users[p.login] = p.detail
     labels = [
-        {"id": 5_000_000 + i, "node_id": _node_id("Label", 5_000_000 + i),
-         "url": f"{API}/repos/{full_name}/labels/{name}", "name": name, "description": desc,
-         "color": color, "default": i < 3}
+        {
+            "id": 5_000_000 + i,
+            "node_id": _node_id("Label", 5_000_000 + i),
+            "url": f"{API}/repos/{full_name}/labels/{name}",
+            "name": name,
+            "description": desc,
+            "color": color,
+            "default": i < 3,
+        }
         for i, (name, color, desc) in enumerate(LABELS)
     ]
     milestones = [_milestone(full_name, i, humans[0].simple, start) for i in range(1, 4)]
@@ -363,15 +490,36 @@ def generate_repo(
         created = start + timedelta(seconds=span * (i + rng.random() * 0.9) / max(n_prs, 1))
         r = rng.random()
         state = "merged" if r < 0.70 else ("closed" if r < 0.85 else "open")
-        plans.append(_PrPlan(number, created, state,
-                             _lognorm_int(rng, 2.5, 0.8, 1, 40),
-                             _lognorm_int(rng, 4.0, 0.9, 1, 60), None))
+        plans.append(
+            _PrPlan(
+                number,
+                created,
+                state,
+                _lognorm_int(rng, 2.5, 0.8, 1, 40),
+                _lognorm_int(rng, 4.0, 0.9, 1, 60),
+                None,
+            )
+        )
     if n_prs >= 50:
         # Planted in the 50 most recent PRs, so `--max-prs 50` still sees every one.
         recent = plans[-50:]
-        specials = ["zero_files", "many_files", "many_commits", "weird_text", "long_title",
-                    "deleted_user", "renames", "revert", "hotfix", "claude_trailer",
-                    "bot_dependabot", "ai_body", "no_ai_body", "jira_branch", "nul_text"]
+        specials = [
+            "zero_files",
+            "many_files",
+            "many_commits",
+            "weird_text",
+            "long_title",
+            "deleted_user",
+            "renames",
+            "revert",
+            "hotfix",
+            "claude_trailer",
+            "bot_dependabot",
+            "ai_body",
+            "no_ai_body",
+            "jira_branch",
+            "nul_text",
+        ]
         if huge_pr:
             specials.append("huge_files")
         for k, name in enumerate(specials):
@@ -393,8 +541,22 @@ def generate_repo(
 
     contributions: dict[str, int] = {}
     for idx, plan in enumerate(plans):
-        _build_pr(gen, plan, idx, plans, seed, full_name, humans, bots, labels, milestones,
-                  owner_simple, end, jira_key, contributions)
+        _build_pr(
+            gen,
+            plan,
+            idx,
+            plans,
+            seed,
+            full_name,
+            humans,
+            bots,
+            labels,
+            milestones,
+            owner_simple,
+            end,
+            jira_key,
+            contributions,
+        )
 
     ranked = sorted(contributions.items(), key=lambda kv: (-kv[1], gen.users[kv[0]]["id"]))
     for login, count in ranked:
@@ -410,10 +572,16 @@ def _milestone(full_name: str, i: int, creator: JsonDict, start: datetime) -> Js
         "url": f"{API}/repos/{full_name}/milestones/{i}",
         "html_url": f"{WEB}/{full_name}/milestone/{i}",
         "labels_url": f"{API}/repos/{full_name}/milestones/{i}/labels",
-        "id": mid, "node_id": _node_id("Milestone", mid), "number": i,
-        "state": "open" if i == 3 else "closed", "title": f"v{i}.0",
-        "description": f"Release {i}.0", "creator": creator, "open_issues": 3 * i,
-        "closed_issues": 10 * i, "created_at": _ts(start + timedelta(days=30 * (i - 1))),
+        "id": mid,
+        "node_id": _node_id("Milestone", mid),
+        "number": i,
+        "state": "open" if i == 3 else "closed",
+        "title": f"v{i}.0",
+        "description": f"Release {i}.0",
+        "creator": creator,
+        "open_issues": 3 * i,
+        "closed_issues": 10 * i,
+        "created_at": _ts(start + timedelta(days=30 * (i - 1))),
         "updated_at": _ts(start + timedelta(days=30 * i)),
         "closed_at": None if i == 3 else _ts(start + timedelta(days=30 * i + 60)),
         "due_on": _ts(start + timedelta(days=30 * i + 60)),
@@ -421,7 +589,11 @@ def _milestone(full_name: str, i: int, creator: JsonDict, start: datetime) -> Js
 
 
 def _title_and_branch(
-    rng: random.Random, plan: _PrPlan, plans: list[_PrPlan], idx: int, jira_key: str,
+    rng: random.Random,
+    plan: _PrPlan,
+    plans: list[_PrPlan],
+    idx: int,
+    jira_key: str,
     titles: dict[int, str],
 ) -> tuple[str, str, str | None]:
     """Pick title, head branch and an optional body prefix."""
@@ -455,9 +627,19 @@ def _title_and_branch(
 
 
 def _build_pr(
-    gen: GeneratedRepo, plan: _PrPlan, idx: int, plans: list[_PrPlan], seed: int,
-    full_name: str, humans: list[Person], bots: dict[str, Person], labels: list[JsonDict],
-    milestones: list[JsonDict], owner_simple: JsonDict, end: datetime, jira_key: str,
+    gen: GeneratedRepo,
+    plan: _PrPlan,
+    idx: int,
+    plans: list[_PrPlan],
+    seed: int,
+    full_name: str,
+    humans: list[Person],
+    bots: dict[str, Person],
+    labels: list[JsonDict],
+    milestones: list[JsonDict],
+    owner_simple: JsonDict,
+    end: datetime,
+    jira_key: str,
     contributions: dict[str, int],
 ) -> None:
     rng = _rng(seed, full_name, "pr", plan.number)
@@ -475,19 +657,22 @@ def _build_pr(
         title = f"Bump {dep} from 1.{rng.randrange(9)}.0 to 1.{rng.randrange(9, 20)}.1"
         branch = f"dependabot/pip/{dep}-1.{rng.randrange(9, 20)}.1"
     else:
-        author = humans[min(int(rng.paretovariate(1.2)) - 1, len(humans) - 1)
-                        if rng.random() < 0.6 else rng.randrange(len(humans))]
+        author = humans[
+            min(int(rng.paretovariate(1.2)) - 1, len(humans) - 1)
+            if rng.random() < 0.6
+            else rng.randrange(len(humans))
+        ]
 
     created = plan.created
     closed_at: datetime | None = None
     merged_at: datetime | None = None
     if plan.state != "open":
-        closed_at = min(created + timedelta(hours=rng.lognormvariate(math.log(20), 1.3)),
-                        end - timedelta(minutes=5))
+        closed_at = min(
+            created + timedelta(hours=rng.lognormvariate(math.log(20), 1.3)), end - timedelta(minutes=5)
+        )
         closed_at = max(closed_at, created + timedelta(minutes=3))
         merged_at = closed_at if plan.state == "merged" else None
-    last_activity = closed_at or min(
-        created + timedelta(hours=rng.lognormvariate(math.log(30), 1.2)), end)
+    last_activity = closed_at or min(created + timedelta(hours=rng.lognormvariate(math.log(30), 1.2)), end)
     updated = max(last_activity, created)
 
     # Body with the signals the transform looks for.
@@ -516,8 +701,7 @@ def _build_pr(
     co_authored = plan.special == "claude_trailer" or rng.random() < 0.10
     for k, sha in enumerate(sha_list):
         crng = _rng(seed, full_name, n, "commit", k)
-        at = first_time + timedelta(seconds=commit_span * k / max(plan.n_commits, 1)
-                                    + crng.uniform(0, 30))
+        at = first_time + timedelta(seconds=commit_span * k / max(plan.n_commits, 1) + crng.uniform(0, 30))
         msg = f"{rng.choice(VERBS)} {crng.choice(WORDS)} {crng.choice(WORDS)}"
         if plan.special == "weird_text" and k == 0:
             msg = f"{EMOJI_TEXT}\n\n{SQL_TEXT}\n{QUOTES_TEXT}"
@@ -535,8 +719,19 @@ def _build_pr(
             c_name, c_email, c_user = author.name, author.commit_email, author.simple
         if c_user is not None:
             contributions[author.login] = contributions.get(author.login, 0) + 1  # type: ignore[union-attr]
-        commit_list.append(_commit_item(full_name, sha, c_name, c_email, at, msg,
-                                        c_user, committer_user, sha_list[k - 1] if k else base_sha))
+        commit_list.append(
+            _commit_item(
+                full_name,
+                sha,
+                c_name,
+                c_email,
+                at,
+                msg,
+                c_user,
+                committer_user,
+                sha_list[k - 1] if k else base_sha,
+            )
+        )
 
     # Files.
     files = _files(rng, seed, full_name, n, plan, head_sha)
@@ -550,8 +745,20 @@ def _build_pr(
     for k, sha in enumerate(sha_list):
         cfiles = []
         for f in buckets[k]:
-            cf = {key: f[key] for key in ("sha", "filename", "status", "additions", "deletions",
-                                          "changes", "blob_url", "raw_url", "contents_url")}
+            cf = {
+                key: f[key]
+                for key in (
+                    "sha",
+                    "filename",
+                    "status",
+                    "additions",
+                    "deletions",
+                    "changes",
+                    "blob_url",
+                    "raw_url",
+                    "contents_url",
+                )
+            }
             cf["blob_url"] = f"{WEB}/{full_name}/blob/{sha}/{f['filename']}"
             cf["raw_url"] = f"{WEB}/{full_name}/raw/{sha}/{f['filename']}"
             cf["contents_url"] = f"{API}/repos/{full_name}/contents/{f['filename']}?ref={sha}"
@@ -567,12 +774,12 @@ def _build_pr(
         gen.commit_detail[sha] = detail
 
     # Reviews.
-    reviews = _reviews(rng, seed, full_name, n, plan, author, humans, bots, sha_list,
-                       created, last_activity, end)
+    reviews = _reviews(
+        rng, seed, full_name, n, plan, author, humans, bots, sha_list, created, last_activity, end
+    )
 
     # Check runs on the head commit.
-    gen.check_runs[head_sha] = _check_runs(rng, seed, full_name, n, plan, head_sha,
-                                           last_activity, end)
+    gen.check_runs[head_sha] = _check_runs(rng, seed, full_name, n, plan, head_sha, last_activity, end)
 
     # Labels, milestone, assignees, reviewers.
     pr_labels = rng.sample(labels, k=min(len(labels), _lognorm_int(rng, 0.6, 1.0, 0, 3)))
@@ -580,59 +787,103 @@ def _build_pr(
         pr_labels = [labels[3]]
     milestone = rng.choice(milestones) if rng.random() < 0.2 else None
     assignees = [p.simple for p in rng.sample(humans, k=rng.choice([0, 0, 0, 1, 1, 2]))]
-    requested = ([p.simple for p in rng.sample(humans, k=rng.choice([0, 1, 2]))]
-                 if plan.state == "open" else [])
+    requested = (
+        [p.simple for p in rng.sample(humans, k=rng.choice([0, 1, 2]))] if plan.state == "open" else []
+    )
     is_bot = author is not None and author.type == "Bot"
-    assoc = "NONE" if author is None else ("CONTRIBUTOR" if is_bot else
-                                           rng.choice(["MEMBER", "MEMBER", "COLLABORATOR"]))
+    assoc = (
+        "NONE"
+        if author is None
+        else ("CONTRIBUTOR" if is_bot else rng.choice(["MEMBER", "MEMBER", "COLLABORATOR"]))
+    )
 
     u = f"{API}/repos/{full_name}"
     pr_id = 2_000_000_000 + int.from_bytes(_h(seed, full_name, "prid", n)[:3], "big") * 64 + n % 64
     owner_login = full_name.split("/", 1)[0]
-    head = {"label": f"{owner_login}:{branch}", "ref": branch, "sha": head_sha,
-            "user": owner_simple, "repo": gen.repo}
-    base = {"label": f"{owner_login}:main", "ref": "main", "sha": base_sha,
-            "user": owner_simple, "repo": gen.repo}
-    links = {k: {"href": v} for k, v in [
-        ("self", f"{u}/pulls/{n}"), ("html", f"{WEB}/{full_name}/pull/{n}"),
-        ("issue", f"{u}/issues/{n}"), ("comments", f"{u}/issues/{n}/comments"),
-        ("review_comments", f"{u}/pulls/{n}/comments"),
-        ("review_comment", f"{u}/pulls/comments{{/number}}"),
-        ("commits", f"{u}/pulls/{n}/commits"), ("statuses", f"{u}/statuses/{head_sha}"),
-    ]}
+    head = {
+        "label": f"{owner_login}:{branch}",
+        "ref": branch,
+        "sha": head_sha,
+        "user": owner_simple,
+        "repo": gen.repo,
+    }
+    base = {
+        "label": f"{owner_login}:main",
+        "ref": "main",
+        "sha": base_sha,
+        "user": owner_simple,
+        "repo": gen.repo,
+    }
+    links = {
+        k: {"href": v}
+        for k, v in [
+            ("self", f"{u}/pulls/{n}"),
+            ("html", f"{WEB}/{full_name}/pull/{n}"),
+            ("issue", f"{u}/issues/{n}"),
+            ("comments", f"{u}/issues/{n}/comments"),
+            ("review_comments", f"{u}/pulls/{n}/comments"),
+            ("review_comment", f"{u}/pulls/comments{{/number}}"),
+            ("commits", f"{u}/pulls/{n}/commits"),
+            ("statuses", f"{u}/statuses/{head_sha}"),
+        ]
+    }
     draft = plan.state == "open" and rng.random() < 0.3
     pr: JsonDict = {
-        "url": f"{u}/pulls/{n}", "id": pr_id, "node_id": _node_id("PullRequest", pr_id),
-        "html_url": f"{WEB}/{full_name}/pull/{n}", "diff_url": f"{WEB}/{full_name}/pull/{n}.diff",
-        "patch_url": f"{WEB}/{full_name}/pull/{n}.patch", "issue_url": f"{u}/issues/{n}",
-        "commits_url": f"{u}/pulls/{n}/commits", "review_comments_url": f"{u}/pulls/{n}/comments",
+        "url": f"{u}/pulls/{n}",
+        "id": pr_id,
+        "node_id": _node_id("PullRequest", pr_id),
+        "html_url": f"{WEB}/{full_name}/pull/{n}",
+        "diff_url": f"{WEB}/{full_name}/pull/{n}.diff",
+        "patch_url": f"{WEB}/{full_name}/pull/{n}.patch",
+        "issue_url": f"{u}/issues/{n}",
+        "commits_url": f"{u}/pulls/{n}/commits",
+        "review_comments_url": f"{u}/pulls/{n}/comments",
         "review_comment_url": f"{u}/pulls/comments{{/number}}",
-        "comments_url": f"{u}/issues/{n}/comments", "statuses_url": f"{u}/statuses/{head_sha}",
-        "number": n, "state": "open" if plan.state == "open" else "closed", "locked": False,
-        "title": title, "user": author.simple if author else None, "body": body,
-        "labels": pr_labels, "milestone": milestone, "active_lock_reason": None,
-        "created_at": _ts(created), "updated_at": _ts(updated),
+        "comments_url": f"{u}/issues/{n}/comments",
+        "statuses_url": f"{u}/statuses/{head_sha}",
+        "number": n,
+        "state": "open" if plan.state == "open" else "closed",
+        "locked": False,
+        "title": title,
+        "user": author.simple if author else None,
+        "body": body,
+        "labels": pr_labels,
+        "milestone": milestone,
+        "active_lock_reason": None,
+        "created_at": _ts(created),
+        "updated_at": _ts(updated),
         "closed_at": _ts(closed_at) if closed_at else None,
         "merged_at": _ts(merged_at) if merged_at else None,
         "merge_commit_sha": _sha(seed, full_name, n, "merge"),
-        "assignee": assignees[0] if assignees else None, "assignees": assignees,
-        "requested_reviewers": requested, "requested_teams": [],
-        "head": head, "base": base, "_links": links, "author_association": assoc,
-        "auto_merge": None, "draft": draft,
+        "assignee": assignees[0] if assignees else None,
+        "assignees": assignees,
+        "requested_reviewers": requested,
+        "requested_teams": [],
+        "head": head,
+        "base": base,
+        "_links": links,
+        "author_association": assoc,
+        "auto_merge": None,
+        "draft": draft,
     }
     merger = rng.choice(humans[:8]).simple if merged_at else None
     detail = dict(pr)
-    detail.update({
-        "merged": merged_at is not None,
-        "mergeable": None if plan.state != "open" else True,
-        "rebaseable": None if plan.state != "open" else True,
-        "mergeable_state": "unknown" if plan.state != "open" else
-        ("draft" if draft else "clean"),
-        "merged_by": merger, "comments": rng.randrange(0, 6),
-        "review_comments": rng.randrange(0, 8), "maintainer_can_modify": False,
-        "commits": plan.n_commits, "additions": pr_add, "deletions": pr_del,
-        "changed_files": len(files),
-    })
+    detail.update(
+        {
+            "merged": merged_at is not None,
+            "mergeable": None if plan.state != "open" else True,
+            "rebaseable": None if plan.state != "open" else True,
+            "mergeable_state": "unknown" if plan.state != "open" else ("draft" if draft else "clean"),
+            "merged_by": merger,
+            "comments": rng.randrange(0, 6),
+            "review_comments": rng.randrange(0, 8),
+            "maintainer_can_modify": False,
+            "commits": plan.n_commits,
+            "additions": pr_add,
+            "deletions": pr_del,
+            "changed_files": len(files),
+        }
+    )
     gen.pulls.append(pr)
     gen.pull_details[n] = detail
     gen.commits[n] = commit_list
@@ -641,43 +892,66 @@ def _build_pr(
 
 
 def _commit_item(
-    full_name: str, sha: str, name: str, email: str, at: datetime, msg: str,
-    user: JsonDict | None, committer: Person | None, parent: str,
+    full_name: str,
+    sha: str,
+    name: str,
+    email: str,
+    at: datetime,
+    msg: str,
+    user: JsonDict | None,
+    committer: Person | None,
+    parent: str,
 ) -> JsonDict:
     u = f"{API}/repos/{full_name}"
     when = _ts(at)
     committed = _ts(at + timedelta(seconds=7))
     return {
-        "url": f"{u}/commits/{sha}", "sha": sha, "node_id": _node_id("Commit", int(sha[:8], 16)),
-        "html_url": f"{WEB}/{full_name}/commit/{sha}", "comments_url": f"{u}/commits/{sha}/comments",
+        "url": f"{u}/commits/{sha}",
+        "sha": sha,
+        "node_id": _node_id("Commit", int(sha[:8], 16)),
+        "html_url": f"{WEB}/{full_name}/commit/{sha}",
+        "comments_url": f"{u}/commits/{sha}/comments",
         "commit": {
             "url": f"{u}/git/commits/{sha}",
             "author": {"name": name, "email": email, "date": when},
-            "committer": {"name": name if user else "GitHub", "email":
-                          email if user else "noreply@github.com", "date": committed},
+            "committer": {
+                "name": name if user else "GitHub",
+                "email": email if user else "noreply@github.com",
+                "date": committed,
+            },
             "message": msg,
             "tree": {"url": f"{u}/git/trees/{sha[::-1]}", "sha": sha[::-1]},
             "comment_count": 0,
-            "verification": {"verified": False, "reason": "unsigned", "signature": None,
-                             "payload": None, "verified_at": None},
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
         },
         "author": user,
         "committer": committer.simple if (committer and user) else None,
-        "parents": [{"url": f"{u}/commits/{parent}", "html_url":
-                     f"{WEB}/{full_name}/commit/{parent}", "sha": parent}],
+        "parents": [
+            {"url": f"{u}/commits/{parent}", "html_url": f"{WEB}/{full_name}/commit/{parent}", "sha": parent}
+        ],
     }
 
 
 def _files(
-    rng: random.Random, seed: int, full_name: str, n: int, plan: _PrPlan, head_sha: str,
+    rng: random.Random,
+    seed: int,
+    full_name: str,
+    n: int,
+    plan: _PrPlan,
+    head_sha: str,
 ) -> list[JsonDict]:
     files: list[JsonDict] = []
     seen: set[str] = set()
     renames_forced = plan.special == "renames"
     for k in range(plan.n_files):
         d = DIRS[(k * 7 + n) % len(DIRS)] if plan.n_files > 60 else rng.choice(DIRS)
-        fname = f"{d}/{rng.choice(WORDS)}_{k if plan.n_files > 60 else rng.randrange(50)}" \
-                f"{rng.choice(EXTS)}"
+        fname = f"{d}/{rng.choice(WORDS)}_{k if plan.n_files > 60 else rng.randrange(50)}{rng.choice(EXTS)}"
         if fname in seen:
             fname = fname.replace("/", f"/x{k}_", 1)
         seen.add(fname)
@@ -685,8 +959,7 @@ def _files(
         if renames_forced and k < 3:
             status = ["renamed", "removed", "added"][k]
         else:
-            status = ("modified" if r < 0.72 else "added" if r < 0.88 else
-                      "removed" if r < 0.94 else "renamed")
+            status = "modified" if r < 0.72 else "added" if r < 0.88 else "removed" if r < 0.94 else "renamed"
         adds = _lognorm_int(rng, 12, 1.3, 0, 4000)
         dels = _lognorm_int(rng, 5, 1.3, 0, 2000)
         if status == "added":
@@ -699,8 +972,12 @@ def _files(
             adds = dels = 0
         fsha = _sha(seed, full_name, n, "file", k)
         f: JsonDict = {
-            "sha": fsha, "filename": fname, "status": status, "additions": adds,
-            "deletions": dels, "changes": adds + dels,
+            "sha": fsha,
+            "filename": fname,
+            "status": status,
+            "additions": adds,
+            "deletions": dels,
+            "changes": adds + dels,
             "blob_url": f"{WEB}/{full_name}/blob/{head_sha}/{fname}",
             "raw_url": f"{WEB}/{full_name}/raw/{head_sha}/{fname}",
             "contents_url": f"{API}/repos/{full_name}/contents/{fname}?ref={head_sha}",
@@ -714,9 +991,18 @@ def _files(
 
 
 def _reviews(
-    rng: random.Random, seed: int, full_name: str, n: int, plan: _PrPlan, author: Person | None,
-    humans: list[Person], bots: dict[str, Person], shas: list[str], created: datetime,
-    last: datetime, end: datetime,
+    rng: random.Random,
+    seed: int,
+    full_name: str,
+    n: int,
+    plan: _PrPlan,
+    author: Person | None,
+    humans: list[Person],
+    bots: dict[str, Person],
+    shas: list[str],
+    created: datetime,
+    last: datetime,
+    end: datetime,
 ) -> list[JsonDict]:
     out: list[JsonDict] = []
     cands = [p for p in humans if author is None or p.login != author.login]
@@ -726,13 +1012,20 @@ def _reviews(
     reviewers: list[tuple[Person | None, str]] = []
     for _ in range(k):
         r = rng.random()
-        state = ("APPROVED" if r < 0.55 else "COMMENTED" if r < 0.80 else
-                 "CHANGES_REQUESTED" if r < 0.93 else "DISMISSED")
+        state = (
+            "APPROVED"
+            if r < 0.55
+            else "COMMENTED"
+            if r < 0.80
+            else "CHANGES_REQUESTED"
+            if r < 0.93
+            else "DISMISSED"
+        )
         reviewers.append((rng.choice(cands), state))
     if rng.random() < 0.25:
-        reviewers.insert(0, (bots[rng.choice(["coderabbitai[bot]",
-                                              "copilot-pull-request-reviewer[bot]"])],
-                             "COMMENTED"))
+        reviewers.insert(
+            0, (bots[rng.choice(["coderabbitai[bot]", "copilot-pull-request-reviewer[bot]"])], "COMMENTED")
+        )
     if rng.random() < 0.02:
         reviewers.append((None, "COMMENTED"))  # a reviewer whose account was deleted
     if plan.state == "open" and rng.random() < 0.1:
@@ -742,38 +1035,73 @@ def _reviews(
         rid = 3_000_000_000 + int.from_bytes(_h(seed, full_name, "review", n)[:3], "big") * 16 + j
         at = created + timedelta(seconds=span * (j + 1) / (len(reviewers) + 1))
         u = f"{WEB}/{full_name}/pull/{n}#pullrequestreview-{rid}"
-        body = ("" if state == "APPROVED" and rng.random() < 0.6 else
-                rng.choice(["LGTM", "Looks good, one nit.", "Please add tests.",
-                            "Can we split this?", "**Summary by CodeRabbit** ✨"]))
-        out.append({
-            "id": rid, "node_id": _node_id("PullRequestReview", rid),
-            "user": person.simple if person else None, "body": body, "state": state,
-            "html_url": u, "pull_request_url": f"{API}/repos/{full_name}/pulls/{n}",
-            "_links": {"html": {"href": u},
-                       "pull_request": {"href": f"{API}/repos/{full_name}/pulls/{n}"}},
-            "submitted_at": None if state == "PENDING" else _ts(min(at, end)),
-            "commit_id": shas[min(len(shas) - 1, int(len(shas) * (j + 1) / (len(reviewers) + 1)))],
-            "author_association": ("NONE" if person is None else
-                                   "CONTRIBUTOR" if person.type == "Bot" else "MEMBER"),
-        })
+        body = (
+            ""
+            if state == "APPROVED" and rng.random() < 0.6
+            else rng.choice(
+                [
+                    "LGTM",
+                    "Looks good, one nit.",
+                    "Please add tests.",
+                    "Can we split this?",
+                    "**Summary by CodeRabbit** ✨",
+                ]
+            )
+        )
+        out.append(
+            {
+                "id": rid,
+                "node_id": _node_id("PullRequestReview", rid),
+                "user": person.simple if person else None,
+                "body": body,
+                "state": state,
+                "html_url": u,
+                "pull_request_url": f"{API}/repos/{full_name}/pulls/{n}",
+                "_links": {
+                    "html": {"href": u},
+                    "pull_request": {"href": f"{API}/repos/{full_name}/pulls/{n}"},
+                },
+                "submitted_at": None if state == "PENDING" else _ts(min(at, end)),
+                "commit_id": shas[min(len(shas) - 1, int(len(shas) * (j + 1) / (len(reviewers) + 1)))],
+                "author_association": (
+                    "NONE" if person is None else "CONTRIBUTOR" if person.type == "Bot" else "MEMBER"
+                ),
+            }
+        )
     return out
 
 
 GITHUB_ACTIONS_APP: JsonDict = {
-    "id": 15368, "slug": "github-actions", "node_id": "MDM6QXBwMTUzNjg=",
+    "id": 15368,
+    "slug": "github-actions",
+    "node_id": "MDM6QXBwMTUzNjg=",
     "owner": {**user_simple("github", 9919, "Organization"), "html_url": f"{WEB}/github"},
-    "name": "GitHub Actions", "description": "Automate your workflow from idea to production",
-    "external_url": "https://help.github.com/en/actions", "html_url": f"{WEB}/apps/github-actions",
-    "created_at": "2018-07-30T09:30:17Z", "updated_at": "2024-04-10T20:33:16Z",
-    "permissions": {"actions": "write", "checks": "write", "contents": "write",
-                    "metadata": "read", "pull_requests": "write"},
+    "name": "GitHub Actions",
+    "description": "Automate your workflow from idea to production",
+    "external_url": "https://help.github.com/en/actions",
+    "html_url": f"{WEB}/apps/github-actions",
+    "created_at": "2018-07-30T09:30:17Z",
+    "updated_at": "2024-04-10T20:33:16Z",
+    "permissions": {
+        "actions": "write",
+        "checks": "write",
+        "contents": "write",
+        "metadata": "read",
+        "pull_requests": "write",
+    },
     "events": ["check_run", "check_suite", "pull_request", "push"],
 }
 
 
 def _check_runs(
-    rng: random.Random, seed: int, full_name: str, n: int, plan: _PrPlan, head_sha: str,
-    last: datetime, end: datetime,
+    rng: random.Random,
+    seed: int,
+    full_name: str,
+    n: int,
+    plan: _PrPlan,
+    head_sha: str,
+    last: datetime,
+    end: datetime,
 ) -> list[JsonDict]:
     runs: list[JsonDict] = []
     names = CHECK_NAMES[: _lognorm_int(rng, 4, 0.5, 0, len(CHECK_NAMES))]
@@ -786,24 +1114,61 @@ def _check_runs(
             status, conclusion, completed = "in_progress", None, None
         else:
             status = "completed"
-            conclusion = ("success" if r < 0.78 else "failure" if r < 0.9 else
-                          "skipped" if r < 0.96 else "cancelled")
+            conclusion = (
+                "success" if r < 0.78 else "failure" if r < 0.9 else "skipped" if r < 0.96 else "cancelled"
+            )
             completed = _ts(started + timedelta(seconds=rng.uniform(20, 900)))
         u = f"{API}/repos/{full_name}/check-runs/{rid}"
-        runs.append({
-            "id": rid, "name": name, "node_id": _node_id("CheckRun", rid), "head_sha": head_sha,
-            "external_id": "", "url": u, "html_url": f"{WEB}/{full_name}/actions/runs/{rid}",
-            "details_url": f"{WEB}/{full_name}/actions/runs/{rid}", "status": status,
-            "conclusion": conclusion, "started_at": _ts(started), "completed_at": completed,
-            "output": {"title": None, "summary": None, "text": None, "annotations_count": 0,
-                       "annotations_url": f"{u}/annotations"},
-            "check_suite": {"id": suite}, "app": GITHUB_ACTIONS_APP,
-            "pull_requests": [{
-                "url": f"{API}/repos/{full_name}/pulls/{n}", "id": n, "number": n,
-                "head": {"ref": "head", "sha": head_sha, "repo": {
-                    "id": 1, "url": f"{API}/repos/{full_name}", "name": full_name.split("/")[1]}},
-                "base": {"ref": "main", "sha": head_sha[::-1], "repo": {
-                    "id": 1, "url": f"{API}/repos/{full_name}", "name": full_name.split("/")[1]}},
-            }] if plan.state == "open" else [],
-        })
+        runs.append(
+            {
+                "id": rid,
+                "name": name,
+                "node_id": _node_id("CheckRun", rid),
+                "head_sha": head_sha,
+                "external_id": "",
+                "url": u,
+                "html_url": f"{WEB}/{full_name}/actions/runs/{rid}",
+                "details_url": f"{WEB}/{full_name}/actions/runs/{rid}",
+                "status": status,
+                "conclusion": conclusion,
+                "started_at": _ts(started),
+                "completed_at": completed,
+                "output": {
+                    "title": None,
+                    "summary": None,
+                    "text": None,
+                    "annotations_count": 0,
+                    "annotations_url": f"{u}/annotations",
+                },
+                "check_suite": {"id": suite},
+                "app": GITHUB_ACTIONS_APP,
+                "pull_requests": [
+                    {
+                        "url": f"{API}/repos/{full_name}/pulls/{n}",
+                        "id": n,
+                        "number": n,
+                        "head": {
+                            "ref": "head",
+                            "sha": head_sha,
+                            "repo": {
+                                "id": 1,
+                                "url": f"{API}/repos/{full_name}",
+                                "name": full_name.split("/")[1],
+                            },
+                        },
+                        "base": {
+                            "ref": "main",
+                            "sha": head_sha[::-1],
+                            "repo": {
+                                "id": 1,
+                                "url": f"{API}/repos/{full_name}",
+                                "name": full_name.split("/")[1],
+                            },
+                        },
+                    }
+                ]
+                if plan.state == "open"
+                else [],
+            }
+        )
     return runs

@@ -154,7 +154,10 @@ def _int_param(query: dict[str, str], name: str, default: int) -> int:
 
 
 def paginate(
-    items: list[Any], query_pairs: list[tuple[str, str]], base: str, default_per_page: int = 30,
+    items: list[Any],
+    query_pairs: list[tuple[str, str]],
+    base: str,
+    default_per_page: int = 30,
     max_per_page: int = 100,
 ) -> tuple[list[Any], str | None]:
     """Cut one page out of items and build GitHub's Link header for it.
@@ -173,7 +176,7 @@ def paginate(
     per_page = max(1, min(_int_param(query, "per_page", default_per_page), max_per_page))
     page = max(1, _int_param(query, "page", 1))
     last = max(1, math.ceil(len(items) / per_page))
-    chunk = items[(page - 1) * per_page: page * per_page]
+    chunk = items[(page - 1) * per_page : page * per_page]
     if last == 1 and page == 1:
         return chunk, None
 
@@ -215,7 +218,11 @@ class Api:
                 self.users.setdefault(login.lower(), u)
 
     def answer(
-        self, kind: str, params: dict[str, str], query_pairs: list[tuple[str, str]], base: str,
+        self,
+        kind: str,
+        params: dict[str, str],
+        query_pairs: list[tuple[str, str]],
+        base: str,
     ) -> _Resp:
         """Build the response for a routed request."""
         if kind == "user":
@@ -237,21 +244,31 @@ class Api:
             return _Resp(200, _json(repo.repo))
         if kind == "pulls-list":
             state = query.get("state", "open")
-            pulls = [p for p in repo.pulls
-                     if state == "all" or p["state"] == (state if state == "closed" else "open")]
+            pulls = [
+                p
+                for p in repo.pulls
+                if state == "all" or p["state"] == (state if state == "closed" else "open")
+            ]
             if "base" in query:
                 pulls = [p for p in pulls if p["base"]["ref"] == query["base"]]
             sort = query.get("sort", "created")
             direction = query.get("direction", "desc" if sort == "created" else "asc")
-            pulls = sorted(pulls, key=_pull_sort_key(sort, repo.pull_details),
-                           reverse=direction == "desc")
+            pulls = sorted(pulls, key=_pull_sort_key(sort, repo.pull_details), reverse=direction == "desc")
             page, link = paginate(pulls, query_pairs, base)
             return self._page(page, link)
         if kind == "commit":
             detail = repo.commit_detail.get(params["sha"])
             if detail is None:
-                return _Resp(422, _json({"message": f"No commit found for SHA: {params['sha']}",
-                                         "documentation_url": DOCS, "status": "422"}))
+                return _Resp(
+                    422,
+                    _json(
+                        {
+                            "message": f"No commit found for SHA: {params['sha']}",
+                            "documentation_url": DOCS,
+                            "status": "422",
+                        }
+                    ),
+                )
             files = detail["files"][:FILES_CAP]
             if len(files) <= COMMIT_FILES_PAGE and "page" not in query:
                 return _Resp(200, _json(detail))
@@ -259,8 +276,16 @@ class Api:
             return self._page({**detail, "files": page}, link)
         if kind == "check-runs":
             if params["sha"] not in repo.commit_detail:
-                return _Resp(422, _json({"message": f"No commit found for SHA: {params['sha']}",
-                                         "documentation_url": DOCS, "status": "422"}))
+                return _Resp(
+                    422,
+                    _json(
+                        {
+                            "message": f"No commit found for SHA: {params['sha']}",
+                            "documentation_url": DOCS,
+                            "status": "422",
+                        }
+                    ),
+                )
             runs = repo.check_runs.get(params["sha"], [])
             if "check_name" in query:
                 runs = [r for r in runs if r["name"] == query["check_name"]]
@@ -349,8 +374,9 @@ class FakeGitHub:
         server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fakegithub",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="fakegithub", kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -434,8 +460,7 @@ class FakeGitHub:
 
     def _violation(self, st: _TokenState, now: float, what: str, method: str, path: str) -> None:
         self._stats.violations += 1
-        self._stats.violation_log.append(
-            f"{now:.3f} {st.label} {what}: {method} {path}")
+        self._stats.violation_log.append(f"{now:.3f} {st.label} {what}: {method} {path}")
 
     def _fault_due(self, every: int | None, name: str, target: str) -> bool:
         if not every or self._seq % every != 0 or (name, target) in self._faulted:
@@ -458,13 +483,22 @@ class FakeGitHub:
         if not renewing:
             st.block_announced_at = None
         self._stats.rate_limited += 1
-        body = _json({"message": SECONDARY_MESSAGE.format(rid=rid),
-                      "documentation_url": "https://docs.github.com/rest/overview/"
-                      "rate-limits-for-the-rest-api#about-secondary-rate-limits"})
+        body = _json(
+            {
+                "message": SECONDARY_MESSAGE.format(rid=rid),
+                "documentation_url": "https://docs.github.com/rest/overview/"
+                "rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            }
+        )
         return _Resp(f.secondary_status, body, headers, starts_block=not renewing)
 
     def decide(
-        self, method: str, raw_path: str, headers: dict[str, str], host: str, rid: str,
+        self,
+        method: str,
+        raw_path: str,
+        headers: dict[str, str],
+        host: str,
+        rid: str,
         conn: str = "",
     ) -> tuple[_Resp, str, float, str | None]:
         """Decide the answer to a request as it arrives.
@@ -480,38 +514,63 @@ class FakeGitHub:
         kind: str = "unknown"
         params: dict[str, str] = {}
         if path == self.prefix or path.startswith(self.prefix + "/"):
-            kind, params = route(path[len(self.prefix):] or "/")
+            kind, params = route(path[len(self.prefix) :] or "/")
         version = headers.get("x-github-api-version")
         with self._lock:
             stats = self._stats
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + 1
-            for name, ok in (("accept", "application/vnd.github+json" in
-                              headers.get("accept", "")),
-                             ("x-github-api-version", version is not None),
-                             ("user-agent", bool(headers.get("user-agent")))):
+            for name, ok in (
+                ("accept", "application/vnd.github+json" in headers.get("accept", "")),
+                ("x-github-api-version", version is not None),
+                ("user-agent", bool(headers.get("user-agent"))),
+            ):
                 if not ok:
                     stats.missing_headers[name] = stats.missing_headers.get(name, 0) + 1
             if not headers.get("user-agent"):
-                return _Resp(403, _json({
-                    "message": "Request forbidden by administrative rules. Please make sure "
-                               "your request has a User-Agent header "
-                               "(https://docs.github.com/en/rest/overview/resources-in-the-"
-                               "rest-api#user-agent-required). Check "
-                               "https://developer.github.com for other possible causes."})
-                ), "", 0.0, None
+                return (
+                    _Resp(
+                        403,
+                        _json(
+                            {
+                                "message": "Request forbidden by administrative rules. Please make sure "
+                                "your request has a User-Agent header "
+                                "(https://docs.github.com/en/rest/overview/resources-in-the-"
+                                "rest-api#user-agent-required). Check "
+                                "https://developer.github.com for other possible causes."
+                            }
+                        ),
+                    ),
+                    "",
+                    0.0,
+                    None,
+                )
             if version is not None and version not in API_VERSIONS:
-                return _Resp(400, _json({
-                    "message": f"API version {version!r} is not supported.",
-                    "documentation_url": "https://docs.github.com/rest/overview/api-versions",
-                    "status": "400"})), "", 0.0, None
+                return (
+                    _Resp(
+                        400,
+                        _json(
+                            {
+                                "message": f"API version {version!r} is not supported.",
+                                "documentation_url": "https://docs.github.com/rest/overview/api-versions",
+                                "status": "400",
+                            }
+                        ),
+                    ),
+                    "",
+                    0.0,
+                    None,
+                )
             f = self.faults
             auth = headers.get("authorization", "")
             scheme, _, token = auth.partition(" ")
             token = token.strip() if scheme.lower() in ("bearer", "token") else ""
             if f.fail_auth or (self.tokens is not None and token not in self.tokens):
                 message = "Bad credentials" if (auth or f.fail_auth) else "Requires authentication"
-                resp = _Resp(401, _json({"message": message, "documentation_url": DOCS,
-                                         "status": "401"}), self._rate_headers(None, now))
+                resp = _Resp(
+                    401,
+                    _json({"message": message, "documentation_url": DOCS, "status": "401"}),
+                    self._rate_headers(None, now),
+                )
                 return resp, "", 0.0, None
             key = token or "(anonymous)"
             st = self._state(key)
@@ -530,8 +589,7 @@ class FakeGitHub:
             resp.headers["ETag"] = _etag(resp.body)
         with self._lock:
             f = self.faults
-            if resp.status == 200 and _etag_matches(headers.get("if-none-match"),
-                                                    resp.headers["ETag"]):
+            if resp.status == 200 and _etag_matches(headers.get("if-none-match"), resp.headers["ETag"]):
                 resp = _Resp(304, None, {"ETag": resp.headers["ETag"]})
                 resp.headers.update(self._rate_headers(st, now))
                 return resp, "", 0.0, key
@@ -547,8 +605,12 @@ class FakeGitHub:
             action, delay = "", 0.0
             if self._fault_due(f.server_error_every, "server_error", raw_path):
                 status = f.server_error_status
-                resp = _Resp(status, _json({"message": "Server Error"} if status != 503 else
-                                           {"message": "Service Unavailable"}))
+                resp = _Resp(
+                    status,
+                    _json(
+                        {"message": "Server Error"} if status != 503 else {"message": "Service Unavailable"}
+                    ),
+                )
             elif self._fault_due(f.reset_every, "reset", raw_path):
                 action = "reset"
             elif self._fault_due(f.truncate_every, "truncate", raw_path):
@@ -559,13 +621,20 @@ class FakeGitHub:
             return resp, action, delay, key
 
     def _limited(
-        self, st: _TokenState, now: float, method: str, path: str, rid: str, conn: str = "",
+        self,
+        st: _TokenState,
+        now: float,
+        method: str,
+        path: str,
+        rid: str,
+        conn: str = "",
     ) -> _Resp | None:
         """The rate-limit answer for a request that must not be served, else None."""
         f = self.faults
         if f.max_concurrency is not None and st.inflight > f.max_concurrency:
-            self._violation(st, now, f"{st.inflight} requests in flight (max "
-                            f"{f.max_concurrency})", method, path)
+            self._violation(
+                st, now, f"{st.inflight} requests in flight (max {f.max_concurrency})", method, path
+            )
             return self._secondary(st, now, rid, renewing=st.blocked_until > now)
         if st.blocked_until > now:
             knew = st.block_announced_at is not None and (
@@ -573,36 +642,59 @@ class FakeGitHub:
                 or now >= st.block_announced_at + f.block_grace_seconds
             )
             if knew:
-                self._violation(st, now, f"sent {st.blocked_until - now:.2f}s before the "
-                                "secondary limit's retry-after/quiet period ended", method, path)
+                self._violation(
+                    st,
+                    now,
+                    f"sent {st.blocked_until - now:.2f}s before the "
+                    "secondary limit's retry-after/quiet period ended",
+                    method,
+                    path,
+                )
             return self._secondary(st, now, rid, renewing=True)
         if f.core_limit is not None and st.used >= f.core_limit:
             reset = (st.window_start or now) + f.reset_seconds
-            self._violation(st, now, f"primary budget of {f.core_limit} spent, "
-                            f"{reset - now:.2f}s before its reset", method, path)
+            self._violation(
+                st,
+                now,
+                f"primary budget of {f.core_limit} spent, {reset - now:.2f}s before its reset",
+                method,
+                path,
+            )
             self._stats.rate_limited += 1
-            return _Resp(f.primary_status, _json({
-                "message": f"API rate limit exceeded for user ID {_user_id(st.label)}. "
-                           "If you reach out to GitHub Support for help, please include the "
-                           f"request ID {rid}.",
-                "documentation_url": "https://docs.github.com/rest/overview/"
-                                     "rate-limits-for-the-rest-api#about-the-primary-rate-limit",
-            }))
+            return _Resp(
+                f.primary_status,
+                _json(
+                    {
+                        "message": f"API rate limit exceeded for user ID {_user_id(st.label)}. "
+                        "If you reach out to GitHub Support for help, please include the "
+                        f"request ID {rid}.",
+                        "documentation_url": "https://docs.github.com/rest/overview/"
+                        "rate-limits-for-the-rest-api#about-the-primary-rate-limit",
+                    }
+                ),
+            )
         return None
 
     def _rate_limit_resp(self, st: _TokenState, now: float) -> _Resp:
         h = self._rate_headers(st, now)
-        core = {"limit": int(h["x-ratelimit-limit"]), "used": int(h["x-ratelimit-used"]),
-                "remaining": int(h["x-ratelimit-remaining"]),
-                "reset": int(h["x-ratelimit-reset"])}
+        core = {
+            "limit": int(h["x-ratelimit-limit"]),
+            "used": int(h["x-ratelimit-used"]),
+            "remaining": int(h["x-ratelimit-remaining"]),
+            "reset": int(h["x-ratelimit-reset"]),
+        }
         other = {"limit": 5000, "used": 0, "remaining": 5000, "reset": int(now) + 3600}
         search = {"limit": 30, "used": 0, "remaining": 30, "reset": int(now) + 60}
-        body = _json({"resources": {"core": core, "search": search, "graphql": other},
-                      "rate": core})
+        body = _json({"resources": {"core": core, "search": search, "graphql": other}, "rate": core})
         return _Resp(200, body, h)
 
     def done(
-        self, token_key: str | None, status: int, method: str, path: str, announced: bool = False,
+        self,
+        token_key: str | None,
+        status: int,
+        method: str,
+        path: str,
+        announced: bool = False,
         conn: str = "",
     ) -> None:
         """Bookkeeping when a request has been answered (announced: it started a block)."""
@@ -656,8 +748,7 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(pause)
             if action == "reset":
                 # SO_LINGER 0 makes close() send RST: the client sees a connection reset.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
                 return
             status = resp.status
