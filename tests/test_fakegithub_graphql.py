@@ -14,7 +14,12 @@ from graphql import build_client_schema, parse, validate, validate_schema
 
 from tests.fakegithub import FakeGitHub, Faults, GeneratedRepo, generate_repo
 from tests.fakegithub.graphql.accounting import QueryMeasure, measure
-from tests.fakegithub.graphql.schema import TOLERATED_SCHEMA_ERROR, github_schema, introspection
+from tests.fakegithub.graphql.schema import (
+    TOLERATED_SCHEMA_ERROR,
+    execution_schema,
+    github_schema,
+    introspection,
+)
 
 SHARED_EXAMPLE = Path("/work/shared/github-api/graphql/pull-requests.example.graphql")
 
@@ -749,7 +754,7 @@ def obeying_post(gh: FakeGitHub, query: str, tries: int = 10) -> requests.Respon
 
 @pytest.mark.parametrize("form", ["RATE_LIMITED", "RATE_LIMIT", "403", "429"])
 def test_primary_limit_overdraw_and_violations(repo: GeneratedRepo, form: str) -> None:
-    faults = Faults(graphql_limit=5, reset_seconds=1.0, graphql_limited_answer=form)
+    faults = Faults(graphql_limit=5, reset_seconds=3.0, graphql_limited_answer=form)
     with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}, faults=faults) as gh:
         assert data(post(gh, COST3))["rateLimit"]["remaining"] == 2
         r = post(gh, COST3)  # 2 points left, costs 3: runs and overdraws
@@ -785,17 +790,19 @@ def test_primary_limit_zero_violations_when_obeyed(repo: GeneratedRepo) -> None:
 
 
 def test_secondary_points_per_minute(repo: GeneratedRepo) -> None:
-    faults = Faults(graphql_points_per_minute=2, graphql_minute_seconds=1.0, secondary_retry_after=1)
+    faults = Faults(graphql_points_per_minute=2, graphql_minute_seconds=3.0, secondary_retry_after=1)
+    execution_schema()  # built before the minute starts
     with FakeGitHub(repos=[repo], tokens={TOKEN, OTHER}, faults=faults) as gh:
         q = "{ rateLimit { cost } }"
         assert [post(gh, q).status_code for _ in range(2)] == [200, 200]
         r = post(gh, q)
         assert r.status_code == 403 and "secondary rate limit" in r.json()["message"]
-        assert 1 <= int(r.headers["retry-after"]) <= 1
+        wait = int(r.headers["retry-after"])  # until the minute is over
+        assert 1 <= wait <= 3
         assert post(gh, q).status_code == 403  # ignores retry-after
         assert gh.stats.violations == 1 and "secondary" in gh.stats.violation_log[0]
         assert post(gh, q, token=OTHER).status_code == 200  # per token
-        time.sleep(1.05)
+        time.sleep(wait + 0.05)
         assert post(gh, q).status_code == 200
         assert gh.stats.violations == 1
         assert gh.stats.faults["graphql_points_per_minute"] == 1
@@ -811,7 +818,7 @@ def test_secondary_block_shared_with_rest(repo: GeneratedRepo) -> None:
         time.sleep(0.3)  # past the grace for requests on other connections
         assert session().get(f"{gh.url}/repos/{REPO}", timeout=10).status_code == 429
         assert gh.stats.violations == 1
-        time.sleep(1.05)
+        time.sleep(2.05)  # the quiet period and the minute are over
         assert post(gh, q).status_code == 200 and gh.stats.violations == 1
 
 
@@ -911,3 +918,41 @@ def test_transport_faults_once_per_query(repo: GeneratedRepo) -> None:
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             post(gh, q1).json()
         assert post(gh, q1).status_code == 200
+
+
+def test_secondary_points_per_minute_without_retry_after(repo: GeneratedRepo) -> None:
+    faults = Faults(
+        graphql_points_per_minute=1,
+        graphql_minute_seconds=2.0,
+        secondary_retry_after=None,
+        secondary_quiet_seconds=1.0,
+    )
+    execution_schema()  # built before the minute starts
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults) as gh:
+        q = "{ rateLimit { cost } }"
+        assert post(gh, q).status_code == 200
+        r = post(gh, q)
+        assert r.status_code == 403 and "retry-after" not in r.headers
+        assert post(gh, q).status_code == 403
+        assert gh.stats.violations == 1
+        time.sleep(2.05)  # the quiet period and the minute are over
+        assert post(gh, q).status_code == 200 and gh.stats.violations == 1
+
+
+def test_review_requests_paginate(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    q = """query($number: Int!, $after: String) { repository(owner: "octo-org", name: "demo") {
+      pullRequest(number: $number) { reviewRequests(first: 1, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        nodes { requestedReviewer { ... on User { login } } } } } } }"""
+    number = next(n for n, d in repo.pull_details.items() if len(d["requested_reviewers"]) >= 2)
+    nodes, pages = walk(gh, q, ["repository", "pullRequest", "reviewRequests"], {"number": number})
+    expected = [u["login"] for u in repo.pull_details[number]["requested_reviewers"]]
+    assert [x["requestedReviewer"]["login"] for x in nodes] == expected and pages == len(expected)
+
+
+def test_cli_presets_are_valid_faults() -> None:
+    from tests.fakegithub.__main__ import FAULT_PRESETS
+
+    graphql = {k: Faults(**v) for k, v in FAULT_PRESETS.items() if k.startswith("graphql")}  # type: ignore[arg-type]
+    assert graphql["graphql-secondary"].graphql_points_per_minute == 2000
+    assert graphql["graphql-primary403"].graphql_limited_answer == "403"
