@@ -956,3 +956,38 @@ def test_cli_presets_are_valid_faults() -> None:
     graphql = {k: Faults(**v) for k, v in FAULT_PRESETS.items() if k.startswith("graphql")}  # type: ignore[arg-type]
     assert graphql["graphql-secondary"].graphql_points_per_minute == 2000
     assert graphql["graphql-primary403"].graphql_limited_answer == "403"
+
+
+def test_nested_connections_continue_through_node(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    """A nested list is continued by its parent's global id, as an extractor does."""
+    number = repo.edge_cases["many_commits"]
+    pr_id = repo.pull_details[number]["node_id"]
+    q = """query($id: ID!, $after: String) { node(id: $id) { ... on PullRequest {
+      commits(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { commit { oid } } } } } }"""
+    nodes, pages = walk(gh, q, ["node", "commits"], {"id": pr_id})
+    assert [n["commit"]["oid"] for n in nodes] == [c["sha"] for c in repo.commits[number]]
+    assert pages == 3
+    head = repo.pull_details[repo.pulls[0]["number"]]["head"]["sha"]
+    d = data(
+        post(
+            gh,
+            "query($id: ID!) { node(id: $id) { ... on Commit { oid checkSuites(first: 5) { nodes { id } } } } }",
+            {"id": repo.commit_detail[head]["node_id"]},
+        )
+    )
+    assert d["node"]["oid"] == head
+    for suite in d["node"]["checkSuites"]["nodes"]:
+        s = data(
+            post(
+                gh,
+                "query($id: ID!) { node(id: $id) { ... on CheckSuite { checkRuns(first: 100) { totalCount } } } }",
+                {"id": suite["id"]},
+            )
+        )
+        assert s["node"]["checkRuns"]["totalCount"] == len(repo.check_runs[head])
+    bad = post(gh, '{ node(id: "nope") { id } }').json()
+    assert bad["data"] == {"node": None} and bad["errors"][0]["type"] == "NOT_FOUND"
+    odd = session().post(
+        f"{gh.url}/graphql", json={"query": "{ rateLimit { cost } }", "variables": [1]}, timeout=10
+    )
+    assert odd.status_code == 400

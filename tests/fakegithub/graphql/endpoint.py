@@ -365,6 +365,8 @@ class GraphQLEndpoint:
                 raise TypeError("query")
             variables = payload.get("variables") or {}
             operation_name = payload.get("operationName")
+            if not isinstance(variables, dict) or not isinstance(operation_name, str | None):
+                raise TypeError("variables")
         except (ValueError, KeyError, TypeError):
             with fake._lock:
                 b = self._budget(st.label, now)

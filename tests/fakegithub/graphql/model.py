@@ -179,6 +179,13 @@ class World:
             self.by_node_id[r.repo["node_id"]] = lambda r=r: self.repository(r)
             for n, d in r.pull_details.items():
                 self.by_node_id[d["node_id"]] = lambda r=r, n=n: self.pull_request(r, n)
+            for sha, c in r.commit_detail.items():
+                self.by_node_id[c["node_id"]] = lambda r=r, sha=sha: self.commit_ref(r, sha)
+            for sha, runs in r.check_runs.items():
+                for sid in dict.fromkeys(run["check_suite"]["id"] for run in runs):
+                    self.by_node_id[suite_node_id(sid)] = lambda r=r, sha=sha, sid=sid: self._suite_of(
+                        r, sha, sid
+                    )
         for u in self.users.values():
             if u["type"] == "User":
                 self.by_node_id[u["node_id"]] = lambda u=u: self.user_node(u)
@@ -492,6 +499,10 @@ class World:
         )
         return node
 
+    def _suite_of(self, repo: GeneratedRepo, sha: str, sid: int) -> Node:
+        runs = [r for r in repo.check_runs[sha] if r["check_suite"]["id"] == sid]
+        return self._suite(repo, sha, sid, runs)
+
     def _git_actor(self, who: JsonDict, account: JsonDict | None) -> Node:
         user = self.user_node(account) if account is not None and account["type"] == "User" else None
         return {
@@ -507,7 +518,7 @@ class World:
         done = all(r["status"] == "completed" for r in runs)
         suite: Node = {
             "__typename": "CheckSuite",
-            "id": base64.b64encode(f"010:CheckSuite{sid}".encode()).decode(),
+            "id": suite_node_id(sid),
             "databaseId": sid,
             "status": "COMPLETED" if done else "IN_PROGRESS",
             "conclusion": _suite_conclusion(runs) if done else None,
@@ -548,6 +559,11 @@ class World:
             "state": _rollup_state(runs),
             "contexts": conn(contexts, lambda n: n),
         }
+
+
+def suite_node_id(sid: int) -> str:
+    """The global node id of a check suite (the generator gives suites only a database id)."""
+    return base64.b64encode(f"010:CheckSuite{sid}".encode()).decode()
 
 
 def pr_state(d: JsonDict) -> str:
