@@ -10,13 +10,17 @@ from prseed.envfile import load_dotenv
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="prseed")
+@click.version_option(__version__, "-V", "--version", prog_name="prseed", message="%(prog)s %(version)s")
 def cli() -> None:
     """Seed engineering-metrics databases with realistic data from real GitHub projects.
 
     Stages: extract (GitHub -> snapshots/<project>/), transform (snapshot -> build/<project>/),
     load (build -> PostgreSQL). `prseed seed` runs transform and load for every snapshot.
     Settings come from options, then the environment (GITHUB_TOKEN, DATABASE_URL, ...), then .env.
+    Every command takes -q (results and errors only) and -v (more detail on stderr); NO_COLOR
+    turns colour off. Exit codes: 0 ok, 1 differences (snapshot diff --exit-code), 2 usage,
+    configuration or an unusable folder, 3 authentication, 4 not found, 5 bad snapshot or build,
+    6 lock held, 7 database, 8 API gave up, 130 interrupted.
     """
 
 
