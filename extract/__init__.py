@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.plan import plan
+
 from prseed.outputs import check_output_dir
 
 __all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "plan", "run"]

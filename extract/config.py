@@ -80,7 +80,9 @@ class ExtractConfig:
         ),
     )
     max_workers: int = field(default=3, metadata=cli("Requests in flight at once.", min=1))
-    batch_size: int = field(default=10, metadata=cli("PRs per durable batch (what --resume redoes at most).", min=1))
+    batch_size: int = field(
+        default=10, metadata=cli("PRs per durable batch (what --resume redoes at most).", min=1)
+    )
     batch_delay: float = field(default=1.0, metadata=cli("Seconds of pause between batches.", min=0))
     max_retries: int = field(
         default=6, metadata=cli("Retries of one request after transient failures before giving up.", min=0)

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from prseed.contracts import BUILD_TABLES
 
-__all__ = ["LoadConfig", "LoadResult", "Notify", "Progress", "ProjectResult", "TableStats", "init_schema", "run"]
+__all__ = [
+    "LoadConfig",
+    "LoadResult",
+    "Notify",
+    "Progress",
+    "ProjectResult",
+    "TableStats",
+    "init_schema",
+    "run",
+]
 
 
 @dataclass(frozen=True)
@@ -139,5 +148,3 @@ def init_schema(database_url: str | None) -> str:
     from prseed.load import pipeline
 
     return pipeline.init_schema(database_url)
-
-

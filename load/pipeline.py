@@ -58,13 +58,21 @@ from typing import Any
 
 import psycopg
 import pyarrow.parquet as pq
-from prseed.load import LoadConfig, LoadResult, Notify, Progress, ProjectResult, TableStats
-from prseed.load import database, direct, embedded
+from prseed.load import (
+    LoadConfig,
+    LoadResult,
+    Notify,
+    Progress,
+    ProjectResult,
+    TableStats,
+    database,
+    direct,
+    embedded,
+)
 from prseed.load.prepare import Fixes
 
 from prseed.contracts import BUILD_TABLES, verify_dataset
 from prseed.errors import ContractError, DatabaseError
-
 
 _WAITING = "another prseed load into this database is running; waiting for it to finish (Ctrl-C to give up)"
 

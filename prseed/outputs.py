@@ -57,7 +57,9 @@ def check_output_dir(out_dir: Path, stage: Stage, option: str = "--out") -> Path
     kind = dataset_kind(resolved)
     if kind == _KIND[stage]:
         return out_dir
-    what = {v: f"a prseed {k}" for k, v in _KIND.items()}.get(kind or "", "files that are not a prseed " + noun)
+    what = {v: f"a prseed {k}" for k, v in _KIND.items()}.get(
+        kind or "", "files that are not a prseed " + noun
+    )
     raise ConfigError(
         f"{option} {out_dir} is not empty and holds {what}, which writing the {noun} there would delete; "
         f"pass a new or empty folder, or the folder of an earlier {noun}"

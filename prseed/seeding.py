@@ -139,8 +139,8 @@ def prepare_builds(
                 read_manifest(build_dir, "build")  # names what is wrong with a bad build
                 given = ", ".join(f"{k} {_manifest_value(v)}" for k, v in config.transform.items())
                 raise ConfigError(
-                    f"build {build_dir} is incomplete or was made with other options than {given or 'these'}, "
-                    f"and there is no snapshot in {snapshot_dir} to re-make it from; "
+                    f"build {build_dir} is incomplete or was made with options other than "
+                    f"{given or 'these'}, and there is no snapshot in {snapshot_dir} to re-make it from; "
                     f"drop those options or restore the snapshot"
                 )
             if on_transform is not None:

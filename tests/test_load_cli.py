@@ -114,7 +114,9 @@ def test_unknown_project_without_build_or_snapshot_is_a_config_error(tmp_path: P
         "postgresql://x@127.0.0.1:1/x",
     )
     assert code == 2 and "unknown project 'nope'" in err and "prseed extract" not in err
-    code, _, err = _invoke("load", "polar", "--snapshots", str(tmp_path / "s"), "--builds", str(tmp_path / "b"))
+    code, _, err = _invoke(
+        "load", "polar", "--snapshots", str(tmp_path / "s"), "--builds", str(tmp_path / "b")
+    )
     assert code == 2 and "run `prseed extract polar` first" in err
 
 

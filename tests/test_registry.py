@@ -1,11 +1,18 @@
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from prseed.cli import cli
 from prseed.errors import ConfigError, ContractError
-from pathlib import Path
-
-from prseed.registry import adhoc_project, check_key, get_project, key_pattern, load_registry, project_for_repos
+from prseed.registry import (
+    adhoc_project,
+    check_key,
+    get_project,
+    key_pattern,
+    load_registry,
+    project_for_repos,
+)
 
 
 def test_first_class_projects_have_the_documented_numbers():

@@ -156,7 +156,6 @@ def transform(config: TransformConfig) -> TransformResult:
             the previous build is left untouched.
         ConfigError: the output folder cannot be used: not empty and not a build (never
             overwritten), the current folder, or its disk is full.
-        OSError: the output folder cannot be written.
     """
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
@@ -166,11 +165,13 @@ def transform(config: TransformConfig) -> TransformResult:
     out_dir = check_output_dir(config.out_dir, "build")
     try:
         return _write_build(config, snapshot, params, started)
-    except duckdb.IOException as exc:
-        # DuckDB spills beside the build; a full or unwritable disk is the environment's fault.
+    except (duckdb.IOException, OSError) as exc:
+        # The build and DuckDB's spill files go beside out_dir: a full or unwritable disk there is
+        # the environment's fault, not the snapshot's.
+        reason = (getattr(exc, "strerror", None) or str(exc)).splitlines()[0]
         raise ConfigError(
-            f"cannot write the build beside {out_dir}: {str(exc).splitlines()[0]}; "
-            f"free some space or pass another --out"
+            f"cannot write the build {out_dir}: {reason}; free some space, fix the permissions or "
+            f"pass another --out"
         ) from exc
 
 

@@ -1,7 +1,8 @@
 """Helpers shared by the CLI commands: verbosity, colour, error mapping and output.
 
 Every command takes ``-q/--quiet`` and ``-v/--verbose`` (:func:`verbosity_options`). Results go to
-stdout; notes, progress and errors go to stderr, so ``prseed ... --json | jq`` always works.
+stdout; notes, progress and errors go to stderr, so ``prseed ... --json | jq`` always works. ``-q``
+silences the stderr notes and progress (never errors), ``-v`` adds detail there.
 Colour follows click (only on a terminal) and is off whenever ``NO_COLOR`` is set
 (https://no-color.org).
 """
@@ -92,20 +93,20 @@ def verbosity_options(func: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_set_quiet,
-        help="Print only results and errors: no progress, notes or summaries.",
+        help="No progress or notes on stderr (results and errors still print).",
     )(func)
 
 
 def _os_error(exc: OSError) -> str:
-    what = exc.filename or "a file"
-    reason = exc.strerror or type(exc).__name__
+    where = f" on {exc.filename}" if exc.filename else ""
+    reason = (exc.strerror or str(exc) or type(exc).__name__).splitlines()[0]
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         fix = "free some space (or raise the file-size limit) or choose another folder"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         fix = "choose a folder you can write (e.g. another --out) or fix its permissions"
     else:
         fix = "check the path (e.g. --out) and try again"
-    return f"cannot use {what}: {reason}; {fix}"
+    return f"file system error{where}: {reason}; {fix}"
 
 
 @contextmanager

@@ -20,7 +20,9 @@ _URL_HELP = "Target database (default: $DATABASE_URL, else the embedded PostgreS
 
 def _where() -> str:
     path = embedded.data_dir().expanduser().resolve()
-    source = "PRSEED_PGDATA" if os.environ.get("PRSEED_PGDATA") else "default ./.pgdata; PRSEED_PGDATA moves it"
+    source = (
+        "PRSEED_PGDATA" if os.environ.get("PRSEED_PGDATA") else "default ./.pgdata; PRSEED_PGDATA moves it"
+    )
     return f"embedded PostgreSQL data folder: {path} ({source})"
 
 
@@ -34,8 +36,8 @@ def db() -> None:
 def url_cmd() -> None:
     """Print the embedded database's URL (starting it if it exists but is stopped; never creating it)."""
     with stage_errors():
+        embedded.require()  # its error names the folder
         note(_where())
-        embedded.require()
         echo(embedded.start())
     if os.environ.get("DATABASE_URL"):
         note("note: DATABASE_URL is set, so `prseed load` writes there instead")
@@ -68,8 +70,8 @@ def psql_cmd(database_url: str | None, psql_args: tuple[str, ...]) -> None:
     """Open the bundled psql on the database (extra arguments go to psql)."""
     with stage_errors():
         if not database_url:
-            note(_where())
             embedded.require()
+            note(_where())
         target = database_url or embedded.start()
         argv = embedded.psql_argv(target, *psql_args)
     os.execv(argv[0], argv)

@@ -125,10 +125,14 @@ _INTERRUPTED = (
     "repositories get its settings; others an ad-hoc project OWNER--NAME).",
 )
 @config_options(ExtractConfig)
-@click.option("--dry-run", is_flag=True, help="Print the plan (repos, window, request estimate); write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the plan (repos, window, request estimate); write nothing."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (or the plan) as JSON on stdout.")
 @verbosity_options
-def extract(project: str | None, repos: tuple[str, ...], dry_run: bool, as_json: bool, **options: Any) -> None:
+def extract(
+    project: str | None, repos: tuple[str, ...], dry_run: bool, as_json: bool, **options: Any
+) -> None:
     """Extract a project's pull requests from GitHub into a Parquet snapshot.
 
     PROJECT is a registry key (`prseed projects`); or use --repo OWNER/NAME. Without options a
@@ -164,7 +168,7 @@ def extract(project: str | None, repos: tuple[str, ...], dry_run: bool, as_json:
         result = run_extract(config, _ProgressLine(not quiet() and sys.stderr.isatty()))
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
-    elif not quiet():
+    else:
         echo(summary(result))
 
 

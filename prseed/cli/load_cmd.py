@@ -21,7 +21,9 @@ from prseed.seeding import SeedConfig, seed
 from prseed.transform import TransformConfig
 
 _URL_HELP = "Target database (env DATABASE_URL); unset: the embedded PostgreSQL in .pgdata/."
-_INTERRUPTED = "interrupted; the load was rolled back and the database is as before: run the same command again"
+_INTERRUPTED = (
+    "interrupted; the load was rolled back and the database is as before: run the same command again"
+)
 
 
 def format_summary(result: load.LoadResult) -> str:
@@ -148,7 +150,7 @@ def _load(config: SeedConfig, as_json: bool) -> load.LoadResult:
             bar.__exit__(None, None, None)
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
-    elif not quiet():
+    else:
         echo(format_summary(result))
     return result
 
@@ -169,7 +171,9 @@ def _config(projects: tuple[str, ...], dry_run: bool, params: dict[str, Any]) ->
 @click.command("load")
 @click.argument("projects", nargs=-1)
 @_options
-@click.option("--dry-run", is_flag=True, help="Load, report, then roll back; writes nothing (not even build/).")
+@click.option(
+    "--dry-run", is_flag=True, help="Load, report, then roll back; writes nothing (not even build/)."
+)
 def load_command(projects: tuple[str, ...], dry_run: bool, as_json: bool, **params: Any) -> None:
     """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction.
 
@@ -187,7 +191,7 @@ def seed_command(as_json: bool, **params: Any) -> None:
     with stage_errors(_INTERRUPTED):
         result = _load(_config((), False, params), as_json)
     target = result.database_url if result.embedded else "$DATABASE_URL"
-    if not as_json and not quiet():
+    if not as_json:
         echo(f"connect: psql '{target}'   or: prseed db psql")
 
 

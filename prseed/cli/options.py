@@ -53,7 +53,9 @@ def _default(field: dataclasses.Field[Any]) -> Any:
     return None
 
 
-def config_options(config_type: type[Any], *, keep_defaults: bool = True, help_suffix: str = "") -> Callable[[F], F]:
+def config_options(
+    config_type: type[Any], *, keep_defaults: bool = True, help_suffix: str = ""
+) -> Callable[[F], F]:
     """A decorator adding one click option per ``cli`` field of ``config_type``.
 
     Args:
@@ -82,13 +84,17 @@ def config_options(config_type: type[Any], *, keep_defaults: bool = True, help_s
                 kwargs["envvar"] = spec["envvar"]
             if "metavar" in spec:
                 kwargs["metavar"] = spec["metavar"]
+            elif base is dt.date:
+                kwargs["metavar"] = "YYYY-MM-DD"
             func = click.option(flag, field.name, default=default, **kwargs)(func)
         return func
 
     return decorate
 
 
-def config_values(config_type: type[Any], params: Mapping[str, Any], *, given_only: bool = False) -> dict[str, Any]:
+def config_values(
+    config_type: type[Any], params: Mapping[str, Any], *, given_only: bool = False
+) -> dict[str, Any]:
     """The ``cli`` fields' values from a command's parameters, converted to the fields' types.
 
     Args:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from prseed.cli.common import echo, quiet, stage_errors, verbosity_options
+from prseed.cli.common import echo, stage_errors, verbosity_options
 from prseed.registry import load_registry
 
 
@@ -27,8 +27,7 @@ def projects(tier: str | None, as_json: bool) -> None:
             f"{p.key:<14} {p.tier:<12} {p.max_prs:>5} {p.max_members:>4} {p.jira_project_key:<7} "
             f"{p.ai_base_adoption_rate:>4.2f}  {', '.join(p.repos)}"
         )
-    if not quiet():
-        echo(f"{len(items)} projects")
+    echo(f"{len(items)} projects")
 
 
 def register(group: click.Group) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from prseed.cli.common import echo, quiet, stage_errors, verbosity_options
+from prseed.cli.common import echo, stage_errors, verbosity_options
 from prseed.registry import check_key
 from prseed.seeding import unknown_project
 from prseed.snapshots import diff_snapshots, snapshot_info, verify_snapshot
@@ -130,8 +130,7 @@ def verify(snapshot_refs: tuple[str, ...]) -> None:
             folder = _folder(ref)
             manifest = verify_snapshot(folder)
             total = sum(e["rows"] for e in manifest["tables"].values())
-            if not quiet():
-                echo(f"ok  {folder}: {len(manifest['tables'])} tables, {total:,} rows")
+            echo(f"ok  {folder}: {len(manifest['tables'])} tables, {total:,} rows")
 
 
 @snapshot.command("diff")
@@ -155,7 +154,7 @@ def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
             "contributors_removed": [{"repo": r, "login": login} for r, login in result.contributors_removed],
         }
         echo(json.dumps(data, indent=2))
-    elif not quiet():
+    else:
         for name, (before, after) in result.rows.items():
             if before != after:
                 echo(f"rows {name}: {before:,} -> {after:,} ({after - before:+,})")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from prseed.cli.common import echo, quiet, stage_errors, verbosity_options
+from prseed.cli.common import echo, stage_errors, verbosity_options
 from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.registry import check_key
@@ -64,8 +64,6 @@ def transform_command(
             **config_values(TransformConfig, options),
         )
         result = transform.run(config)
-    if quiet():
-        return
     width = max(len(name) for name in result.rows)
     for name, rows in result.rows.items():
         echo(f"  {name:<{width}}  {rows:>10,}")
