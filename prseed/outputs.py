@@ -61,6 +61,6 @@ def check_output_dir(out_dir: Path, stage: Stage, option: str = "--out") -> Path
         kind or "", "files that are not a prseed " + noun
     )
     raise ConfigError(
-        f"{option} {out_dir} is not empty and holds {what}, which writing the {noun} there would delete; "
-        f"pass a new or empty folder, or the folder of an earlier {noun}"
+        f"{noun} folder {out_dir} is not empty and holds {what}, which writing the {noun} there would "
+        f"delete; choose a new or empty folder ({option}), or the folder of an earlier {noun}"
     )

@@ -20,6 +20,7 @@ from typing import Any
 from prseed import load
 from prseed.contracts import dataset_digest, read_manifest
 from prseed.errors import ConfigError, SnapshotError
+from prseed.outputs import check_output_dir
 from prseed.registry import check_key, load_registry, suggestion
 
 
@@ -143,10 +144,11 @@ def prepare_builds(
                     f"{given or 'these'}, and there is no snapshot in {snapshot_dir} to re-make it from; "
                     f"drop those options or restore the snapshot"
                 )
-            if on_transform is not None:
-                on_transform(name)
             if scratch is not None:
                 build_dir = scratch / name
+            check_output_dir(build_dir, "build", "--builds")
+            if on_transform is not None:
+                on_transform(name)
             transform_one(snapshot_dir, build_dir, config.transform)
         folders.append(build_dir)
     return tuple(folders)

@@ -104,8 +104,14 @@ def test_every_user_error_is_one_line_with_its_exit_code_and_touches_nothing(wor
         (("snapshot", "diff", "demo", "dem"), {}, 2, ("did you mean demo",)),
         (("extract", "--repo", "not-a-repo", *api), {}, 2, ("not OWNER/NAME",)),
         # --out never wipes a folder prseed did not make, nor the current one, nor a snapshot.
-        (("transform", "demo", "--out", "mine"), {}, 2, ("--out mine", "not empty")),
-        (("extract", "demo", "--out", "mine", *api), {}, 2, ("--out mine", "not empty")),
+        (("transform", "demo", "--out", "mine"), {}, 2, ("build folder mine", "not empty")),
+        (("extract", "demo", "--out", "mine", *api), {}, 2, ("snapshot folder mine", "not empty")),
+        (
+            ("load", "demo", "--builds", "snapshots"),
+            {},
+            2,
+            ("build folder snapshots/demo", "a prseed snapshot", "(--builds)"),
+        ),
         (("transform", "demo", "--out", "."), {}, 2, ("--out .", "current folder")),
         (("extract", "demo", "--out", ".", *api), {}, 2, ("--out .", "current folder")),
         (("transform", "demo", "--out", str(work)), {}, 2, ("current folder",)),

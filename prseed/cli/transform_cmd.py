@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from prseed.cli.common import echo, stage_errors, verbosity_options
+from prseed.cli.common import detail, echo, stage_errors, verbosity_options
 from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.registry import check_key
@@ -62,6 +62,10 @@ def transform_command(
             out_dir=out_dir or Path("build") / project,
             dry_run=dry_run,
             **config_values(TransformConfig, options),
+        )
+        detail(
+            f"snapshot {config.snapshot_dir} -> {config.out_dir}, seed {config.seed}, "
+            f"as-of {config.as_of or 'the snapshot date'}"
         )
         result = transform.run(config)
     width = max(len(name) for name in result.rows)
