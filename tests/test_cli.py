@@ -112,6 +112,8 @@ def test_every_user_error_is_one_line_with_its_exit_code_and_touches_nothing(wor
             2,
             ("build folder snapshots/demo", "a prseed snapshot", "(--builds)"),
         ),
+        (("transform", "demo", "--out", "mine", "--dry-run"), {}, 2, ("build folder mine", "not empty")),
+        (("extract", "demo", "--out", "mine", "--dry-run"), {}, 2, ("snapshot folder mine", "not empty")),
         (("transform", "demo", "--out", "."), {}, 2, ("--out .", "current folder")),
         (("extract", "demo", "--out", ".", *api), {}, 2, ("--out .", "current folder")),
         (("transform", "demo", "--out", str(work)), {}, 2, ("current folder",)),
@@ -381,3 +383,19 @@ def test_a_failed_first_extract_does_not_block_the_corrected_retry(gh_repo, tmp_
         good = run(*common, "--batch-delay", "0", cwd=tmp_path, env={"GITHUB_TOKEN": TOKEN})
     assert good.returncode == 0, good.stderr
     assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["octo-org--demo"]
+
+
+def test_the_extract_lock_is_exclusive_and_removed_on_exit(tmp_path: Path) -> None:
+    from prseed.errors import LockError
+    from prseed.extract.workdir import lock_path, output_lock
+
+    out = tmp_path / "snapshots" / "x"
+    with output_lock(out):
+        assert lock_path(out).is_file()
+        with pytest.raises(LockError, match="another prseed extract"), output_lock(out):
+            pass
+        assert lock_path(out).is_file()  # the refused second run does not remove the holder's lock
+    assert not lock_path(out).exists()
+    with output_lock(out):  # and the next run gets it again
+        pass
+    assert list((tmp_path / "snapshots").iterdir()) == []

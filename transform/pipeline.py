@@ -160,9 +160,9 @@ def transform(config: TransformConfig) -> TransformResult:
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     params = parameters(config, snapshot)
+    out_dir = check_output_dir(config.out_dir, "build")  # a dry run reports a refusal too
     if config.dry_run:
         return _dry_run(config, snapshot, params, started)
-    out_dir = check_output_dir(config.out_dir, "build")
     try:
         return _write_build(config, snapshot, params, started)
     except (duckdb.IOException, OSError) as exc:

@@ -18,6 +18,7 @@ from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, plan
 from prseed.extract import run as run_extract
 from prseed.extract.plan import estimate_requests
+from prseed.outputs import check_output_dir
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -155,6 +156,7 @@ def extract(
             project=proj.manifest_block(), tokens=read_tokens(), synthetic=proj.synthetic, **values
         )
         if dry_run:
+            check_output_dir(config.out_dir, "snapshot")  # report now what the run would refuse
             if as_json:
                 echo(json.dumps(plan_data(config), indent=2))
             else:
