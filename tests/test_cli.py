@@ -386,8 +386,9 @@ def test_a_failed_first_extract_does_not_block_the_corrected_retry(gh_repo, tmp_
 
 
 def test_the_extract_lock_is_exclusive_and_removed_on_exit(tmp_path: Path) -> None:
-    from prseed.errors import LockError
     from prseed.extract.workdir import lock_path, output_lock
+
+    from prseed.errors import LockError
 
     out = tmp_path / "snapshots" / "x"
     with output_lock(out):
