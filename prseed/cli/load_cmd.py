@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -124,20 +125,21 @@ def _options(func: Any) -> Any:
 def _load(config: SeedConfig, as_json: bool) -> load.LoadResult:
     # The bar only on a terminal and without -q: logs and CI output keep just the summary.
     hidden = quiet() or not sys.stderr.isatty()
-    bar: Any = None
+    with ExitStack() as stack:
+        bars: list[Any] = []  # made once the builds are known (their count sets the length)
 
-    def on_builds(folders: tuple[Path, ...]) -> None:
-        nonlocal bar
-        steps = len(folders) * len(BUILD_TABLES)
-        bar = click.progressbar(length=steps, label="loading", file=sys.stderr, show_pos=True, hidden=hidden)
-        bar.__enter__()
+        def on_builds(folders: tuple[Path, ...]) -> None:
+            steps = len(folders) * len(BUILD_TABLES)
+            bar = click.progressbar(
+                length=steps, label="loading", file=sys.stderr, show_pos=True, hidden=hidden
+            )
+            bars.append(stack.enter_context(bar))
 
-    def progress(project: str, stat: load.TableStats) -> None:
-        bar.label = f"loading {project}: {stat.table}"
-        bar.update(1)
-        detail(f"{project}: {stat.table} {stat.rows} rows in {stat.seconds:.2f} s")
+        def progress(project: str, stat: load.TableStats) -> None:
+            bars[0].label = f"loading {project}: {stat.table}"
+            bars[0].update(1)
+            detail(f"{project}: {stat.table} {stat.rows} rows in {stat.seconds:.2f} s")
 
-    try:
         result = seed(
             config,
             progress,
@@ -145,9 +147,6 @@ def _load(config: SeedConfig, as_json: bool) -> load.LoadResult:
             on_transform=lambda name: note(f"transforming {name} (build missing or stale)"),
             on_builds=on_builds,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
     else:
