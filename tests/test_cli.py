@@ -164,6 +164,21 @@ def test_a_full_disk_under_out_is_one_line_and_keeps_the_old_build(work: Path) -
     assert sorted(p.name for p in (work / "build").iterdir()) == ["demo"]  # no staging left
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; CI runs this as a user")
+def test_an_unwritable_out_is_one_line(work: Path) -> None:
+    locked = work / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        proc = run("transform", "demo", "--out", "locked/build", cwd=work)
+        one_line_error(proc, 2, "locked", "Permission denied")
+        proc = run("extract", "demo", "--out", "locked/snap", "--api-url", "http://127.0.0.1:9", cwd=work)
+        one_line_error(proc, 2, "Permission denied")
+    finally:
+        locked.chmod(0o700)
+    assert list(locked.iterdir()) == []
+
+
 def test_dry_runs_write_nothing_anywhere(work: Path, schema_url: str) -> None:
     pg_url = schema_url
     before = tree(work)

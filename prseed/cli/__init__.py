@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -44,6 +45,11 @@ def main() -> None:
         hint = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
         echo(f"prseed: error: {exc.format_message().rstrip('.')}{hint}", err=True, fg="red")
         sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`prseed projects --json | head`): stop quietly, as Unix tools do;
+        # stdout goes to /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except click.exceptions.Abort:
         echo("prseed: interrupted", err=True, fg="yellow")
         sys.exit(INTERRUPTED_EXIT)
