@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from prseed.transform.rules import categorize_file, detect_ai_tools, parse_jira_key
 
 from prseed import transform
+from tests.rules import categorize_file, detect_ai_tools, parse_jira_key
 
 FILE_STATUS = {"copied": "added", "deleted": "removed", "changed": "modified", "unchanged": "modified"}
 

@@ -1,4 +1,4 @@
-"""Property tests: the SQL text rules (DuckDB) agree with the Python reference in transform/rules.py."""
+"""Property tests: the SQL text rules (DuckDB) agree with the Python reference in tests/rules.py."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prseed.transform import rules
 from prseed.transform.pipeline import sql_statements
 
 from prseed.resources import data_file
+from tests import rules
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

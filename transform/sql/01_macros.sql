@@ -1,4 +1,4 @@
--- Shared macros: the deterministic uniform draw and the text rules of transform/rules.py.
+-- Shared macros: the deterministic uniform draw and the text rules of tests/rules.py.
 
 -- A uniform in [0, 1) from (seed, purpose, key): the first 13 hex digits (52 bits) of
 -- md5("seed:purpose:key"). md5 is the same in every DuckDB version, unlike hash() or random().
@@ -19,7 +19,7 @@ CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_fit(CASE
     ELSE regexp_extract(coalesce(head_ref, ''), '[A-Z][A-Z0-9]+-[0-9]+')
 END);
 
--- File category (metrics-schema.md §1.7), mirroring transform.rules.categorize_file.
+-- File category (metrics-schema.md §1.7), mirroring tests.rules.categorize_file.
 -- "path contains one of the folders" is one regex per tier: a single scan instead of 100 contains().
 CREATE OR REPLACE MACRO cf_any(haystack, needles) AS
     len([n FOR n IN needles IF contains(haystack, n)]) > 0;

@@ -1,6 +1,6 @@
 -- AI signatures: the documented, data-driven part of AI detection.
 --
--- PR text (title + body), mirrored by transform.rules.detect_ai_tools:
+-- PR text (title + body), mirrored by tests.rules.detect_ai_tools:
 --   the lowercased "title\nbody" is split into sentences ('.', '!' or '?' followed by whitespace
 --   or the end, or a newline); a sentence that contains a negation (no, not, without, never,
 --   none, zero, n't) is a negative disclosure such as "No AI tools were used" or "I did not use
