@@ -31,7 +31,18 @@ def rows(snapshot: Path, table: str) -> list[dict[str, Any]]:
     return data
 
 
-def hours(start: datetime, end: datetime) -> str:
+def known(value: datetime | None) -> datetime | None:
+    """A timestamp, or None for a sentinel (before 1970, or from year 9999 on)."""
+    if value is None or value.year < 1970 or value.year >= 9999:
+        return None
+    return value
+
+
+def hours(start: datetime | None, end: datetime | None) -> str | None:
+    """Hours from start to end, or None when an end is unknown or the span is reversed."""
+    start, end = known(start), known(end)
+    if start is None or end is None or end < start:
+        return None
     value = Decimal((end - start) // timedelta(microseconds=1)) / Decimal(3_600_000_000)
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
@@ -57,25 +68,26 @@ def expected(snapshot: Path) -> dict[str, Any]:
     pull_requests = []
     for p in sorted(prs, key=lambda p: (p["repo"], p["number"])):
         firsts = [
-            r["submitted_at"]
+            known(r["submitted_at"])
             for r in reviews
             if (r["repo"], r["pr_number"]) == (p["repo"], p["number"])
             and r["state"] != "PENDING"
-            and r["submitted_at"] is not None
+            and known(r["submitted_at"]) is not None
             and (r["reviewer_id"] is None or p["author_id"] is None or r["reviewer_id"] != p["author_id"])
         ]
-        first = min(firsts) if firsts else None
+        first = min(f for f in firsts if f is not None) if firsts else None
+        merged = known(p["merged_at"])
         text = (p["title"] + " " + (p["head_ref"] or "")).lower()
         pull_requests.append(
             {
                 "repo": p["repo"],
                 "number": p["number"],
-                "state": "merged" if p["merged_at"] else p["state"],
+                "state": "merged" if merged else p["state"],
                 "author": str(p["author_id"]) if p["author_id"] is not None else None,
                 "title_len": min(len(p["title"]), 500),
-                "cycle_time_hours": hours(p["created_at"], p["merged_at"]) if p["merged_at"] else None,
+                "cycle_time_hours": hours(p["created_at"], merged),
                 "first_review_at": iso(first),
-                "review_time_hours": hours(p["created_at"], first) if first else None,
+                "review_time_hours": hours(p["created_at"], first),
                 "jira_key": parse_jira_key(p["title"], p["head_ref"]),
                 "is_revert": bool(re.match(r"[ \t]*\[?revert\b", p["title"].lower()))
                 or (p["head_ref"] or "").lower().startswith("revert-"),

@@ -73,10 +73,30 @@ CREATE OR REPLACE MACRO story_points_of(lines) AS CASE
     WHEN lines < 50 THEN 1 WHEN lines < 150 THEN 2 WHEN lines < 400 THEN 3 WHEN lines < 800 THEN 5
     ELSE 8 END;
 
+-- Sentinel timestamps mean "not set": Go's zero time 0001-01-01T00:00:00Z (GitHub returns it as
+-- started_at of a check run that never started), anything else before 1970, and 9999-… "end of
+-- time" values. known_at() turns them into NULL; every snapshot timestamp the build writes or
+-- computes a duration from passes through it.
+CREATE OR REPLACE MACRO known_at(ts) AS
+    CASE WHEN ts >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts < TIMESTAMPTZ '9999-01-01 00:00:00+00'
+        THEN ts END;
+
 -- Hours between two timestamps, numeric(10,2); equal timestamps give 0.00, not NULL.
 -- Rounded half away from zero in integer arithmetic, so no float rounding enters.
 CREATE OR REPLACE MACRO hundredths_of_hours(us) AS
     CASE WHEN us >= 0 THEN (us + 18000000) // 36000000 ELSE -((18000000 - us) // 36000000) END;
 
+-- Durations are NULL, never clamped, when an end is unknown (NULL or a sentinel) or reversed
+-- (b before a, e.g. merged before created): no number would be right, and a NULL stays out of
+-- every average. Between known timestamps the hours always fit numeric(10,2).
 CREATE OR REPLACE MACRO hours_between(a, b) AS
-    (hundredths_of_hours(epoch_us(b) - epoch_us(a))::DECIMAL(18, 0) * 0.01)::DECIMAL(10, 2);
+    CASE WHEN known_at(b) >= known_at(a) THEN
+        (hundredths_of_hours(epoch_us(b) - epoch_us(a))::DECIMAL(18, 0) * 0.01)::DECIMAL(10, 2)
+    END;
+
+-- Whole seconds from a to b, truncated; NULL as hours_between(), and when the span does not fit
+-- the int column (more than 68 years).
+CREATE OR REPLACE MACRO seconds_between(a, b) AS
+    CASE WHEN known_at(b) >= known_at(a) AND epoch_us(b) - epoch_us(a) < 2147483648000000 THEN
+        ((epoch_us(b) - epoch_us(a)) // 1000000)::INTEGER
+    END;

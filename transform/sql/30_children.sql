@@ -29,7 +29,7 @@ SELECT
     reviewer_id::VARCHAR AS reviewer_github_id,
     state_out AS state,
     coalesce(body, '') AS body,
-    submitted_at,
+    known_at(submitted_at) AS submitted_at,
     ai_reviewer_type IS NOT NULL AS is_ai_review,
     coalesce(ai_reviewer_type, '') AS ai_reviewer_type
 FROM rv;
@@ -48,7 +48,8 @@ GROUP BY ALL
 HAVING len(tools) > 0;
 
 -- Commits: unique per SHA (UNIQUE(team, github_sha)), first PR wins. The author falls back to
--- the PR author when the commit email maps to no GitHub account; committed_at is the author date.
+-- the PR author when the commit email maps to no GitHub account; committed_at is the author date
+-- (the committer date when the author date is missing or a sentinel).
 CREATE OR REPLACE TABLE out_metrics_commit AS
 SELECT
     (SELECT team_slug FROM params) AS team_slug,
@@ -57,7 +58,7 @@ SELECT
     c.pr_number AS github_pr_id,
     coalesce(c.author_id, p.author_id)::VARCHAR AS author_github_id,
     left(c.message, 500) AS message,
-    coalesce(c.authored_at, c.committed_at) AS committed_at,
+    coalesce(known_at(c.authored_at), known_at(c.committed_at)) AS committed_at,
     coalesce(c.additions, 0)::INTEGER AS additions,
     coalesce(c.deletions, 0)::INTEGER AS deletions,
     a.tools IS NOT NULL AS is_ai_assisted,
@@ -114,10 +115,10 @@ SELECT
         WHEN c.conclusion IN ('success', 'failure', 'skipped', 'cancelled', 'timed_out',
                               'action_required', 'neutral', 'stale') THEN c.conclusion
     END AS conclusion,
-    c.started_at,
-    c.completed_at,
-    -- whole seconds, truncated toward zero
-    trunc((epoch_us(c.completed_at) - epoch_us(c.started_at)) / 1e6)::INTEGER AS duration_seconds
+    known_at(c.started_at) AS started_at,
+    known_at(c.completed_at) AS completed_at,
+    -- whole seconds, truncated; NULL for a sentinel, missing or reversed end (seconds_between)
+    seconds_between(c.started_at, c.completed_at) AS duration_seconds
 FROM snap_check_runs c
 JOIN pr p ON p.repo = c.repo AND p.number = c.pr_number
 QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY p.ord) = 1;

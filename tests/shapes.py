@@ -1,0 +1,341 @@
+"""Small hand-made snapshots in the data shapes real repositories have (issue 11), as fixtures.
+
+Each shape is a handful of rows with invented names, in two versions: ``v1`` and ``v2``, a refreshed
+snapshot of the same project (later extraction, some rows changed), so the tests can transform,
+load, then reload the changed snapshot without ``--clear``. This module is the description; the
+committed folders ``tests/fixtures/shapes/<shape>/<version>/`` are written from it with
+``python -m tests.shapes`` and the tests check the two still agree.
+
+Rows are API-shaped like the extract writes them (``extract/rows.py``): logins and types as GitHub
+returns them, ``raw`` holding the parts of the API object the transform reads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from prseed.contracts import (
+    SNAPSHOT_TABLES,
+    arrow_schema,
+    dumps_manifest,
+    table_key,
+    validate,
+    write_bytes_atomic,
+    write_parquet,
+)
+from tests.snapgen import GenSpec, manifest_for
+
+Row = dict[str, Any]
+User = tuple[int, str, str | None]  # (id, login, type) as in a GitHub user object; type None: unknown
+
+FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+
+
+def ts(value: str | None) -> datetime | None:
+    """An ISO-8601 ``...Z`` timestamp as an aware UTC datetime (year 1 and 9999 included)."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _user(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    out: dict[str, Any] = {"id": user[0], "login": user[1]}
+    if user[2] is not None:
+        out["type"] = user[2]
+    return out
+
+
+def _raw(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def pull(
+    repo: str,
+    number: int,
+    title: str,
+    author: User | None,
+    created: str,
+    *,
+    merged: str | None = None,
+    closed: str | None = None,
+    state: str | None = None,
+    body: str | None = None,
+    head_ref: str | None = None,
+    additions: int = 40,
+    deletions: int = 8,
+    labels: tuple[str, ...] = (),
+) -> Row:
+    """A ``pull_requests`` row; closed when merged or ``closed`` is given, else open."""
+    closed = closed or merged
+    return {
+        "repo": repo,
+        "number": number,
+        "id": 900_000 + number,
+        "node_id": f"PR_{number}",
+        "title": title,
+        "body": body,
+        "state": state or ("closed" if closed else "open"),
+        "draft": False,
+        "author_login": author[1] if author else None,
+        "author_id": author[0] if author else None,
+        "author_type": author[2] if author else None,
+        "author_association": "MEMBER",
+        "created_at": ts(created),
+        "updated_at": ts(closed or created),
+        "closed_at": ts(closed),
+        "merged_at": ts(merged),
+        "head_ref": head_ref or f"topic-{number}",
+        "base_ref": "main",
+        "head_sha": f"{number:040x}",
+        "merge_commit_sha": None,
+        "additions": additions,
+        "deletions": deletions,
+        "changed_files": 1,
+        "commits_count": 1,
+        "labels": list(labels),
+        "milestone": None,
+        "assignees": [],
+        "requested_reviewers": [],
+        "commits_truncated": False,
+        "files_truncated": False,
+        "raw": _raw({"number": number, "user": _user(author)}),
+    }
+
+
+def review(
+    repo: str, number: int, review_id: int, reviewer: User | None, state: str, submitted: str | None
+) -> Row:
+    """A ``reviews`` row."""
+    return {
+        "repo": repo,
+        "pr_number": number,
+        "id": review_id,
+        "reviewer_login": reviewer[1] if reviewer else None,
+        "reviewer_id": reviewer[0] if reviewer else None,
+        "reviewer_type": reviewer[2] if reviewer else None,
+        "state": state,
+        "submitted_at": ts(submitted),
+        "body": "",
+        "commit_id": f"{number:040x}",
+        "author_association": "NONE" if reviewer and reviewer[2] == "Bot" else "MEMBER",
+        "raw": _raw({"id": review_id, "state": state, "user": _user(reviewer)}),
+    }
+
+
+def commit(
+    repo: str,
+    number: int,
+    sha: str,
+    author: User | None,
+    authored: str | None,
+    message: str,
+    *,
+    committed: str | None = None,
+    additions: int = 12,
+    deletions: int = 3,
+) -> Row:
+    """A ``commits`` row; ``raw`` carries the author object with its type, as the REST API does."""
+    sha = sha.ljust(40, "0")
+    return {
+        "repo": repo,
+        "pr_number": number,
+        "sha": sha,
+        "author_login": author[1] if author else None,
+        "author_id": author[0] if author else None,
+        "author_name": author[1] if author else "Unknown",
+        "author_email": f"{author[1]}@users.example.org" if author else "unknown@example.org",
+        "committer_login": author[1] if author else None,
+        "authored_at": ts(authored),
+        "committed_at": ts(committed if committed is not None else authored),
+        "message": message,
+        "parents_count": 1,
+        "additions": additions,
+        "deletions": deletions,
+        "raw": _raw({"sha": sha, "author": _user(author)}),
+    }
+
+
+def check_run(
+    repo: str,
+    number: int,
+    run_id: int,
+    name: str,
+    started: str | None,
+    completed: str | None,
+    *,
+    status: str = "completed",
+    conclusion: str | None = "success",
+) -> Row:
+    """A ``check_runs`` row."""
+    return {
+        "repo": repo,
+        "pr_number": number,
+        "head_sha": f"{number:040x}",
+        "id": run_id,
+        "name": name,
+        "status": status,
+        "conclusion": conclusion,
+        "started_at": ts(started),
+        "completed_at": ts(completed),
+        "app_slug": "github-actions",
+        "raw": _raw({"id": run_id, "started_at": started, "completed_at": completed}),
+    }
+
+
+def contributor(
+    repo: str, user: User, contributions: int, rank: int, *, name: str | None = None, email: str | None = None
+) -> Row:
+    """A ``contributors`` row (profile fetched)."""
+    return {
+        "repo": repo,
+        "login": user[1],
+        "id": user[0],
+        "type": user[2] or "User",
+        "contributions": contributions,
+        "rank": rank,
+        "name": name,
+        "email": email,
+        "profile_fetched": True,
+        "raw": _raw({"id": user[0], "login": user[1], "type": user[2] or "User"}),
+    }
+
+
+@dataclass(frozen=True)
+class Version:
+    """One snapshot of a shape: project settings and rows by snapshot table."""
+
+    spec: GenSpec
+    rows: dict[str, list[Row]]
+
+
+def tables_of(version: Version) -> dict[str, pa.Table]:
+    """The snapshot tables of a version, cast to the contract and sorted by their keys."""
+    out = {}
+    for table in SNAPSHOT_TABLES:
+        schema = arrow_schema("snapshot", table)
+        rows = version.rows.get(table, [])
+        key = table_key("snapshot", table)
+        rows = sorted(rows, key=lambda r: tuple(r[k] for k in key))
+        out[table] = pa.Table.from_pylist(rows, schema=schema)
+    return out
+
+
+def write_version(out_dir: Path, version: Version) -> dict[str, Any]:
+    """Write one version as a complete snapshot folder; returns its manifest."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    tables = tables_of(version)
+    entries = {t: write_parquet(tables[t], out_dir / f"{t}.parquet", "snapshot", t) for t in SNAPSHOT_TABLES}
+    spec = replace(version.spec, n_prs=len(version.rows.get("pull_requests", [])))
+    manifest = manifest_for(spec, entries)
+    validate(manifest, "snapshot/manifest.schema.json", str(out_dir / "manifest.json"))
+    write_bytes_atomic(out_dir / "manifest.json", dumps_manifest(manifest))
+    return manifest
+
+
+def _spec(key: str, repo: str, jira: str, as_of: date) -> GenSpec:
+    return GenSpec(
+        key=key,
+        repos=(repo,),
+        team_name=f"Shapes {key.split('-')[-1].title()}",
+        team_slug=key,
+        jira_project_key=jira,
+        as_of=as_of,
+        days_back=60,
+    )
+
+
+# --- Sentinel and reversed timestamps -----------------------------------------------------------
+
+LUMEN = "lumen/core"
+INES: User = (301, "ines-v", "User")
+TOMAS: User = (302, "tomas-r", "User")
+
+
+def timestamps(v: int) -> Version:
+    """Check runs with GitHub's 0001-01-01 sentinel, reversed and absurd spans; merged-before-created.
+
+    v2 is the next day's extraction: the in-progress package run has completed.
+    """
+    r = LUMEN
+    prs = [
+        pull(r, 1, "Cache the parser tables", INES, "2025-06-02T10:00:00Z", merged="2025-06-03T12:30:00Z"),
+        # merged before it was created (clock skew of an import): no cycle time
+        pull(r, 2, "Import legacy history", INES, "2025-06-10T09:00:00Z", merged="2025-06-09T09:00:00Z"),
+        pull(r, 3, "Trim the token stream", INES, "2025-06-11T08:00:00Z", merged="2025-06-11T18:00:00Z"),
+        # a sentinel merge time: not merged
+        pull(r, 4, "Try the new lexer", INES, "2025-06-16T08:00:00Z", closed="2025-06-17T08:00:00Z"),
+        pull(r, 5, "Ship the package job", TOMAS, "2025-06-28T08:00:00Z"),
+    ]
+    prs[3]["merged_at"] = ts("0001-01-01T00:00:00Z")
+    reviews = [
+        review(r, 1, 4001, TOMAS, "APPROVED", "2025-06-02T12:00:00Z"),
+        review(r, 2, 4002, TOMAS, "APPROVED", "2025-06-09T08:00:00Z"),  # before the PR was created
+        review(r, 3, 4003, TOMAS, "APPROVED", "2025-06-11T09:30:00Z"),
+        review(r, 4, 4004, TOMAS, "COMMENTED", "0001-01-01T00:00:00Z"),
+    ]
+    commits = [
+        commit(r, 1, "a1", INES, "2025-06-02T09:00:00Z", "Cache tables"),
+        commit(r, 2, "a2", INES, "2025-06-08T09:00:00Z", "Import history"),
+        # a sentinel author date: the committer date is the commit's time
+        commit(r, 3, "a3", INES, "0001-01-01T00:00:00Z", "Trim tokens", committed="2025-06-11T07:00:00Z"),
+        commit(r, 4, "a4", INES, "9999-12-31T23:59:59Z", "Lexer", committed="9999-12-31T23:59:59Z"),
+        commit(r, 5, "a5", TOMAS, "2025-06-28T07:00:00Z", "Package job"),
+    ]
+    runs = [
+        check_run(r, 1, 201, "build", "2025-06-02T10:00:00Z", "2025-06-02T10:03:20.900Z"),
+        check_run(
+            r, 1, 202, "deploy-preview", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z", conclusion="skipped"
+        ),
+        check_run(r, 1, 203, "e2e", "0001-01-01T00:00:00Z", "2025-06-02T10:05:00Z", conclusion="cancelled"),
+        check_run(r, 1, 204, "lint", "2025-06-02T10:10:00Z", "2025-06-02T10:00:00Z"),
+        check_run(r, 1, 205, "nightly", "2025-06-02T10:00:00Z", "9999-12-31T23:59:59Z"),
+        check_run(r, 1, 206, "soak", "1971-01-01T00:00:00Z", "2045-01-01T00:00:00Z"),
+        check_run(r, 5, 207, "package", "2025-06-29T23:00:00Z", None, status="in_progress", conclusion=None),
+    ]
+    if v == 2:
+        runs[-1] = check_run(r, 5, 207, "package", "2025-06-29T23:00:00Z", "2025-06-30T00:10:00Z")
+    contributors = [contributor(r, INES, 40, 1), contributor(r, TOMAS, 12, 2)]
+    return Version(
+        _spec("shapes-time", r, "LUM", date(2025, 6, 30) if v == 1 else date(2025, 7, 1)),
+        {
+            "pull_requests": prs,
+            "reviews": reviews,
+            "commits": commits,
+            "check_runs": runs,
+            "contributors": contributors,
+        },
+    )
+
+
+SHAPES: dict[str, Callable[[int], Version]] = {
+    "timestamps": timestamps,
+}
+
+
+def fixture_dir(shape: str, version: int) -> Path:
+    """The committed folder of one version of a shape."""
+    return FIXTURES / shape / f"v{version}"
+
+
+def main() -> None:
+    """Rewrite every committed shape fixture from this module."""
+    for shape, make in SHAPES.items():
+        for v in (1, 2):
+            manifest = write_version(fixture_dir(shape, v), make(v))
+            print(shape, f"v{v}", {t: e["rows"] for t, e in manifest["tables"].items()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Data shapes real repositories have (issue 11), through the real CLI: transform, load, reload.
+
+Each shape is a committed fixture snapshot in two versions (``tests/shapes.py`` describes them).
+A test copies v1 into a snapshots folder, runs ``prseed transform`` and checks the build's values,
+runs ``prseed load`` into real PostgreSQL and checks the rows there, then replaces the snapshot with
+the refreshed v2 and transforms and loads again, without ``--clear``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from prseed.cli import cli
+from prseed.contracts import SNAPSHOT_TABLES, verify_dataset
+from tests import shapes
+
+
+class Project:
+    """A scratch project folder (snapshots/ and build/) holding one shape."""
+
+    def __init__(self, root: Path, shape: str, url: str) -> None:
+        self.shape = shape
+        self.key = shapes.SHAPES[shape](1).spec.key
+        self.snapshots = root / "snapshots"
+        self.builds = root / "build"
+        self.url = url
+
+    def transform(self, version: int) -> Path:
+        """Put the shape's snapshot ``version`` in place and run ``prseed transform``."""
+        target = self.snapshots / self.key
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(shapes.fixture_dir(self.shape, version), target)
+        build = self.builds / self.key
+        run("transform", self.key, "--snapshot", str(target), "--out", str(build))
+        return build
+
+    def load(self) -> str:
+        """Run ``prseed load`` of the project (no ``--clear``); returns its output."""
+        return run(
+            "load",
+            self.key,
+            "--snapshots",
+            str(self.snapshots),
+            "--builds",
+            str(self.builds),
+            "--database-url",
+            self.url,
+        )
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(sql.encode(), params).fetchall()
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, f"prseed {' '.join(args)}: exit {result.exit_code}\n{result.output}"
+    return result.stdout
+
+
+def rows(build: Path, table: str, key: str) -> dict[Any, dict[str, Any]]:
+    data = pq.read_table(build / f"{table}.parquet").to_pylist()
+    return {r[key]: r for r in data}
+
+
+@pytest.mark.parametrize("shape", sorted(shapes.SHAPES))
+@pytest.mark.parametrize("version", [1, 2])
+def test_committed_fixture_is_what_shapes_describes(shape: str, version: int) -> None:
+    folder = shapes.fixture_dir(shape, version)
+    verify_dataset(folder, "snapshot")
+    described = shapes.tables_of(shapes.SHAPES[shape](version))
+    for table in SNAPSHOT_TABLES:
+        committed = pq.read_table(folder / f"{table}.parquet")
+        assert committed.to_pylist() == described[table].to_pylist(), f"{shape} v{version} {table}"
+
+
+# --- Sentinel and reversed timestamps -----------------------------------------------------------
+
+
+def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "timestamps", schema_url)
+    build = project.transform(1)  # crashed on an INT32 overflow before
+
+    runs = rows(build, "metrics_prcheckrun", "github_check_run_id")
+    got = {
+        i: (r["started_at"] is None, r["completed_at"] is None, r["duration_seconds"])
+        for i, r in runs.items()
+    }
+    assert got == {
+        201: (False, False, 200),  # 3 min 20.9 s, truncated
+        202: (True, True, None),  # skipped job: 0001-01-01 on both ends
+        203: (True, False, None),  # never started
+        204: (False, False, None),  # reversed
+        205: (False, True, None),  # 9999-12-31 end
+        206: (False, False, None),  # 74 years: does not fit the int column
+        207: (False, True, None),  # still running
+    }
+    prs = rows(build, "metrics_pullrequest", "github_pr_id")
+    assert {n: (p["state"], p["cycle_time_hours"], p["review_time_hours"]) for n, p in prs.items()} == {
+        1: ("merged", Decimal("26.50"), Decimal("2.00")),
+        2: ("merged", None, None),  # merged (and reviewed) before it was created
+        3: ("merged", Decimal("10.00"), Decimal("1.50")),
+        4: ("closed", None, None),  # 0001-01-01 merge time: not merged
+        5: ("open", None, None),
+    }
+    assert prs[4]["merged_at"] is None and prs[4]["first_review_at"] is None
+    reviews = rows(build, "metrics_prreview", "github_review_id")
+    assert reviews[4004]["submitted_at"] is None
+    commits = {
+        c["github_pr_id"]: c["committed_at"] for c in rows(build, "metrics_commit", "github_sha").values()
+    }
+    assert commits[3] is not None and commits[3].isoformat() == "2025-06-11T07:00:00+00:00"
+    assert commits[4] is None
+    issues = {
+        i["jira_key"]: i["cycle_time_hours"] for i in rows(build, "metrics_jiraissue", "jira_key").values()
+    }
+    assert issues["LUM-1000002"] is None and issues["LUM-1000001"] == Decimal("26.50")
+    weekly = {
+        (w["member_github_id"], w["week_start"].isoformat()): w
+        for w in pq.read_table(build / "metrics_weeklymetrics.parquet").to_pylist()
+    }
+    week = weekly[("301", "2025-06-09")]
+    # PR 2 counts as merged, but its unknown cycle time stays out of the average (was -7.00)
+    assert (week["prs_merged"], week["avg_cycle_time_hours"], week["avg_review_time_hours"]) == (
+        2,
+        Decimal("10.00"),
+        Decimal("1.50"),
+    )
+
+    project.load()
+    check_runs = """SELECT c.github_check_run_id, c.started_at, c.completed_at, c.duration_seconds
+                    FROM metrics_prcheckrun c ORDER BY 1"""
+    loaded = {r[0]: (r[1] is None, r[2] is None, r[3]) for r in project.query(check_runs)}
+    assert loaded == got
+    cycle = """SELECT p.github_pr_id, p.state, p.cycle_time_hours FROM metrics_pullrequest p ORDER BY 1"""
+    assert project.query(cycle) == [
+        (1, "merged", Decimal("26.50")),
+        (2, "merged", None),
+        (3, "merged", Decimal("10.00")),
+        (4, "closed", None),
+        (5, "open", None),
+    ]
+    avg = """SELECT w.prs_merged, w.avg_cycle_time_hours FROM metrics_weeklymetrics w
+             JOIN metrics_teammember m ON m.id = w.member_id
+             WHERE m.github_id = '301' AND w.week_start = '2025-06-09'"""
+    assert project.query(avg) == [(2, Decimal("10.00"))]
+
+    project.transform(2)  # the next day: the package run has completed
+    project.load()
+    package = (
+        "SELECT duration_seconds, completed_at IS NOT NULL FROM metrics_prcheckrun WHERE name = 'package'"
+    )
+    assert project.query(package) == [(4200, True)]
+    assert project.query("SELECT count(*) FROM metrics_prcheckrun") == [(7,)]
