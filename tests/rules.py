@@ -357,3 +357,45 @@ def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
             if re.search(pattern, sentence, re.ASCII):
                 tools.add(tool)
     return sorted(tools)
+
+
+# --- Bots ----------------------------------------------------------------------------------------
+
+# Bot logins without GitHub's "[bot]" suffix (REST: "coderabbitai[bot]", GraphQL: "coderabbitai"),
+# lowercased -> the AI tool behind the bot, or None for a bot that is not AI.
+KNOWN_BOTS: dict[str, str | None] = {
+    "coderabbitai": "coderabbit",
+    "copilot-pull-request-reviewer": "copilot",
+    "github-copilot": "copilot",
+    "copilot-swe-agent": "copilot",
+    "copilot": "copilot",
+    "cursor": "cursor",
+    "claude": "claude",
+    "gemini-code-assist": "gemini",
+    "devin-ai-integration": "devin",
+    "chatgpt-codex-connector": "codex",
+    "sourcery-ai": "sourcery",
+    "greptile-apps": "greptile",
+    "ellipsis-dev": "ellipsis",
+    "qodo-merge-pro": "qodo",
+    "codiumai-pr-agent-pro": "qodo",
+    "korbit-ai": "korbit",
+    "graphite-app": "graphite",
+    "cubic-dev-ai": "cubic",
+    "codeant-ai": "codeant",
+    "dependabot": None,
+    "renovate": None,
+    "github-actions": None,
+    "mergify": None,
+    "codecov": None,
+    "netlify": None,
+    "vercel": None,
+    "changeset-bot": None,
+    "pre-commit-ci": None,
+}
+
+
+def bot_base(login: str) -> str:
+    """A login lowercased and without a trailing ``[bot]``, the key of :data:`KNOWN_BOTS`."""
+    lower = login.lower()
+    return lower[: -len("[bot]")] if lower.endswith("[bot]") else lower

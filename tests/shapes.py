@@ -319,8 +319,62 @@ def timestamps(v: int) -> Version:
     )
 
 
+# --- Bots known by type, not by a "[bot]" suffix ------------------------------------------------
+
+EMBER = "ember/forge"
+NOOR: User = (101, "noor-h", "User")
+RAVI: User = (102, "ravi-p", "User")
+CLAUDE_HUMAN: User = (888, "claude", "User")  # a person whose login is a bot's name
+RABBIT_GQL: User = (136622811, "coderabbitai", "Bot")  # GraphQL: no suffix
+RABBIT_REST: User = (136622811, "coderabbitai[bot]", "Bot")
+COPILOT_REVIEWER_GQL: User = (175728472, "copilot-pull-request-reviewer", "Bot")
+COPILOT_AGENT: User = (198982749, "Copilot", "Bot")  # only ever a commit author here
+SWE_AGENT_UNTYPED: User = (203248971, "copilot-swe-agent", None)  # no type in the commit's raw
+RENOVATE_UNTYPED: User = (29139614, "renovate", None)
+
+
+def bots(v: int) -> Version:
+    """AI reviewer bots and the Copilot coding agent under GraphQL-style logins without "[bot]".
+
+    v2: CodeRabbit reviews PR 2 again, and the Copilot agent pushes a commit to it.
+    """
+    r = EMBER
+    prs = [
+        pull(r, 1, "Add the forge queue", NOOR, "2025-06-02T09:00:00Z", merged="2025-06-04T09:00:00Z"),
+        pull(r, 2, "Retry failed casts", RAVI, "2025-06-09T09:00:00Z", merged="2025-06-10T09:00:00Z"),
+        pull(r, 3, "Pin the toolchain", RENOVATE_UNTYPED, "2025-06-11T09:00:00Z"),
+    ]
+    reviews = [
+        review(r, 1, 7001, RABBIT_GQL, "COMMENTED", "2025-06-02T09:05:00Z"),
+        review(r, 1, 7002, COPILOT_REVIEWER_GQL, "COMMENTED", "2025-06-02T09:06:00Z"),
+        review(r, 1, 7003, RAVI, "APPROVED", "2025-06-03T10:00:00Z"),
+        review(r, 2, 7004, RABBIT_REST, "COMMENTED", "2025-06-09T09:04:00Z"),
+        review(r, 2, 7005, CLAUDE_HUMAN, "APPROVED", "2025-06-09T15:00:00Z"),
+    ]
+    commits = [
+        commit(r, 1, "b1", COPILOT_AGENT, "2025-06-02T08:00:00Z", "Initial plan"),
+        commit(r, 1, "b2", NOOR, "2025-06-02T08:30:00Z", "Queue the forge jobs"),
+        commit(r, 2, "b3", RAVI, "2025-06-09T08:00:00Z", "Retry casts"),
+        commit(r, 2, "b4", SWE_AGENT_UNTYPED, "2025-06-09T08:10:00Z", "Address review comments"),
+        commit(r, 3, "b5", RENOVATE_UNTYPED, "2025-06-11T08:00:00Z", "chore(deps): pin toolchain"),
+    ]
+    if v == 2:
+        reviews.append(review(r, 2, 7006, RABBIT_GQL, "CHANGES_REQUESTED", "2025-06-09T16:00:00Z"))
+        commits.append(commit(r, 2, "b6", COPILOT_AGENT, "2025-06-09T17:00:00Z", "Apply suggestions"))
+    contributors = [
+        contributor(r, NOOR, 30, 1),
+        contributor(r, RAVI, 20, 2),
+        contributor(r, CLAUDE_HUMAN, 5, 3, name="Claude Martin"),
+    ]
+    return Version(
+        _spec("shapes-bots", r, "EMB", date(2025, 6, 30) if v == 1 else date(2025, 7, 1)),
+        {"pull_requests": prs, "reviews": reviews, "commits": commits, "contributors": contributors},
+    )
+
+
 SHAPES: dict[str, Callable[[int], Version]] = {
     "timestamps": timestamps,
+    "bots": bots,
 }
 
 

@@ -160,3 +160,63 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
     )
     assert project.query(package) == [(4200, True)]
     assert project.query("SELECT count(*) FROM metrics_prcheckrun") == [(7,)]
+
+
+# --- Bots known by type -------------------------------------------------------------------------
+
+BOT_IDS = {"136622811", "175728472", "198982749", "203248971", "29139614"}
+
+
+def test_bots_known_by_type_not_by_suffix(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "bots", schema_url)
+    build = project.transform(1)
+
+    members = rows(build, "metrics_teammember", "github_id")
+    assert {g for g, m in members.items() if not m["is_active"]} == BOT_IDS
+    # The Copilot agent is only a commit author; the human "claude" stays human.
+    assert members["198982749"]["github_username"] == "Copilot"
+    assert members["888"]["is_active"] and members["888"]["email"] == "claude@example.com"
+    reviews = rows(build, "metrics_prreview", "github_review_id")
+    assert {i: r["ai_reviewer_type"] for i, r in reviews.items() if r["is_ai_review"]} == {
+        7001: "coderabbit",  # GraphQL login "coderabbitai"
+        7002: "copilot",  # "copilot-pull-request-reviewer"
+        7004: "coderabbit",  # REST login "coderabbitai[bot]"
+    }
+    commits = rows(build, "metrics_commit", "github_sha")
+    ai_commits = {c["github_sha"][:2]: c["ai_co_authors"] for c in commits.values() if c["is_ai_assisted"]}
+    assert ai_commits == {"b1": '["copilot"]', "b4": '["copilot"]'}  # authored by the agent
+    prs = rows(build, "metrics_pullrequest", "github_pr_id")
+    assert [(n, p["has_ai_review"], p["has_ai_commits"]) for n, p in sorted(prs.items())] == [
+        (1, True, True),
+        (2, True, True),
+        (3, False, False),
+    ]
+    weekly = pq.read_table(build / "metrics_weeklymetrics.parquet").to_pylist()
+    assert {w["member_github_id"] for w in weekly} == {"101", "102", "888"}
+    usage = pq.read_table(build / "metrics_aiusagedaily.parquet").to_pylist()
+    assert not {u["member_github_id"] for u in usage} & BOT_IDS
+    survey_reviewers = pq.read_table(build / "metrics_prsurveyreview.parquet").to_pylist()
+    assert not {s["reviewer_github_id"] for s in survey_reviewers} & BOT_IDS
+
+    project.load()
+    inactive = "SELECT github_id FROM metrics_teammember WHERE NOT is_active ORDER BY 1"
+    assert {r[0] for r in project.query(inactive)} == BOT_IDS
+    weekly_bots = """SELECT count(*) FROM metrics_weeklymetrics w JOIN metrics_teammember m ON m.id = w.member_id
+                     WHERE NOT m.is_active"""
+    assert project.query(weekly_bots) == [(0,)]
+
+    project.transform(2)
+    project.load()
+    ai_reviews = """SELECT r.github_review_id, r.ai_reviewer_type FROM metrics_prreview r
+                    WHERE r.is_ai_review ORDER BY 1"""
+    assert project.query(ai_reviews) == [
+        (7001, "coderabbit"),
+        (7002, "copilot"),
+        (7004, "coderabbit"),
+        (7006, "coderabbit"),
+    ]
+    agent_commits = """SELECT count(*) FROM metrics_commit c JOIN metrics_teammember m ON m.id = c.author_id
+                       WHERE m.github_id = '198982749' AND c.is_ai_assisted"""
+    assert project.query(agent_commits) == [(2,)]
+    assert project.query(inactive) == [(g,) for g in sorted(BOT_IDS)]
+    assert project.query(weekly_bots) == [(0,)]

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from prseed import transform
-from tests.rules import categorize_file, detect_ai_tools, parse_jira_key
+from tests.rules import KNOWN_BOTS, bot_base, categorize_file, detect_ai_tools, parse_jira_key
 
 FILE_STATUS = {"copied": "added", "deleted": "removed", "changed": "modified", "unchanged": "modified"}
 
@@ -102,16 +102,29 @@ def expected(snapshot: Path) -> dict[str, Any]:
         (1, [(c["id"], c["login"], c["type"]) for c in contributors]),
         (2, [(p["author_id"], p["author_login"], p["author_type"]) for p in prs]),
         (3, [(r["reviewer_id"], r["reviewer_login"], r["reviewer_type"]) for r in reviews]),
-        (4, [(c["author_id"], c["author_login"], None) for c in commits]),
+        (
+            4,
+            [
+                (c["author_id"], c["author_login"], (json.loads(c["raw"]).get("author") or {}).get("type"))
+                for c in commits
+            ],
+        ),
     ]
     for src, seen in sources:
         for account_id, login, kind in seen:
             if account_id is None:
                 continue
-            entry = accounts.setdefault(account_id, {"logins": [], "bot": False})
+            entry = accounts.setdefault(
+                account_id, {"logins": [], "bot": False, "named": False, "user": False}
+            )
             if login is not None:
                 entry["logins"].append((src, login))
             entry["bot"] = entry["bot"] or kind == "Bot" or (login or "").endswith("[bot]")
+            entry["named"] = entry["named"] or (login is not None and bot_base(login) in KNOWN_BOTS)
+            entry["user"] = entry["user"] or (kind is not None and kind != "Bot")
+    for entry in accounts.values():
+        # a known bot login counts while no sighting says the account is a User
+        entry["bot"] = entry["bot"] or (entry["named"] and not entry["user"])
     contributions: dict[int, int] = defaultdict(int)
     public: dict[int, str] = {}
     for c in contributors:

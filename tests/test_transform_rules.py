@@ -211,3 +211,25 @@ def test_ai_detection_examples(
 ) -> None:
     assert rules.detect_ai_tools(title, body) == tools
     assert sql_map(con, "ai_pr_tools(a, b)", [(title, body)]) == [tools]
+
+
+# --- Bots --------------------------------------------------------------------------------------
+
+
+def test_known_bots_sql_matches_reference(con: duckdb.DuckDBPyConnection) -> None:
+    got = dict(con.execute("SELECT login, ai_tool FROM known_bots").fetchall())
+    assert got == rules.KNOWN_BOTS
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.sampled_from([*rules.KNOWN_BOTS, "Copilot", "CodeRabbitAI[bot]", "[bot]", "x[BOT]"])
+        | st.text(TEXT, max_size=12),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_bot_base_sql_matches_reference(con: duckdb.DuckDBPyConnection, batch: list[str]) -> None:
+    batch = [b + suffix for b in batch for suffix in ("", "[bot]")]
+    assert sql_map(con, "bot_base(a)", [(b,) for b in batch]) == [rules.bot_base(b) for b in batch]

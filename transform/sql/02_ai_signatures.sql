@@ -8,7 +8,9 @@
 --   is_ai_assisted = at least one tool; ai_tools_detected = the sorted tool names.
 -- Commits: each "Co-authored-by:" trailer (case-insensitive, one per line) is matched against
 --   ai_coauthor_tools(); metrics_commit.ai_co_authors = the sorted tool names.
--- Reviews: a review is an AI review when its author login is in ai_reviewer_bots.
+-- Reviews: a review is an AI review when its author is a bot whose login (without "[bot]") is an
+--   AI tool's in known_bots.
+-- Commits: also AI when authored by such a bot (the Copilot coding agent, Devin, ...).
 -- Files: has_ai_files when a PR touches an AI agent instruction file (is_ai_file()).
 
 -- Tool signatures, lowercased text -> the tools whose pattern matches (constant patterns, so
@@ -57,26 +59,44 @@ CREATE OR REPLACE MACRO ai_coauthor_tools(trailer) AS [t FOR t IN [
         CASE WHEN regexp_matches(trailer, '\bcodex\b|@openai\.com') THEN 'codex' END
     ] IF t IS NOT NULL];
 
-CREATE OR REPLACE TABLE ai_reviewer_bots (login VARCHAR, ai_reviewer_type VARCHAR);
-INSERT INTO ai_reviewer_bots VALUES
-    ('coderabbitai[bot]', 'coderabbit'),
-    ('copilot-pull-request-reviewer[bot]', 'copilot'),
-    ('github-copilot[bot]', 'copilot'),
-    ('copilot-swe-agent[bot]', 'copilot'),
-    ('cursor[bot]', 'cursor'),
-    ('claude[bot]', 'claude'),
-    ('gemini-code-assist[bot]', 'gemini'),
-    ('devin-ai-integration[bot]', 'devin'),
-    ('chatgpt-codex-connector[bot]', 'codex'),
-    ('sourcery-ai[bot]', 'sourcery'),
-    ('greptile-apps[bot]', 'greptile'),
-    ('ellipsis-dev[bot]', 'ellipsis'),
-    ('qodo-merge-pro[bot]', 'qodo'),
-    ('codiumai-pr-agent-pro[bot]', 'qodo'),
-    ('korbit-ai[bot]', 'korbit'),
-    ('graphite-app[bot]', 'graphite'),
-    ('cubic-dev-ai[bot]', 'cubic'),
-    ('codeant-ai[bot]', 'codeant');
+-- Bot accounts by login. GitHub's REST API names an app's bot "coderabbitai[bot]", GraphQL
+-- "coderabbitai"; bot_base() is the login without that suffix, lowercased, the key of known_bots.
+-- ai_tool: the AI tool behind the bot (its review is an AI review, its commits AI commits), NULL
+-- for bots that are not AI. An account is a bot by its type (Bot) or a "[bot]" login; a known
+-- bot login counts only while no sighting of the account says it is a User (20_members.sql), so
+-- a human whose login happens to be "claude" stays human.
+CREATE OR REPLACE MACRO bot_base(login) AS regexp_replace(lower(login), '\[bot\]$', '');
+
+CREATE OR REPLACE TABLE known_bots (login VARCHAR PRIMARY KEY, ai_tool VARCHAR);
+INSERT INTO known_bots VALUES
+    ('coderabbitai', 'coderabbit'),
+    ('copilot-pull-request-reviewer', 'copilot'),
+    ('github-copilot', 'copilot'),
+    ('copilot-swe-agent', 'copilot'),
+    ('copilot', 'copilot'),  -- the Copilot coding agent as commit and PR author ("Copilot", type Bot)
+    ('cursor', 'cursor'),
+    ('claude', 'claude'),
+    ('gemini-code-assist', 'gemini'),
+    ('devin-ai-integration', 'devin'),
+    ('chatgpt-codex-connector', 'codex'),
+    ('sourcery-ai', 'sourcery'),
+    ('greptile-apps', 'greptile'),
+    ('ellipsis-dev', 'ellipsis'),
+    ('qodo-merge-pro', 'qodo'),
+    ('codiumai-pr-agent-pro', 'qodo'),
+    ('korbit-ai', 'korbit'),
+    ('graphite-app', 'graphite'),
+    ('cubic-dev-ai', 'cubic'),
+    ('codeant-ai', 'codeant'),
+    ('dependabot', NULL),
+    ('renovate', NULL),
+    ('github-actions', NULL),
+    ('mergify', NULL),
+    ('codecov', NULL),
+    ('netlify', NULL),
+    ('vercel', NULL),
+    ('changeset-bot', NULL),
+    ('pre-commit-ci', NULL);
 
 CREATE OR REPLACE MACRO is_ai_file(lower_path) AS regexp_matches(lower_path,
     '(?:^|/)claude\.md$|(?:^|/)agents\.md$|(?:^|/)gemini\.md$|(?:^|/)\.cursorrules$|(?:^|/)\.windsurfrules$|(?:^|/)copilot-instructions\.md$|(?:^|/)\.(?:cursor|claude)/');

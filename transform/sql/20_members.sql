@@ -1,7 +1,9 @@
 -- Team members: one per GitHub account (github_id) seen as contributor, PR author, reviewer or
--- commit author. Deleted users (null ids) give no member. Bots (type Bot or a "[bot]" login) are
--- kept with is_active = false, so bot reviews and commits keep their author, while the AI usage,
--- survey and weekly-metrics simulations skip them.
+-- commit author. Deleted users (null ids) give no member. Bots are known by type, not only by a
+-- "[bot]" suffix (GraphQL drops it): type Bot in any sighting (for a commit author the REST
+-- commit's author object in raw), a "[bot]" login, or a login of known_bots when no sighting
+-- says the account is a User. They are kept with is_active = false, so bot reviews and commits
+-- keep their author, while the AI usage, survey and weekly-metrics simulations skip them.
 CREATE OR REPLACE TABLE accounts AS
 WITH seen AS (
     SELECT id, login, type, 1 AS src, contributions, name, email
@@ -13,8 +15,16 @@ WITH seen AS (
     SELECT reviewer_id, reviewer_login, reviewer_type, 3, 0, NULL, NULL
     FROM snap_reviews WHERE reviewer_id IS NOT NULL
     UNION ALL
-    SELECT author_id, author_login, NULL, 4, 0, NULL, NULL
+    -- The commits table has no author type column; raw (canonical JSON) has it. Parsed only
+    -- where it can matter, so a million commits cost a substring search, not a JSON parse each.
+    SELECT author_id, author_login,
+        CASE WHEN contains(raw, '"type":"Bot"') OR bot_base(author_login) IN (SELECT login FROM known_bots)
+            THEN raw->>'$.author.type' END,
+        4, 0, NULL, NULL
     FROM snap_commits WHERE author_id IS NOT NULL
+), typed AS (
+    SELECT s.*, k.login IS NOT NULL AS known_bot
+    FROM seen s LEFT JOIN known_bots k ON k.login = bot_base(s.login)
 )
 SELECT
     id,
@@ -22,8 +32,9 @@ SELECT
     min(name) FILTER (WHERE src = 1 AND name <> '') AS name,
     min(trim(email)) FILTER (WHERE src = 1 AND trim(email) <> '') AS public_email,
     coalesce(sum(contributions) FILTER (WHERE src = 1), 0) AS contributions,
-    bool_or(coalesce(type, '') = 'Bot' OR coalesce(login, '') LIKE '%[bot]') AS is_bot
-FROM seen
+    bool_or(coalesce(type, '') = 'Bot' OR coalesce(login, '') LIKE '%[bot]')
+        OR (bool_or(known_bot) AND NOT bool_or(coalesce(type, 'Bot') <> 'Bot')) AS is_bot
+FROM typed
 GROUP BY id;
 
 CREATE OR REPLACE TABLE members AS

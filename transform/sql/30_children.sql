@@ -13,10 +13,11 @@ SELECT
         WHEN 'CHANGES_REQUESTED' THEN 'changes_requested'
         ELSE 'commented'
     END AS state_out,
-    b.ai_reviewer_type
+    CASE WHEN m.is_bot THEN b.ai_tool END AS ai_reviewer_type
 FROM snap_reviews r
 JOIN pr p ON p.repo = r.repo AND p.number = r.pr_number
-LEFT JOIN ai_reviewer_bots b ON b.login = lower(r.reviewer_login)
+LEFT JOIN members m ON m.id = r.reviewer_id
+LEFT JOIN known_bots b ON b.login = bot_base(r.reviewer_login)
 WHERE upper(r.state) <> 'PENDING'
 QUALIFY row_number() OVER (PARTITION BY r.id ORDER BY p.ord) = 1;
 
@@ -34,18 +35,25 @@ SELECT
     coalesce(ai_reviewer_type, '') AS ai_reviewer_type
 FROM rv;
 
--- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR).
+-- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR):
+-- the tools of its Co-authored-by trailers, and the tool of an AI bot that authored it.
 CREATE OR REPLACE TABLE commit_ai AS
 WITH trailers AS (
     SELECT repo, pr_number, sha,
         unnest(regexp_extract_all(lower(message), '(?m)^[ \t]*co-authored-by:[ \t]*(.+)$', 1)) AS trailer
     FROM snap_commits
     WHERE contains(lower(message), 'co-authored-by')
+), tools AS (
+    SELECT repo, pr_number, sha, unnest(ai_coauthor_tools(trailer)) AS tool FROM trailers
+    UNION ALL
+    SELECT c.repo, c.pr_number, c.sha, b.ai_tool
+    FROM snap_commits c
+    JOIN members m ON m.id = c.author_id AND m.is_bot
+    JOIN known_bots b ON b.login = bot_base(m.login) AND b.ai_tool IS NOT NULL
 )
-SELECT repo, pr_number, sha, list_sort(list_distinct(flatten(list(ai_coauthor_tools(trailer))))) AS tools
-FROM trailers
-GROUP BY ALL
-HAVING len(tools) > 0;
+SELECT repo, pr_number, sha, list_sort(list_distinct(list(tool))) AS tools
+FROM tools
+GROUP BY ALL;
 
 -- Commits: unique per SHA (UNIQUE(team, github_sha)), first PR wins. The author falls back to
 -- the PR author when the commit email maps to no GitHub account; committed_at is the author date
