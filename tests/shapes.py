@@ -372,9 +372,81 @@ def bots(v: int) -> Version:
     )
 
 
+# --- Identities that change between snapshots ---------------------------------------------------
+
+QUARTZ = "quartz/engine"
+
+
+def identity(v: int) -> Version:
+    """Renamed logins whose old name a newer account takes, and public e-mails that move.
+
+    v1 (mid June): marta (id 9), oskar (12) publishing dev@quartz.example, lina (15), pavel (20),
+    rui (50) and sofia (51) publishing ops@ and qa@.
+    v2 (end of June): id 9 renamed itself marta-k (an older PR still shows "marta") and a newer
+    account, id 31, took "marta"; dev@ moved from oskar to lina; pavel's PR is gone and a newer
+    account, id 44, took "pavel"; rui and sofia swapped addresses; tess (60) is new.
+    """
+    r = QUARTZ
+    marta, oskar, lina, pavel = (
+        (9, "marta", "User"),
+        (12, "oskar", "User"),
+        (15, "lina", "User"),
+        (20, "pavel", "User"),
+    )
+    rui, sofia = (50, "rui", "User"), (51, "sofia", "User")
+    prs = [
+        pull(r, 1, "Split the engine loop", marta, "2025-05-05T09:00:00Z", merged="2025-05-06T09:00:00Z"),
+        pull(r, 2, "Add shard metrics", oskar, "2025-05-07T09:00:00Z", merged="2025-05-08T09:00:00Z"),
+        pull(r, 3, "Faster startup", lina, "2025-05-12T09:00:00Z", merged="2025-05-13T09:00:00Z"),
+        pull(r, 5, "Rotate the logs", rui, "2025-05-20T09:00:00Z", merged="2025-05-21T09:00:00Z"),
+        pull(r, 6, "Stress the queue", sofia, "2025-05-21T09:00:00Z", merged="2025-05-22T09:00:00Z"),
+    ]
+    reviews = [review(r, 3, 8001, marta, "APPROVED", "2025-05-12T15:00:00Z")]
+    commits = [commit(r, 1, "c1", marta, "2025-05-05T08:00:00Z", "Split loop")]
+    contributors = [
+        contributor(r, marta, 30, 1),
+        contributor(r, oskar, 20, 2, email="dev@quartz.example"),
+        contributor(r, lina, 10, 3),
+        contributor(r, pavel, 8, 4),
+        contributor(r, rui, 6, 5, email="ops@quartz.example"),
+        contributor(r, sofia, 5, 6, email="qa@quartz.example"),
+    ]
+    if v == 1:
+        prs.append(
+            pull(r, 4, "Drop the old codec", pavel, "2025-05-14T09:00:00Z", merged="2025-05-15T09:00:00Z")
+        )
+        return Version(
+            _spec("shapes-identity", r, "QTZ", date(2025, 6, 15)),
+            {"pull_requests": prs, "reviews": reviews, "commits": commits, "contributors": contributors},
+        )
+    marta_k, marta_new = (9, "marta-k", "User"), (31, "marta", "User")
+    pavel_new, tess = (44, "pavel", "User"), (60, "tess", "User")
+    prs += [
+        pull(r, 7, "Engine loop, part two", marta_k, "2025-06-20T09:00:00Z", merged="2025-06-21T09:00:00Z"),
+        pull(r, 8, "First patch", marta_new, "2025-06-22T09:00:00Z", merged="2025-06-23T09:00:00Z"),
+        pull(r, 9, "Codec cleanup", pavel_new, "2025-06-24T09:00:00Z"),
+        pull(r, 10, "Docs for shards", tess, "2025-06-25T09:00:00Z", merged="2025-06-26T09:00:00Z"),
+    ]
+    commits.append(commit(r, 7, "c7", marta_k, "2025-06-20T08:00:00Z", "Loop part two"))
+    contributors = [  # id 9 is no longer listed: its old login lives on only in PR 1's author
+        contributor(r, marta_new, 3, 5),
+        contributor(r, oskar, 20, 1),
+        contributor(r, lina, 12, 2, email="dev@quartz.example"),
+        contributor(r, pavel_new, 2, 7),
+        contributor(r, rui, 6, 3, email="qa@quartz.example"),
+        contributor(r, sofia, 5, 4, email="ops@quartz.example"),
+        contributor(r, tess, 1, 6),
+    ]
+    return Version(
+        _spec("shapes-identity", r, "QTZ", date(2025, 6, 30)),
+        {"pull_requests": prs, "reviews": reviews, "commits": commits, "contributors": contributors},
+    )
+
+
 SHAPES: dict[str, Callable[[int], Version]] = {
     "timestamps": timestamps,
     "bots": bots,
+    "identity": identity,
 }
 
 

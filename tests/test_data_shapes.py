@@ -220,3 +220,85 @@ def test_bots_known_by_type_not_by_suffix(tmp_path: Path, schema_url: str) -> No
     assert project.query(agent_commits) == [(2,)]
     assert project.query(inactive) == [(g,) for g in sorted(BOT_IDS)]
     assert project.query(weekly_bots) == [(0,)]
+
+
+# --- Identities that change between snapshots ---------------------------------------------------
+
+
+def members_in_db(project: Project) -> dict[str, tuple[str, str]]:
+    got = project.query(
+        "SELECT github_id, github_username, email FROM metrics_teammember WHERE github_id > ''"
+    )
+    return {g: (login, email) for g, login, email in got}
+
+
+def test_changed_identities_reload_without_clear(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "identity", schema_url)
+    project.transform(1)
+    project.load()
+    v1 = {
+        "9": ("marta", "marta@example.com"),
+        "12": ("oskar", "dev@quartz.example"),
+        "15": ("lina", "lina@example.com"),
+        "20": ("pavel", "pavel@example.com"),
+        "50": ("rui", "ops@quartz.example"),
+        "51": ("sofia", "qa@quartz.example"),
+    }
+    assert members_in_db(project) == v1
+    # A member the app created itself (no GitHub id) holds the address tess will want.
+    project.query(
+        """INSERT INTO metrics_teammember (created_at, updated_at, team_id, email, display_name,
+               github_username, github_id, jira_account_id, slack_user_id, role, is_active)
+           SELECT now(), now(), id, 'tess@example.com', 'Tess (HR)', '', '', '', '', 'developer', true
+           FROM teams_team WHERE slug = 'shapes-identity' RETURNING id"""
+    )
+
+    build = project.transform(2)
+    members = rows(build, "metrics_teammember", "github_id")
+    assert {g: (m["github_username"], m["email"]) for g, m in members.items()} == {
+        "9": ("marta-k", "marta-k@example.com"),  # newest login, though PR 1 still says "marta"
+        "12": ("oskar", "oskar@example.com"),
+        "15": ("lina", "dev@quartz.example"),  # the address moved from oskar
+        "31": ("marta", "marta@example.com"),  # the newer account that took the name
+        "44": ("pavel", "pavel@example.com"),
+        "50": ("rui", "qa@quartz.example"),  # swapped
+        "51": ("sofia", "ops@quartz.example"),
+        "60": ("tess", "tess@example.com"),
+    }
+
+    project.load()  # was exit 5 "re-create the build": the team's unique e-mail refused the upsert
+    assert members_in_db(project) == {
+        "9": ("marta-k", "marta-k@example.com"),
+        "12": ("oskar", "oskar@example.com"),
+        "15": ("lina", "dev@quartz.example"),
+        "20": ("pavel", "20+pavel@users.noreply.github.com"),  # gone from v2: gave its address up
+        "31": ("marta", "marta@example.com"),
+        "44": ("pavel", "pavel@example.com"),
+        "50": ("rui", "qa@quartz.example"),
+        "51": ("sofia", "ops@quartz.example"),
+        "60": ("tess", "60+tess@users.noreply.github.com"),  # the app's member keeps its address
+    }
+    assert project.query("SELECT email FROM metrics_teammember WHERE github_id = ''") == [
+        ("tess@example.com",)
+    ]
+    authors = """SELECT p.github_pr_id, m.github_username FROM metrics_pullrequest p
+                 JOIN metrics_teammember m ON m.id = p.author_id ORDER BY 1"""
+    assert project.query(authors) == [
+        (1, "marta-k"),
+        (2, "oskar"),
+        (3, "lina"),
+        (4, "pavel"),  # v1's PR of the old pavel (id 20) stays his
+        (5, "rui"),
+        (6, "sofia"),
+        (7, "marta-k"),
+        (8, "marta"),
+        (9, "pavel"),
+        (10, "tess"),
+    ]
+    four = "SELECT m.github_id FROM metrics_pullrequest p JOIN metrics_teammember m ON m.id = p.author_id WHERE p.github_pr_id = 4"
+    assert project.query(four) == [("20",)]
+
+    stamps = "SELECT github_id, email, updated_at FROM metrics_teammember ORDER BY 1"
+    before = project.query(stamps)
+    project.load()  # the same build again changes nothing
+    assert project.query(stamps) == before

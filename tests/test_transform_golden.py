@@ -96,29 +96,51 @@ def expected(snapshot: Path) -> dict[str, Any]:
             }
         )
 
-    # Members: every account id seen, bots inactive, top human contributor lead.
+    # Members: every account id seen, bots inactive, top human contributor lead; newest login.
+    repos = json.loads((snapshot / "manifest.json").read_text())["project"]["repos"]
     accounts: dict[int, dict[str, Any]] = {}
     sources = [
-        (1, [(c["id"], c["login"], c["type"]) for c in contributors]),
-        (2, [(p["author_id"], p["author_login"], p["author_type"]) for p in prs]),
-        (3, [(r["reviewer_id"], r["reviewer_login"], r["reviewer_type"]) for r in reviews]),
+        (1, [(c["id"], c["login"], c["type"], None, repos.index(c["repo"]) + 1) for c in contributors]),
+        (
+            2,
+            [
+                (p["author_id"], p["author_login"], p["author_type"], p["updated_at"] or p["created_at"], 0)
+                for p in prs
+            ],
+        ),
+        (
+            3,
+            [
+                (r["reviewer_id"], r["reviewer_login"], r["reviewer_type"], r["submitted_at"], 0)
+                for r in reviews
+            ],
+        ),
         (
             4,
             [
-                (c["author_id"], c["author_login"], (json.loads(c["raw"]).get("author") or {}).get("type"))
+                (
+                    c["author_id"],
+                    c["author_login"],
+                    (json.loads(c["raw"]).get("author") or {}).get("type"),
+                    known(c["committed_at"]) or known(c["authored_at"]),
+                    0,
+                )
                 for c in commits
             ],
         ),
     ]
     for src, seen in sources:
-        for account_id, login, kind in seen:
+        for account_id, login, kind, seen_at, pos in seen:
             if account_id is None:
                 continue
             entry = accounts.setdefault(
                 account_id, {"logins": [], "bot": False, "named": False, "user": False}
             )
             if login is not None:
-                entry["logins"].append((src, login))
+                # newest first: contributors lists (the repo fetched last first), then the latest time
+                at = known(seen_at)
+                newest = (src != 1, -pos, at is None, -(at.timestamp() if at else 0), src, login)
+                entry["logins"].append((newest, login))
             entry["bot"] = entry["bot"] or kind == "Bot" or (login or "").endswith("[bot]")
             entry["named"] = entry["named"] or (login is not None and bot_base(login) in KNOWN_BOTS)
             entry["user"] = entry["user"] or (kind is not None and kind != "Bot")
@@ -127,16 +149,18 @@ def expected(snapshot: Path) -> dict[str, Any]:
         entry["bot"] = entry["bot"] or (entry["named"] and not entry["user"])
     contributions: dict[int, int] = defaultdict(int)
     public: dict[int, str] = {}
-    for c in contributors:
+    for c in sorted(contributors, key=lambda c: repos.index(c["repo"])):
         contributions[c["id"]] += c["contributions"]
-        if c["email"]:
-            public[c["id"]] = min(public.get(c["id"], c["email"]), c["email"])
+        if c["profile_fetched"]:  # the newest fetched profile says what the address is
+            public.pop(c["id"], None)
+            if (c["email"] or "").strip():
+                public[c["id"]] = c["email"].strip()
     humans = [i for i, a in accounts.items() if not a["bot"]]
     lead = min(humans, key=lambda i: (-contributions[i], i)) if humans else None
     members = []
     for account_id in sorted(accounts, key=str):
         a = accounts[account_id]
-        login = min(a["logins"])[1]
+        login = min(a["logins"])[1] if a["logins"] else f"user-{account_id}"
         members.append(
             {
                 "github_id": str(account_id),
