@@ -15,22 +15,92 @@ import re
 
 # --- Jira keys -------------------------------------------------------------------------------
 
-JIRA_KEY_RE = re.compile(r"[A-Z][A-Z0-9]+-[0-9]+")
 JIRA_KEY_MAX = 50  # metrics_jiraissue.jira_key / metrics_pullrequest.jira_key are varchar(50)
+# Standard, advisory and reference ids shaped like Jira keys (UTF-8, ISO-8601, CVE-2021-23337,
+# SHA-256, PEP-8, GH-123 ...): never another project's key.
+JIRA_NOT_KEYS = frozenset(
+    [
+        "UTF",
+        "UCS",
+        "ISO",
+        "IEC",
+        "IEEE",
+        "ANSI",
+        "ECMA",
+        "ES",
+        "RFC",
+        "BCP",
+        "PEP",
+        "JEP",
+        "JSR",
+        "KEP",
+        "WCAG",
+        "CVE",
+        "CWE",
+        "CAPEC",
+        "GHSA",
+        "PYSEC",
+        "RUSTSEC",
+        "GO",
+        "OSV",
+        "RHSA",
+        "USN",
+        "DSA",
+        "SNYK",
+        "OWASP",
+        "SHA",
+        "MD",
+        "AES",
+        "RSA",
+        "HMAC",
+        "TLS",
+        "SSL",
+        "HTTP",
+        "IPV",
+        "X86",
+        "ARM",
+        "WIN",
+        "CP",
+        "IE",
+        "COVID",
+        "PR",
+        "MR",
+        "GH",
+    ]
+)
+OTHER_KEY_RE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Z][A-Z0-9]+)-([0-9]+)(\.[0-9])?")
 
 
-def parse_jira_key(title: str | None, head_ref: str | None) -> str:
-    """Return the first Jira key in the title, else in the head branch, else ``""``.
+def _own_keys(text: str, own: str) -> list[str]:
+    if not own:
+        return []
+    found = re.finditer(r"(?:^|[^a-z0-9])" + re.escape(own.lower()) + r"-([0-9]+)", text.lower())
+    keys = [f"{own.upper()}-{m.group(1)}" for m in found]
+    return [k for k in keys if len(k) <= JIRA_KEY_MAX]
 
-    A match longer than 50 characters cannot be stored and is treated as no key.
+
+def _other_keys(text: str) -> list[str]:
+    keys = []
+    for m in OTHER_KEY_RE.finditer(text):
+        prefix, number, version = m.groups()
+        key = f"{prefix}-{number}"
+        if version is None and prefix not in JIRA_NOT_KEYS and len(key) <= JIRA_KEY_MAX:
+            keys.append(key)
+    return keys
+
+
+def parse_jira_key(title: str | None, head_ref: str | None, own: str = "") -> str:
+    """Return the Jira key of a PR, or ``""``.
+
+    The project's own key ``own`` wins: the first ``OWN-<digits>`` in the title, else in the head
+    branch, in any case (``ftl-42-session-timeout`` gives ``FTL-42`` when ``own`` is ``FTL``).
+    Else the first other key, uppercase only (``[A-Z][A-Z0-9]+-[0-9]+`` not inside a word), in the
+    title, else in the branch, skipping standard and advisory ids (:data:`JIRA_NOT_KEYS`), versions
+    (``TLS-1.3``: followed by ``.`` and a digit) and keys longer than 50 characters.
     """
-    for text in (title or "", head_ref or ""):
-        match = JIRA_KEY_RE.search(text)
-        if match and len(match.group(0)) <= JIRA_KEY_MAX:
-            return match.group(0)
-        if match:
-            return ""
-    return ""
+    title, head_ref = title or "", head_ref or ""
+    keys = _own_keys(title, own) + _own_keys(head_ref, own) + _other_keys(title) + _other_keys(head_ref)
+    return keys[0] if keys else ""
 
 
 # --- File categories (metrics-schema.md §1.7) --------------------------------------------------
@@ -341,14 +411,109 @@ AI_NEGATION = r"\b(?:no|not|without|never|none|zero)\b|n't\b|n’t"
 SENTENCE_SPLIT = r"[.!?](?:[ \t\r\n]|$)|\n"
 
 
-def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
-    r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
+# Co-authored-by trailers: one per line, any case, blanks allowed before the colon.
+TRAILER_RE = r"(?m)^[ \t]*co-authored-by[ \t]*:[ \t]*(.*)$"
+TRAILER_LINE_RE = r"(?m)^[ \t]*co-authored-by[ \t]*:.*$"
+# AI tools' own addresses (lowercased).
+AI_ADDRESSES = {
+    "noreply@anthropic.com": "claude",
+    "cursoragent@cursor.com": "cursor",
+    "noreply@aider.chat": "aider",
+}
+# Whole co-author names (lowercased) that are a tool's product name, for trailers without a
+# personal address.
+AI_NAME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("claude", r"claude(?: code| (?:opus|sonnet|haiku|instant|[0-9])[^<>]*)?"),
+    ("copilot", r"(?:github )?copilot(?: (?:agent|chat|coding agent))?|copilot(?:-swe-agent)?\[bot\]"),
+    ("cursor", r"cursor(?: ?agent| ai)?|cursor\[bot\]"),
+    ("devin", r"devin(?: ai)?|devin-ai-integration(?:\[bot\])?"),
+    ("windsurf", r"windsurf|codeium"),
+    ("aider", r"aider(?: \([^()]*\))?"),
+    ("gemini", r"gemini(?: code assist| cli| [0-9][^<>]*)?|gemini-code-assist(?:\[bot\])?"),
+    ("chatgpt", r"chat-?gpt"),
+    ("codex", r"(?:openai )?codex(?: cli)?|chatgpt-codex-connector(?:\[bot\])?"),
+)
+# "Claude" + a capitalised word is a person ("Claude Dubois"), unless the word is one of these.
+CLAUDE_NOT_A_SURNAME = [
+    "Code",
+    "Opus",
+    "Sonnet",
+    "Haiku",
+    "Instant",
+    "Desktop",
+    "App",
+    "Chat",
+    "Max",
+    "Pro",
+    "Team",
+    "Enterprise",
+    "For",
+    "To",
+    "And",
+    "With",
+    "In",
+    "On",
+    "Via",
+    "As",
+    "Is",
+    "Was",
+    "The",
+    "Did",
+    "Does",
+    "Has",
+    "Had",
+    "Wrote",
+    "Made",
+    "Generated",
+    "Helped",
+    "Suggested",
+]
 
-    The lowercased ``title + "\n" + body`` is split into sentences (``.``, ``!`` or ``?``
-    followed by whitespace or the end, or a newline); sentences containing a negation are
-    dropped; each remaining sentence is matched against :data:`AI_TEXT_SIGNATURES`.
+
+def _address_tool(email: str) -> str | None:
+    if email in AI_ADDRESSES:
+        return AI_ADDRESSES[email]
+    if re.fullmatch(r"(?:[0-9]+\+)?copilot@users\.noreply\.github\.com", email):
+        return "copilot"
+    bot = re.fullmatch(r"(?:[0-9]+\+)?([^@]*\[bot\])@users\.noreply\.github\.com", email)
+    if bot:
+        return KNOWN_BOTS.get(bot_base(bot.group(1)))
+    return None
+
+
+def coauthor_tools(trailer: str) -> list[str]:
+    """The AI tool of one lowercased ``Co-authored-by`` value ``Name <address>`` (or none).
+
+    An AI tool's own address decides (:data:`AI_ADDRESSES`, the GitHub noreply address of an AI
+    bot or of the Copilot agent); any other personal address is a person, whatever the name.
+    Without an address, or with a generic ``noreply@``/``no-reply@`` one, the whole name must be
+    a product name (:data:`AI_NAME_PATTERNS`): ``claude code`` is, ``claude dubois`` is not.
     """
-    text = ((title or "") + "\n" + (body or "")).lower()
+    name = re.sub(r"<.*$", "", trailer, count=1).strip(" \t\r")
+    address = re.search(r"<([^<>]*)>", trailer)
+    email = address.group(1).strip(" \t\r") if address else ""
+    if address and _address_tool(email) is not None:
+        return [str(_address_tool(email))]
+    if not address or re.match(r"no-?reply@", email):
+        return [tool for tool, pattern in AI_NAME_PATTERNS if re.fullmatch(pattern, name)]
+    return []
+
+
+def trailer_tools(text: str) -> list[str]:
+    """The sorted AI tools of the ``Co-authored-by`` trailers in lowercased text."""
+    return sorted({tool for t in re.findall(TRAILER_RE, text) for tool in coauthor_tools(t)})
+
+
+def unperson(text: str) -> str:
+    """Blank a person named Claude (original case): ``Claude`` + a capitalised non-product word."""
+    if "Claude " not in text:
+        return text
+    keep = "|".join(CLAUDE_NOT_A_SURNAME)
+    text = re.sub(r"\bClaude ((?:" + keep + r")\b)", r"claude \1", text, flags=re.ASCII)
+    return re.sub(r"\bClaude [A-Z][a-z]+", " ", text, flags=re.ASCII)
+
+
+def _text_tools(text: str) -> list[str]:
     tools: set[str] = set()
     for sentence in re.split(SENTENCE_SPLIT, text):
         if re.search(AI_NEGATION, sentence, re.ASCII):
@@ -357,6 +522,22 @@ def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
             if re.search(pattern, sentence, re.ASCII):
                 tools.add(tool)
     return sorted(tools)
+
+
+def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
+    r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
+
+    A person named Claude is blanked (:func:`unperson`); ``Co-authored-by`` lines are judged as
+    trailers (:func:`coauthor_tools`); the rest of the lowercased ``title + "\n" + body`` is split
+    into sentences (``.``, ``!`` or ``?`` followed by whitespace or the end, or a newline);
+    sentences containing a negation are dropped; each remaining sentence is matched against
+    :data:`AI_TEXT_SIGNATURES`.
+    """
+    text = unperson((title or "") + "\n" + (body or "")).lower()
+    if "co-authored-by" not in text:
+        return _text_tools(text)
+    rest = re.sub(TRAILER_LINE_RE, "", text)
+    return sorted(set(_text_tools(rest)) | set(trailer_tools(text)))
 
 
 # --- Bots ----------------------------------------------------------------------------------------

@@ -443,7 +443,123 @@ def identity(v: int) -> Version:
     )
 
 
+# --- Text rules that fire on the wrong words ----------------------------------------------------
+
+FORTLINE = "fortline/app"
+AMELIE: User = (401, "amelie-d", "User")
+BRUNO: User = (402, "bruno-s", "User")
+
+
+def text(v: int) -> Version:
+    """Ids that look like Jira keys, a lowercase own key, people named like AI tools, odd trailers.
+
+    v2: PR 1 was retitled with its own key, so it moves from its synthetic issue to FTL-9.
+    """
+    r = FORTLINE
+    m = "2025-06-0{}T09:00:00Z"
+    mm = "2025-06-0{}T18:00:00Z"
+    prs = [
+        pull(
+            r,
+            1,
+            "Handle UTF-8 file names",
+            AMELIE,
+            m.format(2),
+            merged=mm.format(2),
+            head_ref="fix/utf8-names",
+            body="Pairing with Claude Dubois on this.",
+        ),
+        pull(
+            r,
+            2,
+            "Reject invalid UTF-8 in headers",
+            BRUNO,
+            m.format(3),
+            merged=mm.format(3),
+            head_ref="utf-8-headers",
+            body="Co-authored-by : Claude <noreply@anthropic.com>",
+        ),
+        pull(
+            r,
+            3,
+            "Parse ISO-8601 durations",
+            AMELIE,
+            m.format(4),
+            merged=mm.format(4),
+            head_ref="iso-dates",
+            body="Generated with [Claude Code](https://claude.com/claude-code)",
+        ),
+        pull(
+            r,
+            4,
+            "Bump lodash for CVE-2021-23337",
+            BRUNO,
+            m.format(5),
+            merged=mm.format(5),
+            head_ref="dependabot/npm_and_yarn/lodash-4.17.21",
+        ),
+        pull(
+            r,
+            5,
+            "Session timeout",
+            AMELIE,
+            m.format(6),
+            merged=mm.format(6),
+            head_ref="ftl-42-session-timeout",
+        ),
+        pull(r, 6, "Fix UTF-8 in FTL-7 export (see ABC-3)", BRUNO, m.format(7), merged=mm.format(7)),
+        pull(r, 7, "ABC-12 shared lib", AMELIE, m.format(8), merged=mm.format(8), head_ref="main-fix"),
+        pull(r, 8, "Add search", BRUNO, m.format(9), merged=mm.format(9), head_ref="FTL-42-search-followup"),
+    ]
+    if v == 2:
+        prs[0]["title"] = "FTL-9 Handle UTF-8 file names"
+    commits = [
+        commit(
+            r,
+            1,
+            "d1",
+            AMELIE,
+            m.format(2),
+            "Fix names\n\nCo-authored-by: Claude Dubois <claude.dubois@fortline.example>",
+        ),
+        commit(
+            r,
+            2,
+            "d2",
+            BRUNO,
+            m.format(3),
+            "Reject bad bytes\n\nCo-authored-by : Claude <noreply@anthropic.com>",
+        ),
+        commit(
+            r,
+            3,
+            "d3",
+            AMELIE,
+            m.format(4),
+            "Parse\r\n\r\nCo-Authored-By: Copilot <198982749+Copilot@users.noreply.github.com>\r\n",
+        ),
+        commit(
+            r, 5, "d5", AMELIE, m.format(6), "Timeout\n\nCo-authored-by: Devin Walsh <devin@fortline.example>"
+        ),
+        commit(
+            r,
+            6,
+            "d6",
+            BRUNO,
+            m.format(7),
+            "Export\n\nCo-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n"
+            "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+        ),
+    ]
+    contributors = [contributor(r, AMELIE, 20, 1), contributor(r, BRUNO, 15, 2)]
+    return Version(
+        _spec("shapes-text", r, "FTL", date(2025, 6, 30) if v == 1 else date(2025, 7, 1)),
+        {"pull_requests": prs, "commits": commits, "contributors": contributors},
+    )
+
+
 SHAPES: dict[str, Callable[[int], Version]] = {
+    "text": text,
     "timestamps": timestamps,
     "bots": bots,
     "identity": identity,

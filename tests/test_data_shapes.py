@@ -302,3 +302,67 @@ def test_changed_identities_reload_without_clear(tmp_path: Path, schema_url: str
     before = project.query(stamps)
     project.load()  # the same build again changes nothing
     assert project.query(stamps) == before
+
+
+# --- Text rules that fire on the wrong words ----------------------------------------------------
+
+
+def test_text_rules_fire_on_the_right_words(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "text", schema_url)
+    build = project.transform(1)
+
+    prs = rows(build, "metrics_pullrequest", "github_pr_id")
+    assert {n: p["jira_key"] for n, p in prs.items()} == {
+        1: "",  # UTF-8
+        2: "",  # UTF-8 again: not the same Jira issue as PR 1
+        3: "",  # ISO-8601
+        4: "",  # CVE-2021-23337
+        5: "FTL-42",  # lowercase branch ftl-42-session-timeout, the project's key
+        6: "FTL-7",  # the own key over UTF-8 and ABC-3
+        7: "ABC-12",  # another project's key is still a key
+        8: "FTL-42",  # shares PR 5's issue
+    }
+    assert {n: p["ai_tools_detected"] for n, p in prs.items() if p["is_ai_assisted"]} == {
+        2: '["claude"]',  # "Co-authored-by : Claude <noreply@anthropic.com>" in the body
+        3: '["claude"]',
+    }  # PR 1's "Pairing with Claude Dubois" is a person
+    issues = rows(build, "metrics_jiraissue", "jira_key")
+    assert sorted(issues) == [
+        "ABC-12",
+        "FTL-1000001",
+        "FTL-1000002",
+        "FTL-1000003",
+        "FTL-1000004",
+        "FTL-42",
+        "FTL-7",
+    ]
+    assert issues["FTL-42"]["summary"] == "Session timeout"
+    commits = {
+        c["github_sha"][:2]: c["ai_co_authors"] for c in rows(build, "metrics_commit", "github_sha").values()
+    }
+    assert commits == {
+        "d1": "[]",  # Claude Dubois, a person
+        "d2": '["claude"]',  # "Co-authored-by :"
+        "d3": '["copilot"]',  # CRLF, Co-Authored-By, the Copilot agent's address
+        "d5": "[]",  # Devin Walsh, a person
+        "d6": '["aider","claude"]',
+    }
+
+    project.load()
+    keys = "SELECT github_pr_id, jira_key FROM metrics_pullrequest ORDER BY 1"
+    assert dict(project.query(keys)) == {n: p["jira_key"] for n, p in prs.items()}
+    shared = "SELECT count(*) FROM metrics_jiraissue WHERE summary LIKE '%UTF-8%'"
+    assert project.query(shared) == [(3,)]  # PRs 1, 2 and 6 each have their own issue
+    ai = "SELECT github_sha, ai_co_authors::text FROM metrics_commit WHERE is_ai_assisted ORDER BY 1"
+    assert [(sha[:2], tools) for sha, tools in project.query(ai)] == [
+        ("d2", '["claude"]'),
+        ("d3", '["copilot"]'),
+        ("d6", '["aider", "claude"]'),
+    ]
+
+    project.transform(2)  # PR 1 retitled "FTL-9 Handle UTF-8 file names"
+    project.load()
+    assert project.query("SELECT jira_key FROM metrics_pullrequest WHERE github_pr_id = 1") == [("FTL-9",)]
+    assert project.query("SELECT summary FROM metrics_jiraissue WHERE jira_key = 'FTL-9'") == [
+        ("FTL-9 Handle UTF-8 file names",)
+    ]

@@ -65,6 +65,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
     order = pr_order(prs)
     by_key = {(p["repo"], p["number"]): p for p in prs}
 
+    own_key = json.loads((snapshot / "manifest.json").read_text())["project"]["jira_project_key"]
     pull_requests = []
     for p in sorted(prs, key=lambda p: (p["repo"], p["number"])):
         firsts = [
@@ -88,7 +89,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
                 "cycle_time_hours": hours(p["created_at"], merged),
                 "first_review_at": iso(first),
                 "review_time_hours": hours(p["created_at"], first),
-                "jira_key": parse_jira_key(p["title"], p["head_ref"]),
+                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key),
                 "is_revert": bool(re.match(r"[ \t]*\[?revert\b", p["title"].lower()))
                 or (p["head_ref"] or "").lower().startswith("revert-"),
                 "is_hotfix": bool(re.search(r"\bhot[ _-]?fix", text)),

@@ -10,14 +10,38 @@ CREATE OR REPLACE MACRO u01(purpose, key) AS
 CREATE OR REPLACE MACRO randint(purpose, key, lo, hi) AS
     (lo + floor(u01(purpose, key) * (hi - lo + 1))::BIGINT);
 
--- Jira key: first [A-Z][A-Z0-9]+-[0-9]+ in the title, else in the head branch; > 50 chars -> ''.
-CREATE OR REPLACE MACRO jira_fit(key) AS CASE WHEN length(key) > 50 THEN '' ELSE key END;
+-- Jira key of a PR (mirrored by tests.rules.parse_jira_key). The project's own key wins: the first
+-- OWN-<digits> in the title, else in the head branch, in any case ("ftl-42-session-timeout" in a
+-- project whose key is FTL gives FTL-42). Else the first other key, uppercase only: a project key
+-- of two or more letters/digits, a dash and digits, not inside a word, in the title, else in the
+-- branch; skipped when it is a standard or advisory id (jira_not_keys(): UTF-8, ISO-8601,
+-- CVE-2021-23337, SHA-256, ...) or a version (TLS-1.3: followed by "." and a digit). A key longer
+-- than 50 characters (the column) is skipped too. No key: ''.
+CREATE OR REPLACE MACRO jira_not_keys() AS [
+    'UTF', 'UCS', 'ISO', 'IEC', 'IEEE', 'ANSI', 'ECMA', 'ES', 'RFC', 'BCP', 'PEP', 'JEP', 'JSR', 'KEP',
+    'WCAG', 'CVE', 'CWE', 'CAPEC', 'GHSA', 'PYSEC', 'RUSTSEC', 'GO', 'OSV', 'RHSA', 'USN', 'DSA',
+    'SNYK', 'OWASP', 'SHA', 'MD', 'AES', 'RSA', 'HMAC', 'TLS', 'SSL', 'HTTP', 'IPV', 'X86', 'ARM',
+    'WIN', 'CP', 'IE', 'COVID', 'PR', 'MR', 'GH'];
 
-CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_fit(CASE
-    WHEN regexp_matches(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-        THEN regexp_extract(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-    ELSE regexp_extract(coalesce(head_ref, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-END);
+CREATE OR REPLACE MACRO jira_own_keys(text, own) AS CASE WHEN coalesce(own, '') = '' THEN []::VARCHAR[] ELSE
+    [upper(own) || '-' || regexp_extract(m, '[0-9]+$')
+     FOR m IN regexp_extract_all(lower(text), '(?:^|[^a-z0-9])' || lower(own) || '-[0-9]+')
+     IF length(own) + length(regexp_extract(m, '[0-9]+$')) < 50]
+END;
+
+CREATE OR REPLACE MACRO jira_other_keys(text) AS
+    [regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')
+     FOR m IN regexp_extract_all(text, '(?:^|[^A-Za-z0-9])[A-Z][A-Z0-9]+-[0-9]+(?:\.[0-9])?')
+     IF NOT regexp_matches(m, '\.[0-9]$')
+        AND NOT list_contains(jira_not_keys(), regexp_extract(m, '([A-Z][A-Z0-9]+)-', 1))
+        AND length(regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')) <= 50];
+
+CREATE OR REPLACE MACRO jira_key_in(title, head_ref, own) AS coalesce((
+    jira_own_keys(coalesce(title, ''), own) || jira_own_keys(coalesce(head_ref, ''), own)
+    || jira_other_keys(coalesce(title, '')) || jira_other_keys(coalesce(head_ref, ''))
+)[1], '');
+
+CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_key_in(title, head_ref, getvariable('jira_key'));
 
 -- File category (metrics-schema.md §1.7), mirroring tests.rules.categorize_file.
 -- "path contains one of the folders" is one regex per tier: a single scan instead of 100 contains().

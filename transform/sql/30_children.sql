@@ -38,13 +38,10 @@ FROM rv;
 -- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR):
 -- the tools of its Co-authored-by trailers, and the tool of an AI bot that authored it.
 CREATE OR REPLACE TABLE commit_ai AS
-WITH trailers AS (
-    SELECT repo, pr_number, sha,
-        unnest(regexp_extract_all(lower(message), '(?m)^[ \t]*co-authored-by:[ \t]*(.+)$', 1)) AS trailer
+WITH tools AS (
+    SELECT repo, pr_number, sha, unnest(ai_trailer_tools(lower(message))) AS tool
     FROM snap_commits
     WHERE contains(lower(message), 'co-authored-by')
-), tools AS (
-    SELECT repo, pr_number, sha, unnest(ai_coauthor_tools(trailer)) AS tool FROM trailers
     UNION ALL
     SELECT c.repo, c.pr_number, c.sha, b.ai_tool
     FROM snap_commits c
