@@ -390,8 +390,7 @@ AI_TEXT_SIGNATURES: tuple[tuple[str, str], ...] = (
     ("copilot", r"\bcopilot\b"),
     (
         "cursor",
-        r"\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b"
-        r"|\b(?:with|using|via|by) cursor\b",
+        r"\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b",
     ),
     ("devin", r"\bdevin[ .-]ai\b"),
     ("windsurf", r"\bwindsurf\b"),
@@ -513,6 +512,16 @@ def unperson(text: str) -> str:
     return re.sub(r"\bClaude [A-Z][a-z]+", " ", text, flags=re.ASCII)
 
 
+def cursor_mark(text: str) -> str:
+    """Mark the editor named after with/using/via/by (original case): ``with Cursor`` -> ``with cursor-ide``.
+
+    Lowercase ``by cursor`` (pagination) or ``using cursor keys`` is not the editor.
+    """
+    if "Cursor" not in text:
+        return text
+    return re.sub(r"\b((?i:with|using|via|by)) Cursor\b", r"\1 cursor-ide", text, flags=re.ASCII)
+
+
 def _text_tools(text: str) -> list[str]:
     tools: set[str] = set()
     for sentence in re.split(SENTENCE_SPLIT, text):
@@ -527,13 +536,14 @@ def _text_tools(text: str) -> list[str]:
 def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
     r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
 
-    A person named Claude is blanked (:func:`unperson`); ``Co-authored-by`` lines are judged as
+    A person named Claude is blanked (:func:`unperson`), the editor Cursor marked
+    (:func:`cursor_mark`); ``Co-authored-by`` lines are judged as
     trailers (:func:`coauthor_tools`); the rest of the lowercased ``title + "\n" + body`` is split
     into sentences (``.``, ``!`` or ``?`` followed by whitespace or the end, or a newline);
     sentences containing a negation are dropped; each remaining sentence is matched against
     :data:`AI_TEXT_SIGNATURES`.
     """
-    text = unperson((title or "") + "\n" + (body or "")).lower()
+    text = cursor_mark(unperson((title or "") + "\n" + (body or ""))).lower()
     if "co-authored-by" not in text:
         return _text_tools(text)
     rest = re.sub(TRAILER_LINE_RE, "", text)

@@ -205,6 +205,9 @@ PHRASES = [
     "Cursor AI",
     "cursor position",
     "with cursor",
+    "With Cursor",
+    "by Cursor",
+    "using cursor keys",
     "cursor.com",
     "Devin AI",
     "devin",
@@ -272,6 +275,10 @@ def test_ai_detection_sql_matches_reference(
         ("Bytes", "Co-authored-by : Claude <noreply@anthropic.com>", ["claude"]),
         ("Loop", "Written with Claude Code.", ["claude"]),
         ("Use Claude To Refactor The Parser", None, ["claude"]),
+        ("Paginate by cursor", "Fetch the next page using cursor tokens.", []),
+        ("Navigate with cursor keys", None, []),
+        ("Add tests", "Written with Cursor.", ["cursor"]),
+        ("Add tests", "With Cursor, in agent mode.", ["cursor"]),
     ],
 )
 def test_ai_detection_examples(

@@ -66,7 +66,7 @@ CREATE OR REPLACE MACRO ai_bot_tool(login) AS
 CREATE OR REPLACE MACRO ai_text_tools(sentence) AS [t FOR t IN [
         CASE WHEN regexp_matches(sentence, '\bclaude\b') THEN 'claude' END,
         CASE WHEN regexp_matches(sentence, '\bcopilot\b') THEN 'copilot' END,
-        CASE WHEN regexp_matches(sentence, '\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b|\b(?:with|using|via|by) cursor\b') THEN 'cursor' END,
+        CASE WHEN regexp_matches(sentence, '\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b') THEN 'cursor' END,
         CASE WHEN regexp_matches(sentence, '\bdevin[ .-]ai\b') THEN 'devin' END,
         CASE WHEN regexp_matches(sentence, '\bwindsurf\b') THEN 'windsurf' END,
         CASE WHEN regexp_matches(sentence, '\baider\b') THEN 'aider' END,
@@ -153,6 +153,14 @@ CREATE OR REPLACE MACRO ai_unperson(text) AS CASE WHEN contains(text, 'Claude ')
         '\bClaude [A-Z][a-z]+', ' ', 'g')
     ELSE text END;
 
+-- "Cursor" the editor is a capitalised name after with/using/via/by ("written with Cursor"); in
+-- lowercase, "paginate by cursor" or "move using cursor keys" is a database or text cursor. The
+-- product mention is marked before lowercasing ("with cursor-ide"), so the lowercase signature
+-- needs a product form.
+CREATE OR REPLACE MACRO ai_cursor_mark(text) AS CASE WHEN contains(text, 'Cursor') THEN
+    regexp_replace(text, '\b((?i:with|using|via|by)) Cursor\b', '\1 cursor-ide', 'g')
+    ELSE text END;
+
 -- The tools a PR discloses in title + body (sorted, distinct): the text rules over every line but
 -- the Co-authored-by trailers, which are judged as trailers (as in commit messages).
 CREATE OR REPLACE MACRO ai_pr_text_tools(text) AS CASE
@@ -163,7 +171,7 @@ CREATE OR REPLACE MACRO ai_pr_text_tools(text) AS CASE
 END;
 
 CREATE OR REPLACE MACRO ai_pr_tools(title, body) AS
-    ai_pr_text_tools(lower(ai_unperson(coalesce(title, '') || chr(10) || coalesce(body, ''))));
+    ai_pr_text_tools(lower(ai_cursor_mark(ai_unperson(coalesce(title, '') || chr(10) || coalesce(body, '')))));
 
 CREATE OR REPLACE MACRO is_ai_file(lower_path) AS regexp_matches(lower_path,
     '(?:^|/)claude\.md$|(?:^|/)agents\.md$|(?:^|/)gemini\.md$|(?:^|/)\.cursorrules$|(?:^|/)\.windsurfrules$|(?:^|/)copilot-instructions\.md$|(?:^|/)\.(?:cursor|claude)/');
