@@ -23,10 +23,12 @@ CREATE OR REPLACE MACRO jira_not_keys() AS [
     'SNYK', 'OWASP', 'SHA', 'MD', 'AES', 'RSA', 'HMAC', 'TLS', 'SSL', 'HTTP', 'IPV', 'X86', 'ARM',
     'WIN', 'CP', 'IE', 'COVID', 'PR', 'MR', 'GH'];
 
+-- Every lowercased KEY-<digits> not inside a word is a candidate; those whose KEY is the own key
+-- are the own keys (one constant regex for every project, instead of one built per row).
 CREATE OR REPLACE MACRO jira_own_keys(text, own) AS CASE WHEN coalesce(own, '') = '' THEN []::VARCHAR[] ELSE
-    [upper(own) || '-' || regexp_extract(m, '[0-9]+$')
-     FOR m IN regexp_extract_all(lower(text), '(?:^|[^a-z0-9])' || lower(own) || '-[0-9]+')
-     IF length(own) + length(regexp_extract(m, '[0-9]+$')) < 50]
+    [upper(m)
+     FOR m IN regexp_extract_all(lower(text), '(?:^|[^a-z0-9])([a-z][a-z0-9]*-[0-9]+)', 1)
+     IF starts_with(m, lower(own) || '-') AND length(m) <= 50]
 END;
 
 CREATE OR REPLACE MACRO jira_other_keys(text) AS
