@@ -522,6 +522,13 @@ def cursor_mark(text: str) -> str:
     return re.sub(r"\b((?i:with|using|via|by)) Cursor\b", r"\1 cursor-ide", text, flags=re.ASCII)
 
 
+def unaddress(text: str) -> str:
+    """Blank e-mail addresses in lowercased prose: an address is an identity, not a word."""
+    if "@" not in text:
+        return text
+    return re.sub(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", " ", text)
+
+
 def _text_tools(text: str) -> list[str]:
     tools: set[str] = set()
     for sentence in re.split(SENTENCE_SPLIT, text):
@@ -537,7 +544,8 @@ def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
     r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
 
     A person named Claude is blanked (:func:`unperson`), the editor Cursor marked
-    (:func:`cursor_mark`); ``Co-authored-by`` lines are judged as
+    (:func:`cursor_mark`), e-mail addresses in prose blanked (:func:`unaddress`);
+    ``Co-authored-by`` lines are judged as
     trailers (:func:`coauthor_tools`); the rest of the lowercased ``title + "\n" + body`` is split
     into sentences (``.``, ``!`` or ``?`` followed by whitespace or the end, or a newline);
     sentences containing a negation are dropped; each remaining sentence is matched against
@@ -545,9 +553,9 @@ def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
     """
     text = cursor_mark(unperson((title or "") + "\n" + (body or ""))).lower()
     if "co-authored-by" not in text:
-        return _text_tools(text)
+        return _text_tools(unaddress(text))
     rest = re.sub(TRAILER_LINE_RE, "", text)
-    return sorted(set(_text_tools(rest)) | set(trailer_tools(text)))
+    return sorted(set(_text_tools(unaddress(rest))) | set(trailer_tools(text)))
 
 
 # --- Bots ----------------------------------------------------------------------------------------

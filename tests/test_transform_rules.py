@@ -243,6 +243,9 @@ PHRASES = [
     "Co-authored-by: Devin Walsh <devin@fortline.example>",
     "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>",
     "Co-authored-by:",
+    "claude.dubois@fortline.example",
+    "noreply@anthropic.com",
+    "@",
 ]
 SEPARATORS = [". ", "! ", "? ", "\n", " ", ", ", ".", "\r\n"]
 AI_TEXT = st.lists(
@@ -279,6 +282,7 @@ def test_ai_detection_sql_matches_reference(
         ("Navigate with cursor keys", None, []),
         ("Add tests", "Written with Cursor.", ["cursor"]),
         ("Add tests", "With Cursor, in agent mode.", ["cursor"]),
+        ("Access", "Ask claude.dubois@fortline.example or gemini@corp.example for access.", []),
     ],
 )
 def test_ai_detection_examples(

@@ -163,11 +163,17 @@ CREATE OR REPLACE MACRO ai_cursor_mark(text) AS CASE WHEN contains(text, 'Cursor
 
 -- The tools a PR discloses in title + body (sorted, distinct): the text rules over every line but
 -- the Co-authored-by trailers, which are judged as trailers (as in commit messages).
+-- An e-mail address in prose is an identity, not a word ("ask claude.dubois@fortline.example"):
+-- blanked before the text rules (trailer addresses are judged above).
+CREATE OR REPLACE MACRO ai_unaddress(text) AS CASE WHEN contains(text, '@') THEN
+    regexp_replace(text, '[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+', ' ', 'g')
+    ELSE text END;
+
 CREATE OR REPLACE MACRO ai_pr_text_tools(text) AS CASE
     WHEN contains(text, 'co-authored-by') THEN list_sort(list_distinct(
-        ai_tools_in_text(regexp_replace(text, '(?m)^[ \t]*co-authored-by[ \t]*:.*$', '', 'g'))
+        ai_tools_in_text(ai_unaddress(regexp_replace(text, '(?m)^[ \t]*co-authored-by[ \t]*:.*$', '', 'g')))
         || ai_trailer_tools(text)))
-    ELSE ai_tools_in_text(text)
+    ELSE ai_tools_in_text(ai_unaddress(text))
 END;
 
 CREATE OR REPLACE MACRO ai_pr_tools(title, body) AS
