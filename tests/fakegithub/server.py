@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo
+from tests.fakegithub.rest_comments import KINDS as COMMENT_KINDS
+from tests.fakegithub.rest_comments import answer_comments
 
 DOCS = "https://docs.github.com/rest"
 UNENFORCED_LIMIT = 1_000_000
@@ -133,6 +135,10 @@ _ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("commit", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)$")),
     ("check-runs", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)/check-runs$")),
     ("contributors", re.compile(_REPO + r"/contributors$")),
+    ("pull-review-comments", re.compile(_REPO + r"/pulls/(?P<n>\d+)/comments$")),
+    ("issue-comments", re.compile(_REPO + r"/issues/(?P<n>\d+)/comments$")),
+    ("pull-review-comment", re.compile(_REPO + r"/pulls/comments/(?P<cid>\d+)$")),
+    ("issue-comment", re.compile(_REPO + r"/issues/comments/(?P<cid>\d+)$")),
 ]
 _REPO_PART = re.compile(r"/repos/[^/]+/[^/]+")
 
@@ -240,6 +246,11 @@ class Api:
             base = _REPO_PART.sub(f"/repositories/{repo.repo['id']}", base, count=1)
         query = dict(query_pairs)
         link: str | None = None
+        if kind in COMMENT_KINDS:
+            status, obj, link = answer_comments(repo, kind, params, query_pairs, base, paginate)
+            if status == 200:
+                return self._page(obj, link)
+            return _Resp(status, _json(obj)) if obj is not None else _not_found()
         if kind == "repo":
             return _Resp(200, _json(repo.repo))
         if kind == "pulls-list":
