@@ -373,3 +373,212 @@ def test_faults_apply_to_comment_endpoints(repo: GeneratedRepo) -> None:
         r = s.get(url, params={"page": 2}, timeout=10)
         assert r.status_code == 403 and r.headers["x-ratelimit-remaining"] == "0"
         assert gh.stats.violations == 1
+
+
+# -- GraphQL --------------------------------------------------------------------------------------
+
+COMMENT_FIELDS = """
+  databaseId body createdAt updatedAt authorAssociation author { __typename login }
+"""
+REVIEW_COMMENT_FIELDS = (
+    COMMENT_FIELDS
+    + """
+  path line originalLine startLine originalStartLine diffHunk position originalPosition outdated
+  subjectType replyTo { databaseId } commit { oid } originalCommit { oid }
+  pullRequestReview { databaseId }
+"""
+)
+THREADS_QUERY = """
+query($owner: String!, $name: String!, $n: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $n) {
+      totalCommentsCount
+      reviewThreads(first: 100, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        nodes {
+          id path line originalLine diffSide isOutdated isResolved subjectType
+          comments(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { FIELDS } }
+        }
+      }
+    }
+  }
+}""".replace("FIELDS", REVIEW_COMMENT_FIELDS)
+THREAD_COMMENTS_QUERY = """
+query($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on PullRequestReviewThread {
+      comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { FIELDS } }
+    }
+  }
+}""".replace("FIELDS", REVIEW_COMMENT_FIELDS)
+ISSUE_COMMENTS_QUERY = """
+query($owner: String!, $name: String!, $n: Int!, $after: String, $order: IssueCommentOrder) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $n) {
+      comments(first: 100, after: $after, orderBy: $order) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { FIELDS }
+      }
+    }
+  }
+}""".replace("FIELDS", COMMENT_FIELDS)
+REVIEWS_QUERY = """
+query($owner: String!, $name: String!, $n: Int!) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $n) {
+      reviews(first: 100) {
+        nodes { databaseId comments(first: 100) { totalCount nodes { databaseId } } }
+      }
+    }
+  }
+}"""
+
+
+def gql(gh: FakeGitHub, query: str, **variables: Any) -> Any:
+    r = requests.post(
+        f"http://127.0.0.1:{gh.port}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"bearer {TOKEN}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def as_graphql(c: dict[str, Any], review: bool) -> dict[str, Any]:
+    """A REST comment as the GraphQL fields above should answer it (GitHub's mapping)."""
+    user = c["user"]
+    out: dict[str, Any] = {
+        "databaseId": c["id"],
+        "body": c["body"],
+        "createdAt": c["created_at"],
+        "updatedAt": c["updated_at"],
+        "authorAssociation": c["author_association"],
+        "author": None
+        if user is None
+        else {"__typename": user["type"], "login": user["login"].removesuffix("[bot]")},
+    }
+    if review:
+        out.update(
+            {
+                "path": c["path"],
+                "line": c["line"],
+                "originalLine": c["original_line"],
+                "startLine": c["start_line"],
+                "originalStartLine": c["original_start_line"],
+                "diffHunk": c["diff_hunk"],
+                "position": c["position"],
+                "originalPosition": c["original_position"],
+                "outdated": c["subject_type"] == "line" and c["line"] is None,
+                "subjectType": c["subject_type"].upper(),
+                "replyTo": {"databaseId": c["in_reply_to_id"]} if "in_reply_to_id" in c else None,
+                "commit": {"oid": c["commit_id"]},
+                "originalCommit": {"oid": c["original_commit_id"]},
+                "pullRequestReview": None
+                if c["pull_request_review_id"] is None
+                else {"databaseId": c["pull_request_review_id"]},
+            }
+        )
+    return out
+
+
+def graphql_review_comments(gh: FakeGitHub, n: int) -> tuple[list[dict[str, Any]], int]:
+    """Every review comment of PR n through reviewThreads (node(id) for long threads)."""
+    out: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        pr = gql(gh, THREADS_QUERY, owner=OWNER, name=NAME, n=n, after=after)["repository"]["pullRequest"]
+        threads = pr["reviewThreads"]
+        for t in threads["nodes"]:
+            out.extend(t["comments"]["nodes"])
+            page = t["comments"]["pageInfo"]
+            while page["hasNextPage"]:
+                more = gql(gh, THREAD_COMMENTS_QUERY, id=t["id"], after=page["endCursor"])["node"]["comments"]
+                out.extend(more["nodes"])
+                page = more["pageInfo"]
+        if not threads["pageInfo"]["hasNextPage"]:
+            return out, pr["totalCommentsCount"]
+        after = threads["pageInfo"]["endCursor"]
+
+
+def graphql_issue_comments(gh: FakeGitHub, n: int, order: dict[str, str] | None = None) -> list[Any]:
+    out: list[Any] = []
+    after: str | None = None
+    while True:
+        d = gql(gh, ISSUE_COMMENTS_QUERY, owner=OWNER, name=NAME, n=n, after=after, order=order)
+        conn = d["repository"]["pullRequest"]["comments"]
+        out.extend(conn["nodes"])
+        if not conn["pageInfo"]["hasNextPage"]:
+            assert len(out) == conn["totalCount"]
+            return out
+        after = conn["pageInfo"]["endCursor"]
+
+
+def test_graphql_equals_rest_for_every_pr(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    s = session()
+    for n in repo.pull_details:
+        rest_review = get_all(s, f"{gh.url}/repos/{REPO}/pulls/{n}/comments", per_page=100)[0]
+        rest_issue = get_all(s, f"{gh.url}/repos/{REPO}/issues/{n}/comments", per_page=100)[0]
+        review, total = graphql_review_comments(gh, n)
+        assert sorted(review, key=lambda c: c["databaseId"]) == [as_graphql(c, True) for c in rest_review]
+        assert graphql_issue_comments(gh, n) == [as_graphql(c, False) for c in rest_issue]
+        assert total == len(rest_review) + len(rest_issue)
+        by_review: dict[int, list[int]] = {}
+        for c in rest_review:
+            if c["pull_request_review_id"] is not None:
+                by_review.setdefault(c["pull_request_review_id"], []).append(c["id"])
+        reviews = gql(gh, REVIEWS_QUERY, owner=OWNER, name=NAME, n=n)["repository"]["pullRequest"]["reviews"]
+        got = {
+            r["databaseId"]: (r["comments"]["totalCount"], [c["databaseId"] for c in r["comments"]["nodes"]])
+            for r in reviews["nodes"]
+        }
+        assert {k: v for k, v in got.items() if v[0]} == {k: (len(v), v[:100]) for k, v in by_review.items()}
+
+
+def test_graphql_threads_order_skip_and_cost(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    n = repo.edge_cases["many_comments"]
+    issue = repo.issue_comments[n]
+    desc = graphql_issue_comments(gh, n, {"field": "UPDATED_AT", "direction": "DESC"})
+    expected = sorted(issue, key=lambda c: (c["updated_at"], c["id"]), reverse=True)
+    assert [c["databaseId"] for c in desc] == [c["id"] for c in expected]
+    query = """
+    query($owner: String!, $name: String!, $n: Int!) {
+      rateLimit { cost nodeCount }
+      repository(owner: $owner, name: $name) { pullRequest(number: $n) {
+        reviewThreads(first: 100) { nodes { comments(first: 100, skip: 1) { totalCount } } } } }
+    }"""
+    d = gql(gh, query, owner=OWNER, name=NAME, n=n)
+    # GitHub's rules: 1 + 100 requests -> 1 point; 100 + 100 * 100 nodes.
+    assert d["rateLimit"] == {"cost": 1, "nodeCount": 10_100}
+    threads = [c for c in repo.review_comments[n] if "in_reply_to_id" not in c]
+    counts = [t["comments"]["totalCount"] for t in d["repository"]["pullRequest"]["reviewThreads"]["nodes"]]
+    replies = [sum(c.get("in_reply_to_id") == t["id"] for c in repo.review_comments[n]) for t in threads]
+    assert counts == replies[:100]
+
+
+def test_graphql_comment_nodes_by_id(gh: FakeGitHub, repo: GeneratedRepo) -> None:
+    n = repo.edge_cases["many_comments"]
+    reply = next(c for cs in repo.review_comments.values() for c in cs if "in_reply_to_id" in c)
+    ic = repo.issue_comments[n][0]
+    review = next(
+        r
+        for r in repo.reviews[n]
+        if any(c["pull_request_review_id"] == r["id"] for c in repo.review_comments[n])
+    )
+    query = """
+    query($ids: [ID!]!) {
+      nodes(ids: $ids) {
+        __typename
+        ... on PullRequestReviewComment { databaseId replyTo { databaseId } pullRequest { number } }
+        ... on IssueComment { databaseId pr: pullRequest { number } }
+        ... on PullRequestReview { databaseId comments(first: 100) { totalCount } }
+      }
+    }"""
+    nodes = gql(gh, query, ids=[reply["node_id"], ic["node_id"], review["node_id"]])["nodes"]
+    assert nodes[0]["databaseId"] == reply["id"]
+    assert nodes[0]["replyTo"] == {"databaseId": reply["in_reply_to_id"]}
+    assert nodes[1] == {"__typename": "IssueComment", "databaseId": ic["id"], "pr": {"number": n}}
+    assert nodes[2]["comments"]["totalCount"] == sum(
+        c["pull_request_review_id"] == review["id"] for c in repo.review_comments[n]
+    )
