@@ -207,6 +207,8 @@ class GenContext:
         owner_simple: the owning organisation (simple user).
         jira_key: Jira project key planted in titles and branches.
         contributions: login -> commits counted for the contributors list.
+        last_number: the highest PR number ever given (deleted PRs keep theirs).
+        mutations: how many mutations were applied (keys their random streams and new ids).
     """
 
     humans: list[Person]
@@ -216,6 +218,8 @@ class GenContext:
     owner_simple: JsonDict
     jira_key: str
     contributions: dict[str, int]
+    last_number: int = 0
+    mutations: int = 0
 
 
 @dataclass
@@ -601,7 +605,7 @@ def generate_repo(
         gen.contributors.append(c)
 
     # Comments come last, each PR from its own hash-keyed streams, so they change nothing above.
-    gen.context = GenContext(humans, bots, labels, milestones, owner_simple, jira_key, contributions)
+    gen.context = GenContext(humans, bots, labels, milestones, owner_simple, jira_key, contributions, number)
     if many_comments and n_prs >= 50:
         _plant_many_comments(gen, plans)
     for pr in gen.pulls:

@@ -6,6 +6,7 @@ the configured latency is then slept outside the lock, so concurrent clients rea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -14,15 +15,19 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo
 from tests.fakegithub.rest_comments import KINDS as COMMENT_KINDS
 from tests.fakegithub.rest_comments import answer_comments
+
+if TYPE_CHECKING:
+    from tests.fakegithub.mutate import Mutator
 
 DOCS = "https://docs.github.com/rest"
 UNENFORCED_LIMIT = 1_000_000
@@ -430,6 +435,31 @@ class FakeGitHub:
         """Switch behaviour while running (budgets and blocks already running are kept)."""
         with self._lock:
             self.faults = faults
+
+    @contextlib.contextmanager
+    def mutate(self, full_name: str | None = None) -> Iterator[Mutator]:
+        """Change a served repository between runs (tests.fakegithub.mutate).
+
+        Yields a Mutator for `full_name` (default: the only repository); on leaving the block the
+        GraphQL side re-indexes the repository, so REST and GraphQL both serve the new state.
+        Send no requests from inside the block.
+
+        Raises:
+            KeyError: no such repository, or several and no name given.
+        """
+        from tests.fakegithub.mutate import Mutator
+
+        if full_name is None:
+            if len(self.api.repos) != 1:
+                raise KeyError("several repositories are served: name the one to mutate")
+            repo = next(iter(self.api.repos.values()))
+        else:
+            repo = self.api.repos[full_name.lower()]
+        try:
+            yield Mutator(repo)
+        finally:
+            with self._lock:
+                self.graphql.world.reindex()
 
     def reset_stats(self) -> None:
         """Zero the counters (rate-limit windows and blocks are kept)."""
