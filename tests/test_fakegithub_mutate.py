@@ -405,3 +405,15 @@ def test_merge_an_open_pr(gh: FakeGitHub, repo: GeneratedRepo) -> None:
     assert detail["state"] == "closed" and detail["merged"] and detail["merged_at"] == repo.clock
     pr = pr_graphql(gh, n)
     assert (pr["state"], pr["mergedAt"]) == ("MERGED", repo.clock)
+
+
+def test_mutate_names_the_repository_when_several_are_served(repo: GeneratedRepo) -> None:
+    other = generate_repo("octo-org/other", n_prs=20, seed=9)
+    with FakeGitHub(repos=[repo, other], tokens={TOKEN}) as gh:
+        with pytest.raises(KeyError, match="several"), gh.mutate():
+            pass
+        with gh.mutate("Octo-Org/Other") as m:
+            m.edit_title(other.pulls[0]["number"], "Other repo")
+        r = session().get(f"{gh.url}/repos/octo-org/other/pulls/{other.pulls[0]['number']}", timeout=10)
+        assert r.json()["title"] == "Other repo"
+        assert repo.pulls == generate_repo(REPO, n_prs=60, seed=5).pulls
