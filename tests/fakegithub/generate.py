@@ -1499,7 +1499,7 @@ def _special_body(gen: GeneratedRepo, n: int, j: int, body: str) -> str:
 
 
 def _review_comments(gen: GeneratedRepo, n: int, count: int) -> list[JsonDict]:
-    """The PR's first `count` review comments (see the section comment)."""
+    """PR n's `count` review comments, ascending by id (see the section comment)."""
     assert gen.context is not None
     d = gen.pull_details[n]
     rng = _rng(gen.seed, gen.full_name, "review-comments", n)
@@ -1567,7 +1567,7 @@ def _review_comments(gen: GeneratedRepo, n: int, count: int) -> list[JsonDict]:
 
 
 def _issue_comments(gen: GeneratedRepo, n: int, count: int) -> list[JsonDict]:
-    """The PR's first `count` conversation comments (see the section comment)."""
+    """PR n's `count` conversation comments, ascending by id (see the section comment)."""
     assert gen.context is not None
     d = gen.pull_details[n]
     rng = _rng(gen.seed, gen.full_name, "issue-comments", n)
