@@ -4,10 +4,23 @@ Example:
     repo = generate_repo("octo-org/demo", n_prs=300, seed=7)
     with FakeGitHub(repos=[repo], tokens={"ghp_valid_token_1"}) as gh:
         ...  # point the extractor at gh.url; read gh.stats afterwards
+        with gh.mutate() as m:  # then change the repository and extract again
+            m.advance(days=1)
+            m.add_prs(3)
 """
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo, generate_repo
+from tests.fakegithub.mutate import MutationError, Mutator
 from tests.fakegithub.server import FakeGitHub, Stats, paginate
 
-__all__ = ["FakeGitHub", "Faults", "GeneratedRepo", "Stats", "generate_repo", "paginate"]
+__all__ = [
+    "FakeGitHub",
+    "Faults",
+    "GeneratedRepo",
+    "MutationError",
+    "Mutator",
+    "Stats",
+    "generate_repo",
+    "paginate",
+]

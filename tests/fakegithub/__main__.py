@@ -66,6 +66,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--huge-pr", action="store_true", help="add a PR with more than 3,000 files")
     p.add_argument(
+        "--many-comments",
+        action="store_true",
+        help="give three PRs more than 100 review and/or conversation comments",
+    )
+    p.add_argument(
         "--id-links",
         action="store_true",
         help="Link headers use /repositories/{id}/... paths like api.github.com",
@@ -78,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = args.repo or ["octo-org/demo"]
     repos = [
-        generate_repo(n, n_prs=args.prs, seed=args.seed, anchor=args.anchor, huge_pr=args.huge_pr)
+        generate_repo(
+            n,
+            n_prs=args.prs,
+            seed=args.seed,
+            anchor=args.anchor,
+            huge_pr=args.huge_pr,
+            many_comments=args.many_comments,
+        )
         for n in names
     ]
     settings: dict[str, object] = {}

@@ -198,6 +198,31 @@ class Person:
 
 
 @dataclass
+class GenContext:
+    """What generate_repo built a repository's PRs from (mutations build new PRs alike).
+
+    Attributes:
+        humans: the human accounts. bots: login -> bot account.
+        labels: the repository's labels. milestones: its milestones.
+        owner_simple: the owning organisation (simple user).
+        jira_key: Jira project key planted in titles and branches.
+        contributions: login -> commits counted for the contributors list.
+        last_number: the highest PR number ever given (deleted PRs keep theirs).
+        mutations: how many mutations were applied (keys their random streams and new ids).
+    """
+
+    humans: list[Person]
+    bots: dict[str, Person]
+    labels: list[JsonDict]
+    milestones: list[JsonDict]
+    owner_simple: JsonDict
+    jira_key: str
+    contributions: dict[str, int]
+    last_number: int = 0
+    mutations: int = 0
+
+
+@dataclass
 class GeneratedRepo:
     """A generated repository: every object the fake server serves, in API shape.
 
@@ -212,6 +237,11 @@ class GeneratedRepo:
         contributors: contributors list, sorted by contributions desc.
         users: login -> user detail (GET /users/{login}).
         edge_cases: name -> PR number of each planted edge case.
+        review_comments: number -> review comments (GET /pulls/{n}/comments), ascending by id.
+        issue_comments: number -> conversation comments (GET /issues/{n}/comments), ascending by id.
+        clock: the repository's "now" ("YYYY-MM-DDTHH:MM:SSZ"): the anchor at generation, moved
+            forward by tests.fakegithub.mutate.
+        context: what generation used (people, labels, ...), for mutations that add PRs.
     """
 
     full_name: str
@@ -229,6 +259,10 @@ class GeneratedRepo:
     users: dict[str, JsonDict] = field(default_factory=dict)
     edge_cases: dict[str, int] = field(default_factory=dict)
     empty: bool = False
+    review_comments: dict[int, list[JsonDict]] = field(default_factory=dict)
+    issue_comments: dict[int, list[JsonDict]] = field(default_factory=dict)
+    clock: str = ""
+    context: GenContext | None = field(default=None, repr=False, compare=False)
 
     @property
     def owner(self) -> str:
@@ -431,6 +465,7 @@ def generate_repo(
     huge_pr: bool = False,
     jira_key: str = "ACME",
     days: int = 180,
+    many_comments: bool = False,
 ) -> GeneratedRepo:
     """Generate a repository deterministically.
 
@@ -443,6 +478,9 @@ def generate_repo(
         huge_pr: add a PR with more than 3,000 files (GitHub's files cap) to test truncation.
         jira_key: Jira project key planted in some titles and branches.
         days: length of the window.
+        many_comments: give three PRs more than 100 review and/or conversation comments (edge
+            cases "many_review_comments", "many_issue_comments", "many_comments"), so listing
+            them needs more than one page of 100.
 
     Returns:
         The GeneratedRepo.
@@ -456,7 +494,9 @@ def generate_repo(
     owner_simple = user_simple(owner_login, 9_000_000 + repo_id % 1_000_000, "Organization")
     owner_simple["html_url"] = f"{WEB}/{owner_login}"
     repo_obj = _repo_object(full_name, repo_id, owner_simple, start - timedelta(days=1500))
-    gen = GeneratedRepo(full_name=full_name, seed=seed, anchor=anchor, repo=repo_obj, empty=empty)
+    gen = GeneratedRepo(
+        full_name=full_name, seed=seed, anchor=anchor, repo=repo_obj, empty=empty, clock=_ts(end)
+    )
     if empty:
         repo_obj.update({"size": 0, "pushed_at": repo_obj["created_at"], "language": None})
         return gen
@@ -563,6 +603,13 @@ def generate_repo(
         c = {k: v for k, v in gen.users[login].items() if k in user_simple("x", 1)}
         c["contributions"] = count
         gen.contributors.append(c)
+
+    # Comments come last, each PR from its own hash-keyed streams, so they change nothing above.
+    gen.context = GenContext(humans, bots, labels, milestones, owner_simple, jira_key, contributions, number)
+    if many_comments and n_prs >= 50:
+        _plant_many_comments(gen, plans)
+    for pr in gen.pulls:
+        add_comments(gen, pr["number"])
     return gen
 
 
@@ -1172,3 +1219,431 @@ def _check_runs(
             }
         )
     return runs
+
+
+# -- comments ---------------------------------------------------------------------------------
+#
+# Review comments (GET /pulls/{n}/comments) and conversation comments (GET /issues/{n}/comments).
+# Each PR's comments come from their own streams, keyed ("review-comments", n) and
+# ("issue-comments", n), drawn after everything else: adding them changed no other value. Their
+# numbers are the PR detail's `review_comments` and `comments` counts, as on GitHub. Shapes follow
+# GitHub's REST reference ("List review comments on a pull request", "List issue comments"):
+#   * a review comment belongs to a submitted review of its PR (`pull_request_review_id`) and is
+#     written by that review's author; a PR without a submitted review has comments with a null
+#     `pull_request_review_id` (the schema allows it; GitHub shows it for pre-review comments);
+#   * replies carry `in_reply_to_id` = the thread's first comment (roots have no such key) and
+#     come from a later review;
+#   * `original_commit_id` is the commit reviewed; `commit_id` the PR head for comments still on
+#     the diff. An outdated comment has `line` and `position` null (GitHub's answer, although the
+#     OpenAPI schema types them as integers) and `commit_id` = `original_commit_id`;
+#   * a file-level comment (`subject_type` "file") has `line`/`original_line` null;
+#   * ids ascend with creation time within a PR; lists are ascending by id (GitHub's default).
+
+REVIEW_BODIES = [
+    "nit: could this name say what it holds?",
+    "Can we add a test for this branch?",
+    "This can be `None` here; please guard it.",
+    "Why not reuse the existing helper?",
+    "```suggestion\n    return cache.get(key)\n```",
+    "O(n²) here: a dict lookup would make it O(n).",
+    "Ce nom est trompeur — peut-être `fetch_all` ?",
+    "この処理はループの外に出せますか？",
+    "Потенциальная утечка памяти здесь.",
+    "Typo: “recieve” → “receive”.",
+    "Magic number: please move 300 to a named constant.",
+    "Is this covered by the integration tests?",
+]
+REPLY_BODIES = [
+    "Done.",
+    "Fixed in the latest push.",
+    "Good catch, thanks!",
+    "Agreed 👍",
+    "Addressed ✅",
+    "I'd keep it: the caller already checks this.",
+    "Hmm, not sure — let's discuss on Monday.",
+]
+BOT_REVIEW_BODIES = [
+    "_⚠️ Potential issue_\n\n**Unchecked return value.** The result is ignored on the error path.",
+    "_🛠️ Refactor suggestion_\n\nExtract this block into a function to reduce nesting.",
+    "**nitpick:** trailing whitespace.",
+]
+ISSUE_BODIES = [
+    "Thanks for the PR!",
+    "LGTM 🚀",
+    "Could you rebase on main?",
+    "/retest",
+    "Is this ready for review?",
+    "Merging, thanks! 🎉",
+    "Ça marche chez moi ✅",
+    "CI is flaky again 😩",
+    "ありがとうございます！確認します。",
+    "Any update on this one?",
+]
+AUTHOR_BODIES = ["Updated, PTAL.", "Rebased on main.", "Thanks for the review!", "Should be good now 🙏"]
+
+
+def _parse_ts(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _comment_ids(seed: int, full_name: str, kind: str, n: int) -> int:
+    """First id of a PR's block of 512 comment ids (review and issue comments apart).
+
+    Ids pass 2^31 like GitHub's, differ between repositories (a hash picks one of 128 blocks of
+    2^25) and ascend with the PR number, for PR numbers below 65,536.
+    """
+    base = 1_500_000_000 if kind == "review" else 2_400_000_000
+    repo_block = int.from_bytes(_h(seed, full_name, "comment-ids", kind)[:2], "big") % 128
+    return base + (repo_block << 25) + n * 512
+
+
+def _reactions(rng: random.Random, url: str) -> JsonDict:
+    counts = {k: (rng.randrange(1, 4) if rng.random() < 0.08 else 0) for k in ("+1", "heart", "rocket")}
+    return {
+        "url": f"{url}/reactions",
+        "total_count": sum(counts.values()),
+        "+1": counts["+1"],
+        "-1": 0,
+        "laugh": 0,
+        "hooray": 0,
+        "confused": 0,
+        "heart": counts["heart"],
+        "rocket": counts["rocket"],
+        "eyes": 0,
+    }
+
+
+def _association(user: JsonDict | None, pr: JsonDict) -> str:
+    """author_association of a comment's author: the PR's for its author, else like reviews."""
+    if user is None:
+        return "NONE"
+    if pr["user"] is not None and user["login"] == pr["user"]["login"]:
+        return str(pr["author_association"])
+    return "CONTRIBUTOR" if user["type"] == "Bot" else "MEMBER"
+
+
+def _code_line(rng: random.Random, i: int) -> str:
+    w1, w2 = rng.choice(WORDS), rng.choice(WORDS)
+    r = rng.random()
+    if r < 0.08:
+        return f"    # {w1}: ユーザー名を確認する ({i})"
+    if r < 0.14:
+        return f'    log.info("{w1} prêt — ✓")'
+    return f"    {w1}_{i} = {w2}.get({i})"
+
+
+def _diff_hunk(rng: random.Random, side: str, line: int, extent: int) -> tuple[str, int]:
+    """A diff hunk that ends at the commented line, and that line's position in it (1-based)."""
+    shown = min(line, 1 + rng.randrange(0, 8))
+    start = line - shown + 1
+    other = max(1, start + rng.randrange(-3, 4))
+    total = shown + rng.randrange(0, 6)
+    mark = "+" if side == "RIGHT" else "-"
+    old_start, new_start = (other, start) if side == "RIGHT" else (start, other)
+    old_len = total - (extent if side == "RIGHT" else 0)
+    new_len = total - (extent if side == "LEFT" else 0)
+    header = f"@@ -{old_start},{max(old_len, 0)} +{new_start},{max(new_len, 0)} @@ def {rng.choice(WORDS)}():"
+    body = [
+        (mark if k >= shown - min(extent, shown) else " ") + _code_line(rng, start + k) for k in range(shown)
+    ]
+    return "\n".join([header, *body]), shown
+
+
+@dataclass
+class _CommentPlan:
+    created: datetime
+    seq: int
+    user: JsonDict | None
+    assoc: str
+    body: str
+    review: JsonDict | None
+    review_idx: int
+    root: _CommentPlan | None = None
+    where: JsonDict = field(default_factory=dict)
+    edited: datetime | None = None
+
+
+def _review_locations(rng: random.Random, gen: GeneratedRepo, n: int, original: str) -> JsonDict:
+    """Where a thread's first comment points: path, lines, side, hunk, positions, commits."""
+    head = gen.pull_details[n]["head"]["sha"]
+    files = gen.files[n]
+    if not files:
+        # The diff has no files any more: the comment sat on a file of an earlier push.
+        path = f"{rng.choice(DIRS)}/{rng.choice(WORDS)}.py"
+        f: JsonDict = {"filename": path, "additions": 3, "deletions": 1, "patch": "x"}
+        outdated = True
+    else:
+        f = files[rng.randrange(len(files))]
+        outdated = original != head and rng.random() < 0.2
+    adds, dels = int(f["additions"]), int(f["deletions"])
+    if "patch" not in f or (adds == 0 and dels == 0) or rng.random() < 0.02:
+        hunk = f["patch"].split("\n", 1)[0] if "patch" in f else ""
+        return {
+            "path": f["filename"],
+            "diff_hunk": hunk,
+            "position": None,
+            "original_position": 1,
+            "commit_id": original if outdated else head,
+            "original_commit_id": original,
+            "start_line": None,
+            "original_start_line": None,
+            "start_side": None,
+            "line": None,
+            "original_line": None,
+            "side": "RIGHT",
+            "subject_type": "file",
+        }
+    side = "RIGHT" if adds > 0 and (dels == 0 or rng.random() < 0.85) else "LEFT"
+    line = rng.randrange(1, 300) + rng.randrange(max(min(adds if side == "RIGHT" else dels, 40), 1))
+    extent = 1 + (rng.randrange(1, 6) if rng.random() < 0.12 else 0)
+    extent = min(extent, line)
+    hunk, position = _diff_hunk(rng, side, line, extent)
+    start = line - extent + 1 if extent > 1 else None
+    return {
+        "path": f["filename"],
+        "diff_hunk": hunk,
+        "position": None if outdated else position,
+        "original_position": position,
+        "commit_id": original if outdated else head,
+        "original_commit_id": original,
+        "start_line": None if outdated else start,
+        "original_start_line": start,
+        "start_side": side if start is not None else None,
+        "line": None if outdated else line,
+        "original_line": line,
+        "side": side,
+        "subject_type": "line",
+    }
+
+
+def review_comment_object(
+    full_name: str, n: int, cid: int, plan: _CommentPlan, rng: random.Random
+) -> JsonDict:
+    """A review comment in GitHub's REST shape (key order as GitHub's example)."""
+    u = f"{API}/repos/{full_name}/pulls/comments/{cid}"
+    html = f"{WEB}/{full_name}/pull/{n}#discussion_r{cid}"
+    pr_url = f"{API}/repos/{full_name}/pulls/{n}"
+    w = plan.where
+    out: JsonDict = {
+        "url": u,
+        "pull_request_review_id": plan.review["id"] if plan.review else None,
+        "id": cid,
+        "node_id": _node_id("PullRequestReviewComment", cid),
+        "diff_hunk": w["diff_hunk"],
+        "path": w["path"],
+        "position": w["position"],
+        "original_position": w["original_position"],
+        "commit_id": w["commit_id"],
+        "original_commit_id": w["original_commit_id"],
+    }
+    if plan.root is not None:
+        out["in_reply_to_id"] = plan.root.where["id"]
+    out.update(
+        {
+            "user": plan.user,
+            "body": plan.body,
+            "created_at": _ts(plan.created),
+            "updated_at": _ts(plan.edited or plan.created),
+            "html_url": html,
+            "pull_request_url": pr_url,
+            "author_association": plan.assoc,
+            "_links": {"self": {"href": u}, "html": {"href": html}, "pull_request": {"href": pr_url}},
+            "reactions": _reactions(rng, u),
+            "start_line": w["start_line"],
+            "original_start_line": w["original_start_line"],
+            "start_side": w["start_side"],
+            "line": w["line"],
+            "original_line": w["original_line"],
+            "side": w["side"],
+            "subject_type": w["subject_type"],
+        }
+    )
+    return out
+
+
+def issue_comment_object(
+    full_name: str,
+    n: int,
+    cid: int,
+    user: JsonDict | None,
+    assoc: str,
+    body: str,
+    created: datetime,
+    updated: datetime,
+    rng: random.Random,
+) -> JsonDict:
+    """A conversation (issue) comment in GitHub's REST shape."""
+    u = f"{API}/repos/{full_name}/issues/comments/{cid}"
+    return {
+        "url": u,
+        "html_url": f"{WEB}/{full_name}/pull/{n}#issuecomment-{cid}",
+        "issue_url": f"{API}/repos/{full_name}/issues/{n}",
+        "id": cid,
+        "node_id": _node_id("IssueComment", cid),
+        "user": user,
+        "created_at": _ts(created),
+        "updated_at": _ts(updated),
+        "author_association": assoc,
+        "body": body,
+        "reactions": _reactions(rng, u),
+        "performed_via_github_app": None,
+    }
+
+
+def _special_body(gen: GeneratedRepo, n: int, j: int, body: str) -> str:
+    if j == 0 and gen.edge_cases.get("weird_text") == n:
+        return f"{EMOJI_TEXT}\n{QUOTES_TEXT}\n{SQL_TEXT}"
+    if j == 0 and gen.edge_cases.get("nul_text") == n:
+        return f"comment with {NUL_TEXT}"
+    return body
+
+
+def _review_comments(gen: GeneratedRepo, n: int, count: int) -> list[JsonDict]:
+    """PR n's `count` review comments, ascending by id (see the section comment)."""
+    assert gen.context is not None
+    d = gen.pull_details[n]
+    rng = _rng(gen.seed, gen.full_name, "review-comments", n)
+    created, updated = _parse_ts(d["created_at"]), _parse_ts(d["updated_at"])
+    reviews = [r for r in gen.reviews[n] if r["state"] != "PENDING" and r["submitted_at"]]
+    times = [_parse_ts(r["submitted_at"]) for r in reviews]
+    author_login = d["user"]["login"] if d["user"] else None
+    others = [p for p in gen.context.humans if p.login != author_login]
+    first_sha = gen.commits[n][0]["sha"] if gen.commits[n] else d["head"]["sha"]
+    plans: list[_CommentPlan] = []
+    roots: list[_CommentPlan] = []
+    for j in range(count):
+        root: _CommentPlan | None = None
+        idx = -1
+        review: JsonDict | None = None
+        open_threads = [t for t in roots if not reviews or t.review_idx < len(reviews) - 1]
+        if open_threads and rng.random() < 0.35:
+            root = rng.choice(open_threads)
+            if reviews:
+                idx = rng.randrange(root.review_idx + 1, len(reviews))
+        if root is None and reviews:
+            weights = [3 if r["state"] in ("COMMENTED", "CHANGES_REQUESTED") else 1 for r in reviews]
+            idx = rng.choices(range(len(reviews)), weights)[0]
+        if idx >= 0:
+            review = reviews[idx]
+            user = review["user"]
+            assoc = str(review["author_association"])
+            at = times[idx]
+        else:
+            person = rng.choice(others) if root is None or d["user"] is None else None
+            user = person.simple if person else d["user"]
+            assoc = _association(user, d)
+            at = created + (updated - created) * rng.random()
+        is_bot = user is not None and user["type"] == "Bot"
+        if root is None:
+            lo = created if idx < 0 else max(created, at - timedelta(minutes=30))
+            when = lo + (at - lo) * rng.random() if idx >= 0 else at
+            body = rng.choice(BOT_REVIEW_BODIES if is_bot else REVIEW_BODIES)
+        else:
+            when = root.created + max(at - root.created, timedelta(seconds=2)) * (0.5 + rng.random() / 2)
+            body = rng.choice(REPLY_BODIES)
+        when = min(max(when, created), updated)
+        if root is not None:
+            when = max(when, root.created)
+        plan = _CommentPlan(when, j, user, assoc, _special_body(gen, n, j, body), review, idx, root)
+        if root is None:
+            original = review["commit_id"] if review else rng.choice([first_sha, d["head"]["sha"]])
+            plan.where = _review_locations(rng, gen, n, original)
+            roots.append(plan)
+        else:
+            plan.where = dict(root.where)
+        if rng.random() < 0.1:
+            plan.edited = min(when + timedelta(minutes=rng.uniform(1, 600)), updated)
+            plan.edited = max(plan.edited, when)
+        plans.append(plan)
+    plans.sort(key=lambda p: (p.created, p.seq))
+    base = _comment_ids(gen.seed, gen.full_name, "review", n)
+    out: list[JsonDict] = []
+    for k, plan in enumerate(plans):
+        if plan.root is None:
+            plan.where = {**plan.where, "id": base + k}
+    for k, plan in enumerate(plans):
+        out.append(review_comment_object(gen.full_name, n, base + k, plan, rng))
+    return out
+
+
+def _issue_comments(gen: GeneratedRepo, n: int, count: int) -> list[JsonDict]:
+    """PR n's `count` conversation comments, ascending by id (see the section comment)."""
+    assert gen.context is not None
+    d = gen.pull_details[n]
+    rng = _rng(gen.seed, gen.full_name, "issue-comments", n)
+    created, updated = _parse_ts(d["created_at"]), _parse_ts(d["updated_at"])
+    times = sorted(created + (updated - created) * rng.random() for _ in range(count))
+    reviewers = [r["user"] for r in gen.reviews[n] if r["user"] is not None]
+    humans = gen.context.humans
+    bots = gen.context.bots
+    author = d["user"]
+    base = _comment_ids(gen.seed, gen.full_name, "issue", n)
+    out: list[JsonDict] = []
+    for j, at in enumerate(times):
+        r = rng.random()
+        user: JsonDict | None
+        if r < 0.02:
+            user, body = None, rng.choice(ISSUE_BODIES)
+        elif r < 0.12:
+            path = gen.files[n][0]["filename"] if gen.files[n] else "src/core/app.py"
+            pct = rng.uniform(70, 99)
+            user = bots["github-actions[bot]"].simple
+            body = (
+                "## Coverage report\n\n| File | Coverage |\n| --- | --- |\n"
+                f"| `{path}` | {pct:.1f} % |\n\nTotal: **{pct - 3:.1f} %** 📈"
+            )
+        elif r < 0.17:
+            user = bots["coderabbitai[bot]"].simple
+            body = (
+                "<!-- This is an auto-generated comment: summarize by coderabbit.ai -->\n"
+                f"## Walkthrough\n\nThe change touches the {rng.choice(WORDS)} module. ✨"
+            )
+        elif r < 0.45 and author is not None:
+            user = author
+            body = rng.choice(AUTHOR_BODIES)
+        elif r < 0.7 and reviewers:
+            user = rng.choice(reviewers)
+            body = rng.choice(ISSUE_BODIES)
+        else:
+            user = rng.choice(humans).simple
+            body = rng.choice(ISSUE_BODIES)
+            if author is not None and author["type"] == "User" and rng.random() < 0.3:
+                body = f"@{author['login']} {body}"
+        if author is not None and author["login"] == "dependabot[bot]" and j == 0:
+            user, body = rng.choice(humans).simple, "@dependabot rebase"
+        edited = at
+        if rng.random() < 0.1:
+            edited = max(min(at + timedelta(minutes=rng.uniform(1, 900)), updated), at)
+        body = _special_body(gen, n, j, body)
+        out.append(
+            issue_comment_object(
+                gen.full_name, n, base + j, user, _association(user, d), body, at, edited, rng
+            )
+        )
+    return out
+
+
+def add_comments(gen: GeneratedRepo, n: int) -> None:
+    """Generate PR `n`'s review and conversation comments (as many as its detail counts)."""
+    d = gen.pull_details[n]
+    gen.review_comments[n] = _review_comments(gen, n, int(d["review_comments"]))
+    gen.issue_comments[n] = _issue_comments(gen, n, int(d["comments"]))
+
+
+def _plant_many_comments(gen: GeneratedRepo, plans: list[_PrPlan]) -> None:
+    """Give three recent merged PRs more than 100 comments (pagination edge cases)."""
+    picks = [p for p in plans[-50:] if p.special is None and p.state == "merged"]
+    picks.sort(key=lambda p: _h(gen.seed, gen.full_name, "many-comments", p.number))
+    for name, plan, review_count, issue_count in zip(
+        ("many_review_comments", "many_issue_comments", "many_comments"),
+        picks,
+        (137, None, 104),
+        (None, 112, 101),
+        strict=False,
+    ):
+        d = gen.pull_details[plan.number]
+        if review_count is not None:
+            d["review_comments"] = review_count
+        if issue_count is not None:
+            d["comments"] = issue_count
+        gen.edge_cases[name] = plan.number

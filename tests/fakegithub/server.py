@@ -6,6 +6,7 @@ the configured latency is then slept outside the lock, so concurrent clients rea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -14,13 +15,19 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo
+from tests.fakegithub.rest_comments import KINDS as COMMENT_KINDS
+from tests.fakegithub.rest_comments import answer_comments
+
+if TYPE_CHECKING:
+    from tests.fakegithub.mutate import Mutator
 
 DOCS = "https://docs.github.com/rest"
 UNENFORCED_LIMIT = 1_000_000
@@ -133,6 +140,10 @@ _ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("commit", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)$")),
     ("check-runs", re.compile(_REPO + r"/commits/(?P<sha>[^/]+)/check-runs$")),
     ("contributors", re.compile(_REPO + r"/contributors$")),
+    ("pull-review-comments", re.compile(_REPO + r"/pulls/(?P<n>\d+)/comments$")),
+    ("issue-comments", re.compile(_REPO + r"/issues/(?P<n>\d+)/comments$")),
+    ("pull-review-comment", re.compile(_REPO + r"/pulls/comments/(?P<cid>\d+)$")),
+    ("issue-comment", re.compile(_REPO + r"/issues/comments/(?P<cid>\d+)$")),
 ]
 _REPO_PART = re.compile(r"/repos/[^/]+/[^/]+")
 
@@ -240,6 +251,11 @@ class Api:
             base = _REPO_PART.sub(f"/repositories/{repo.repo['id']}", base, count=1)
         query = dict(query_pairs)
         link: str | None = None
+        if kind in COMMENT_KINDS:
+            status, obj, link = answer_comments(repo, kind, params, query_pairs, base, paginate)
+            if status == 200:
+                return self._page(obj, link)
+            return _Resp(status, _json(obj)) if obj is not None else _not_found()
         if kind == "repo":
             return _Resp(200, _json(repo.repo))
         if kind == "pulls-list":
@@ -419,6 +435,31 @@ class FakeGitHub:
         """Switch behaviour while running (budgets and blocks already running are kept)."""
         with self._lock:
             self.faults = faults
+
+    @contextlib.contextmanager
+    def mutate(self, full_name: str | None = None) -> Iterator[Mutator]:
+        """Change a served repository between runs (tests.fakegithub.mutate).
+
+        Yields a Mutator for `full_name` (default: the only repository); on leaving the block the
+        GraphQL side re-indexes the repository, so REST and GraphQL both serve the new state.
+        Send no requests from inside the block.
+
+        Raises:
+            KeyError: no such repository, or several and no name given.
+        """
+        from tests.fakegithub.mutate import Mutator
+
+        if full_name is None:
+            if len(self.api.repos) != 1:
+                raise KeyError("several repositories are served: name the one to mutate")
+            repo = next(iter(self.api.repos.values()))
+        else:
+            repo = self.api.repos[full_name.lower()]
+        try:
+            yield Mutator(repo)
+        finally:
+            with self._lock:
+                self.graphql.world.reindex()
 
     def reset_stats(self) -> None:
         """Zero the counters (rate-limit windows and blocks are kept)."""

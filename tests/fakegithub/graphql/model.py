@@ -15,6 +15,12 @@ Where GitHub's GraphQL API answers differently from its REST API, the fake does 
     the number served and `changedFiles` the true count.
   * Check runs hang off check suites (grouped by the REST run's `check_suite.id`); a suite's
     status/conclusion is derived from its runs.
+  * Comments: `PullRequest.comments` (IssueComment, ascending by id or by `orderBy: UPDATED_AT`),
+    `reviewThreads` (a thread per first review comment, its replies in id order; `comments` takes
+    `skip` too) and `PullRequestReview.comments`; `outdated` is REST's null `line` on a line
+    comment, `replyTo` the comment named by REST's `in_reply_to_id`, `lastEditedAt` the
+    `updated_at` of an edited comment. `isResolved` (not in REST) is a hash of the thread's first
+    comment id. `totalCommentsCount` counts both kinds.
 A field the fake does not model answers an error naming it (never a silent null).
 """
 
@@ -22,8 +28,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
@@ -173,7 +181,19 @@ class World:
         self.repos = {r.full_name.lower(): r for r in repos}
         self.users: dict[str, JsonDict] = {}
         self.by_node_id: dict[str, Callable[[], Node]] = {}
+        self.reindex()
+
+    def reindex(self) -> None:
+        """(Re)build the user and global-id indexes from the repositories' current data.
+
+        Objects are built from the repositories on every query; only these indexes are kept, so
+        a mutation (tests.fakegithub.mutate) calls this once it is done.
+        """
+        repos = list(self.repos.values())
+        self.users = {}
+        self.by_node_id = {}
         for r in repos:
+            self._index_comments(r)
             for login, u in r.users.items():
                 self.users.setdefault(login.lower(), u)
             self.by_node_id[r.repo["node_id"]] = lambda r=r: self.repository(r)
@@ -378,6 +398,14 @@ class World:
                 args,
             ),
             "files": conn(repo.files[number][:FILES_CAP], self._file),
+            "comments": lambda info, orderBy=None, **args: connection(
+                _order_issue_comments(repo.issue_comments.get(number, []), orderBy),
+                lambda c: self._issue_comment(repo, number, c),
+                args,
+            ),
+            "reviewThreads": conn(review_threads(repo, number), lambda t: self._thread(repo, number, t)),
+            "totalCommentsCount": len(repo.issue_comments.get(number, []))
+            + len(repo.review_comments.get(number, [])),
             "statusCheckRollup": lambda info: self.commit_ref(repo, d["head"]["sha"]).get(
                 "statusCheckRollup"
             ),
@@ -434,6 +462,125 @@ class World:
             "submittedAt": r["submitted_at"],
             "url": r["html_url"],
             "commit": lambda info: self.commit_ref(repo, r["commit_id"]),
+            "comments": conn(
+                [
+                    c
+                    for c in repo.review_comments.get(_pr_number(r), [])
+                    if c["pull_request_review_id"] == r["id"]
+                ],
+                lambda c: self._review_comment(repo, _pr_number(r), c),
+            ),
+        }
+
+    # comments
+
+    def _index_comments(self, repo: GeneratedRepo) -> None:
+        """Global ids of reviews, review threads and comments (for `node(id:)`)."""
+        for reviews in repo.reviews.values():
+            for r in reviews:
+                self.by_node_id[r["node_id"]] = partial(self._review, repo, r)
+        for n, comments in repo.review_comments.items():
+            for c in comments:
+                self.by_node_id[c["node_id"]] = partial(self._review_comment, repo, n, c)
+            for t in review_threads(repo, n):
+                self.by_node_id[thread_node_id(t[0]["id"])] = partial(self._thread, repo, n, t)
+        for n, comments in repo.issue_comments.items():
+            for c in comments:
+                self.by_node_id[c["node_id"]] = partial(self._issue_comment, repo, n, c)
+
+    def _comment_common(self, repo: GeneratedRepo, n: int, c: JsonDict) -> Node:
+        edited = c["updated_at"] != c["created_at"]
+        return {
+            "id": c["node_id"],
+            "databaseId": c["id"],
+            "fullDatabaseId": str(c["id"]),
+            "body": c["body"],
+            "author": self.actor(c["user"]),
+            "authorAssociation": c["author_association"],
+            "createdAt": c["created_at"],
+            "updatedAt": c["updated_at"],
+            "publishedAt": c["created_at"],
+            "lastEditedAt": c["updated_at"] if edited else None,
+            "includesCreatedEdit": edited,
+            "editor": self.actor(c["user"]) if edited else None,
+            "createdViaEmail": False,
+            "isMinimized": False,
+            "minimizedReason": None,
+            "url": c["html_url"],
+            "resourcePath": c["html_url"].removeprefix("https://github.com"),
+            "pullRequest": lambda info: self.pull_request(repo, n),
+            "repository": lambda info: self.repository(repo),
+        }
+
+    def _issue_comment(self, repo: GeneratedRepo, n: int, c: JsonDict) -> Node:
+        return {"__typename": "IssueComment", **self._comment_common(repo, n, c)}
+
+    def _review_comment(self, repo: GeneratedRepo, n: int, c: JsonDict) -> Node:
+        review = next(
+            (r for r in repo.reviews.get(n, []) if r["id"] == c["pull_request_review_id"]),
+            None,
+        )
+        reply_to = c.get("in_reply_to_id")
+        return {
+            "__typename": "PullRequestReviewComment",
+            **self._comment_common(repo, n, c),
+            "path": c["path"],
+            "diffHunk": c["diff_hunk"],
+            "line": c["line"],
+            "originalLine": c["original_line"],
+            "startLine": c["start_line"],
+            "originalStartLine": c["original_start_line"],
+            "position": c["position"],
+            "originalPosition": c["original_position"],
+            "outdated": is_outdated(c),
+            "state": "SUBMITTED",
+            "subjectType": c["subject_type"].upper(),
+            "draftedAt": c["created_at"],
+            "commit": lambda info: self.commit_ref(repo, c["commit_id"]),
+            "originalCommit": lambda info: self.commit_ref(repo, c["original_commit_id"]),
+            "pullRequestReview": (lambda info: self._review(repo, review)) if review is not None else None,
+            "replyTo": (lambda info: self._review_comment_by_id(repo, n, reply_to))
+            if reply_to is not None
+            else None,
+        }
+
+    def _review_comment_by_id(self, repo: GeneratedRepo, n: int, cid: int) -> Node | None:
+        c = next((c for c in repo.review_comments.get(n, []) if c["id"] == cid), None)
+        return self._review_comment(repo, n, c) if c is not None else None
+
+    def _thread(self, repo: GeneratedRepo, n: int, comments: list[JsonDict]) -> Node:
+        root = comments[0]
+        d = repo.pull_details[n]
+        # Whether a thread was resolved is not in the REST data: a hash of its first comment's id
+        # decides (a third of threads on closed PRs, a fifth on open ones), stable across runs.
+        share = 3 if d["state"] == "closed" else 5
+        resolved = int.from_bytes(hashlib.sha256(str(root["id"]).encode()).digest()[:4], "big") % share == 0
+        resolver = d["user"] if d["user"] is not None and d["user"]["type"] == "User" else root["user"]
+        return {
+            "__typename": "PullRequestReviewThread",
+            "id": thread_node_id(root["id"]),
+            "path": root["path"],
+            "line": root["line"],
+            "originalLine": root["original_line"],
+            "startLine": root["start_line"],
+            "originalStartLine": root["original_start_line"],
+            "diffSide": root["side"],
+            "startDiffSide": root["start_side"],
+            "isOutdated": is_outdated(root),
+            "isResolved": resolved,
+            "isCollapsed": resolved,
+            "resolvedBy": self.user_node(resolver)
+            if resolved and resolver is not None and resolver["type"] == "User"
+            else None,
+            "subjectType": root["subject_type"].upper(),
+            "viewerCanReply": False,
+            "viewerCanResolve": False,
+            "viewerCanUnresolve": False,
+            "comments": lambda info, skip=None, **args: connection(
+                comments[skip or 0 :], lambda c: self._review_comment(repo, n, c), args
+            ),
+            "pullRequest": lambda info: self.pull_request(repo, n),
+            "repository": lambda info: self.repository(repo),
         }
 
     @staticmethod
@@ -559,6 +706,36 @@ class World:
             "state": _rollup_state(runs),
             "contexts": conn(contexts, lambda n: n),
         }
+
+
+def thread_node_id(root_id: int) -> str:
+    """The global node id of a review thread (named after its first comment's id)."""
+    return base64.b64encode(f"023:PullRequestReviewThread{root_id}".encode()).decode()
+
+
+def is_outdated(c: JsonDict) -> bool:
+    """A line comment whose line is no longer in the PR's diff (REST: `line` null)."""
+    return bool(c["subject_type"] == "line" and c["line"] is None)
+
+
+def review_threads(repo: GeneratedRepo, n: int) -> list[list[JsonDict]]:
+    """PR n's review threads: each its comments in id order, threads by first comment id."""
+    threads: dict[int, list[JsonDict]] = {}
+    for c in repo.review_comments.get(n, []):
+        root: int = c["in_reply_to_id"] if "in_reply_to_id" in c else c["id"]
+        threads.setdefault(root, []).append(c)
+    return [threads[k] for k in sorted(threads)]
+
+
+def _order_issue_comments(comments: list[JsonDict], order: dict[str, str] | None) -> list[JsonDict]:
+    """IssueCommentOrder (field UPDATED_AT only); without it, creation (id) order."""
+    if not order:
+        return comments
+    return sorted(comments, key=lambda c: (c["updated_at"], c["id"]), reverse=order["direction"] == "DESC")
+
+
+def _pr_number(review: JsonDict) -> int:
+    return int(str(review["pull_request_url"]).rsplit("/", 1)[1])
 
 
 def suite_node_id(sid: int) -> str:
