@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from prseed import __version__
-from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, snapshot_cmd, transform_cmd
+from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, report_cmd, snapshot_cmd, transform_cmd
 from prseed.envfile import load_dotenv
 
 
@@ -20,7 +20,7 @@ def cli() -> None:
     """
 
 
-for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snapshot_cmd):
+for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snapshot_cmd, report_cmd):
     module.register(cli)
 
 
