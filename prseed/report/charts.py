@@ -87,6 +87,7 @@ def weekly_prs(new: Figures, old: Figures | None) -> Chart:
         category_titles=titles,
         series=series,
         empty_text="No pull requests in this snapshot.",
+        extra_data={"weeks": [w.isoformat() for w in weeks]},
     )
 
 
@@ -272,7 +273,10 @@ def ai_share(new: Figures, old: Figures | None) -> Chart:
         ],
         percent=True,
         empty_text="No pull requests in this snapshot.",
-        extra_data={"counts": {w.isoformat(): list(new.ai_weekly[w]) for w in sorted(new.ai_weekly)}},
+        extra_data={
+            "weeks": [w.isoformat() for w in weeks],
+            "counts": {w.isoformat(): list(new.ai_weekly[w]) for w in sorted(new.ai_weekly)},
+        },
     )
 
 
@@ -395,6 +399,7 @@ def ai_usage(new: Figures, old: Figures | None) -> Chart:
         series=series,
         stacked=True,
         empty_text="No AI usage simulated.",
+        extra_data={"weeks": [w.isoformat() for w in weeks]},
     )
 
 
@@ -423,6 +428,7 @@ def diff_weekly(new: Figures, old: Figures, diff: SnapshotDiff) -> Chart:
         ],
         stacked=True,
         empty_text="The two snapshots hold the same pull requests.",
+        extra_data={"weeks": [w.isoformat() for w in weeks]},
     )
 
 
