@@ -257,12 +257,17 @@ def _vertical(chart: Chart) -> str:
                 f'text-anchor="middle">{escape(label)}</text>'
             )
     parts.append(f'<line class="axis" x1="{left}" x2="{_f(width - right)}" y1="{_f(y(0))}" y2="{_f(y(0))}"/>')
-    for m in chart.markers:
+    for i, m in enumerate(chart.markers):
         x = left + slot * m.position
         cls = "rule old" if m.old else "rule"
+        # labels alternate between two rows so that a median and a p90 close together stay legible
+        near_end = x > width - right - 90
+        anchor = ' text-anchor="end"' if near_end else ""
         parts.append(
             f'<line class="{cls}" x1="{_f(x)}" x2="{_f(x)}" y1="{top}" y2="{_f(y(0))}">'
             f"<title>{escape(m.label)}</title></line>"
+            f'<text class="mlabel" x="{_f(x - 3 if near_end else x + 3)}" y="{top + 10 + 12 * (i % 2)}"'
+            f"{anchor}>{escape(m.label)}</text>"
         )
     if chart.reference is not None:
         parts.append(_reference_h(chart, left, width - right, y(chart.reference)))
