@@ -6,6 +6,7 @@ report's SQL. The page is opened in a real browser by tests/test_report_browser.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -313,18 +314,30 @@ def test_odd_snapshots_render(case: str, odd_snapshots: dict[str, Path], tmp_pat
         assert "<b>250</b><span>commits</span>" in text
 
 
+def retitle_first_pr(tables: dict[str, pa.Table]) -> None:
+    prs = tables["pull_requests"].to_pylist()
+    raw = json.loads(prs[0]["raw"])
+    raw["title"] = prs[0]["title"] = "Retitled after the first extraction"
+    prs[0]["raw"] = json.dumps(raw, sort_keys=True)
+    tables["pull_requests"] = pa.Table.from_pylist(prs, schema=tables["pull_requests"].schema)
+
+
 def test_against_draws_the_diff(tmp_path: Path) -> None:
     base = GenSpec(n_prs=30)
     old = tmp_path / "old"
     new = tmp_path / "new"
     write_snapshot(old, base)
     extra = GenSpec(n_prs=4, first_number=10_000, seed=99)
-    write_snapshot(new, GenSpec(n_prs=30, extra=(extra,)))
+    write_variant(new, GenSpec(n_prs=30, extra=(extra,)), retitle_first_pr)
     page, _ = make_report(new, tmp_path, against=old)
     data = chart_data(page)
     diff = data["diff-weekly"]
     assert sum(diff["series"]["added"]) == 4
-    assert sum(diff["series"]["changed"]) == sum(diff["series"]["removed"]) == 0
+    assert sum(diff["series"]["changed"]) == 1
+    assert sum(diff["series"]["removed"]) == 0
+    first = min(rows(new, "pull_requests"), key=lambda p: (p["repo"], p["number"]))
+    changed_week = diff["weeks"].index(monday(first["created_at"]).isoformat())
+    assert diff["series"]["changed"][changed_week] == 1
     added_weeks = Counter(
         monday(p["created_at"]).isoformat() for p in rows(new, "pull_requests") if p["number"] >= 10_000
     )
@@ -337,8 +350,13 @@ def test_against_draws_the_diff(tmp_path: Path) -> None:
     assert sum(weekly["series"]["opened"]) == 34
     text = page.read_text(encoding="utf-8")
     assert "added (4)" in text and 'pull_requests</th><td class="n">30 → 34 (+4)' in text
+    assert f"{first['repo']}#{first['number']}</code>: pull request" in text
     # the older snapshot's build is made in a temporary folder, not next to the new one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "old", "report-build", "report.html"]
+    # the other way round the four PRs are removed
+    back, _ = make_report(old, tmp_path, "back", against=new)
+    removed = chart_data(back)["diff-weekly"]["series"]
+    assert (sum(removed["added"]), sum(removed["changed"]), sum(removed["removed"])) == (0, 1, 4)
 
 
 def test_against_itself_changes_nothing(tmp_path: Path) -> None:
@@ -363,3 +381,27 @@ def test_cli_writes_report_and_reports_errors(tmp_path: Path) -> None:
     assert len(missing.output.strip().splitlines()) == 1
     folder = runner.invoke(cli, ["report", "demo", "--snapshot", str(DEMO), "--out", str(tmp_path)])
     assert folder.exit_code != 0
+
+
+def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None:
+    """Records newer extractors add (refusals, redirects, repairs, GraphQL points) appear as they are."""
+    from prseed.contracts import verify_dataset
+    from prseed.report.figures import fetch_figures
+    from prseed.report.page import render_page
+
+    _, build = demo
+    figures = fetch_figures(DEMO, verify_dataset(DEMO, "snapshot"), build, verify_dataset(build, "build"))
+    manifest = {
+        **figures.manifest,
+        "refusals": {"count": 3, "by_status": {"403": 2, "451": 1}},
+        "redirects": [{"from": "acme/old", "to": "acme/new"}],
+        "unicode_repairs": 7,
+        "requests": {**figures.manifest["requests"], "graphql_points": 4321},
+    }
+    text = render_page(dataclasses.replace(figures, manifest=manifest))
+    assert "<b>3</b><span>refusals</span>" in text
+    assert "<b>1</b><span>redirects</span>" in text
+    assert "<b>7</b><span>unicode repairs</span>" in text
+    assert '<th>refusals.by_status.451</th><td class="n">1</td>' in text
+    assert "<th>redirects[0]</th>" in text and "acme/new" in text
+    assert '<th>graphql_points</th><td class="n">4,321</td>' in text

@@ -150,7 +150,25 @@ def _card_values(fig: Figures) -> list[tuple[str, float]]:
         ("seconds waited", round(float(waits.get("seconds", 0)), 1)),
         ("retries", m.get("retries", 0)),
         ("truncated PRs", len(m.get("truncated_prs", []))),
+        *_extra_cards(m),
     ]
+
+
+def _extra_cards(manifest: dict[str, Any]) -> list[tuple[str, float]]:
+    """A card for each manifest record prseed does not know that has a single number to show.
+
+    A number is shown as it is, a list by its length, an object by its ``total`` or ``count``.
+    """
+    cards = []
+    for key in sorted(set(manifest) - KNOWN_KEYS):
+        value = manifest[key]
+        if isinstance(value, dict):
+            value = value.get("total", value.get("count"))
+        if isinstance(value, list):
+            value = len(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            cards.append((key.replace("_", " "), value))
+    return cards
 
 
 def _cards(new: Figures, old: Figures | None) -> str:
