@@ -75,3 +75,4 @@ def report_command(
     for folder in result.transformed:
         click.echo(f"transformed {folder} (build missing or stale)", err=True)
     click.echo(f"report {project}: wrote {result.out} ({result.size / 1024:,.0f} KB, {result.charts} charts)")
+    click.echo(f"  open {result.out.resolve().as_uri()}")

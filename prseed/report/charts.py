@@ -112,7 +112,7 @@ def _duration_chart(key: str, title: str, note: str, metric: str, new: Figures, 
     return Chart(
         key=key,
         title=title,
-        note=note,
+        note=f"{note} {len(values):,} of {len(new.sizes):,} PRs.",
         categories=HOUR_LABELS,
         series=[Series("PRs", [float(c) for c in counts], [float(c) for c in before] if before else None)],
         markers=markers,
@@ -127,7 +127,7 @@ def cycle_time(new: Figures, old: Figures | None) -> Chart:
     return _duration_chart(
         "cycle-time",
         "Cycle time",
-        "Hours from creation to merge, merged PRs only.",
+        "Hours from creation to merge, merged PRs only:",
         "cycle",
         new,
         old,
@@ -139,7 +139,7 @@ def first_review(new: Figures, old: Figures | None) -> Chart:
     return _duration_chart(
         "first-review",
         "Time to first review",
-        "Hours from creation to the first submitted review by someone other than the author.",
+        "Hours from creation to the first submitted review by someone other than the author:",
         "first_review",
         new,
         old,
