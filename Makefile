@@ -37,8 +37,8 @@ test: $(STAMP) chromium  ## run the test suite
 	$(BIN)/pytest $(ARGS)
 
 chromium:  ## install Debian's chromium for the report's browser test if missing (root + apt only)
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
-	|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	@command -v chromium || command -v chromium-browser || command -v google-chrome || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	     && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 	          || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; }; } \
 	|| echo "chromium missing and not installable here: the report's browser test will be SKIPPED"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import itertools
 import json
 import re
 import shutil
@@ -23,6 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prseed import report
 from prseed.cli import cli
@@ -405,3 +408,31 @@ def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None
     assert '<th>refusals.by_status.451</th><td class="n">1</td>' in text
     assert "<th>redirects[0]</th>" in text and "acme/new" in text
     assert '<th>graphql_points</th><td class="n">4,321</td>' in text
+
+
+@given(st.floats(min_value=0.001, max_value=1e9), st.booleans())
+def test_nice_ticks_cover_the_maximum_evenly(maximum: float, integer: bool) -> None:
+    from prseed.report.svg import nice_ticks
+
+    ticks = nice_ticks(maximum, integer=integer)
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
+    assert ticks[0] == 0 and ticks[-1] >= maximum and len(steps) == 1
+    assert 2 <= len(ticks) <= 6
+    if integer:
+        assert all(float(t).is_integer() for t in ticks)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e5), min_size=1, max_size=60))
+def test_histogram_and_quantiles_agree_with_plain_python(values: list[float]) -> None:
+    from prseed.report.charts import bin_position, histogram
+    from prseed.report.figures import quantile
+
+    ordered = sorted(values)
+    assert histogram(values, HOUR_EDGES) == [int(c) for c in bins(values, HOUR_EDGES)]
+    median, p90 = median_p90(ordered)
+    assert quantile(ordered, 0.5) == pytest.approx(median)
+    assert quantile(ordered, 0.9) == pytest.approx(p90)
+    for v in values:  # a marker sits inside the bar of its value
+        position = bin_position(v, HOUR_EDGES)
+        counts = histogram([v], HOUR_EDGES)
+        assert counts.index(1) <= position <= counts.index(1) + 1

@@ -98,16 +98,21 @@ def fmt_number(value: float, percent: bool = False) -> str:
         return f"{value * 100:.1f}%"
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def nice_ticks(maximum: float, count: int = 4) -> list[float]:
-    """Return evenly spaced round tick values from 0 to at least ``maximum`` (1, 2, 2.5 or 5 × 10^k)."""
+def nice_ticks(maximum: float, count: int = 4, integer: bool = False) -> list[float]:
+    """Return evenly spaced round tick values from 0 to at least ``maximum``.
+
+    Steps are 1, 2 or 5 × 10^k, and at least 1 when ``integer`` (axes of counts).
+    """
     if maximum <= 0:
         return [0.0, 1.0]
     raw = maximum / count
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if integer:
+        step = max(step, 1)
     top = math.ceil(maximum / step - 1e-9) * step
     return [round(i * step, 10) for i in range(round(top / step) + 1)]
 
@@ -217,7 +222,7 @@ def _vertical(chart: Chart) -> str:
     width = left + right + slot * n
     height = 200
     plot_h = height - top - bottom
-    ticks = nice_ticks(_extent(chart))
+    ticks = nice_ticks(_extent(chart), integer=not chart.percent)
     vmax = ticks[-1]
 
     def y(v: float) -> float:
@@ -290,7 +295,7 @@ def _horizontal(chart: Chart) -> str:
     slot = 6 + 14 * groups
     width = 520
     height = top + bottom + slot * n
-    ticks = nice_ticks(_extent(chart))
+    ticks = nice_ticks(_extent(chart), integer=not chart.percent)
     vmax = ticks[-1]
     plot_w = width - left - right
 
