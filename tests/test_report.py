@@ -436,3 +436,28 @@ def test_histogram_and_quantiles_agree_with_plain_python(values: list[float]) ->
         position = bin_position(v, HOUR_EDGES)
         counts = histogram([v], HOUR_EDGES)
         assert counts.index(1) <= position <= counts.index(1) + 1
+
+
+def test_stale_or_damaged_build_is_made_again(tmp_path: Path) -> None:
+    small = write_variant(tmp_path / "small", GenSpec(n_prs=3))
+    page, build = make_report(DEMO, tmp_path)
+    assert sum(chart_data(page)["weekly-prs"]["series"]["opened"]) == 300
+    make_report(small, tmp_path)  # same build folder, another snapshot: transformed again
+    assert sum(chart_data(page)["weekly-prs"]["series"]["opened"]) == 3
+    first = page.read_bytes()
+    damaged = build / "metrics_pullrequest.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    result = report.run(report.ReportConfig(snapshot_dir=small, build_dir=build, out=page))
+    assert result.transformed == (build,)
+    assert page.read_bytes() == first
+
+
+def test_cli_against_missing_snapshot_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    args = ["report", "demo", "--snapshot", str(DEMO), "--build", str(tmp_path / "b"), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--against", str(tmp_path / "gone")])
+    assert result.exit_code == 5
+    assert result.output.strip().splitlines() == [
+        f"prseed: error: no snapshot at {tmp_path / 'gone'} (manifest.json missing): run `prseed extract` first"
+    ]
+    assert not out.exists() and not (tmp_path / "b").exists()

@@ -69,9 +69,14 @@ def expected_as_of(snapshot: dict[str, Any], as_of: date | None) -> str:
 
 
 def build_matches(build_dir: Path, snapshot: dict[str, Any], seed: int, as_of: date | None) -> bool:
-    """Whether ``build_dir`` holds a completed build of this snapshot with this seed and as-of."""
+    """Whether ``build_dir`` holds a completed, intact build of this snapshot with this seed and as-of.
+
+    A build that fails verification (a file changed or missing) does not match: it is made again.
+    """
     try:
         build = read_manifest(build_dir, "build")
+        if build.get("completed") and build["snapshot"]["digest"] == dataset_digest(snapshot):
+            verify_dataset(build_dir, "build")
     except SnapshotError:
         return False
     return bool(
@@ -116,6 +121,7 @@ def run(config: ReportConfig) -> ReportResult:
     if config.out.is_dir():
         raise ConfigError(f"--out {config.out} is a folder; give a file name such as report.html")
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
+    old_snapshot = verify_dataset(config.against, "snapshot") if config.against is not None else None
     transformed = []
     if ensure_build(config.snapshot_dir, snapshot, config.build_dir, config.seed, config.as_of):
         transformed.append(config.build_dir)
@@ -123,8 +129,7 @@ def run(config: ReportConfig) -> ReportResult:
         config.snapshot_dir, snapshot, config.build_dir, verify_dataset(config.build_dir, "build")
     )
     old = diff = None
-    if config.against is not None:
-        old_snapshot = verify_dataset(config.against, "snapshot")
+    if config.against is not None and old_snapshot is not None:
         with tempfile.TemporaryDirectory(prefix="prseed-report-") as temp:
             old_build = Path(temp) / "build"
             ensure_build(config.against, old_snapshot, old_build, config.seed, config.as_of)
