@@ -26,6 +26,8 @@ BUILD_VIEWS = (
     "metrics_prsurvey",
     "metrics_prsurveyreview",
     "metrics_aiusagedaily",
+    "metrics_prreview",
+    "metrics_teammember",
 )
 
 
@@ -47,7 +49,7 @@ class Figures:
         checks: ``(outcome, runs)``, most runs first.
         jira_types: ``(issue type, issues)``, most first.
         jira_linked: ``(PRs with a Jira key, PRs)``.
-        surveys: ``{"author" | "reviewer": (sent, answered)}``.
+        surveys: ``{"author" | "reviewer": (asked, answered)}``.
         ai_usage: ``{monday: {tool: member-days}}``.
         pr_weeks: ``{(repo, number): monday}`` of every PR's creation.
     """

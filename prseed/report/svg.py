@@ -59,8 +59,9 @@ class Chart:
         stacked: stack the series instead of grouping them.
         percent: values are fractions, the axis shows percent.
         markers: rules drawn across the bars (histogram median and p90).
-        reference: a value drawn as a rule across the value axis (e.g. a configured rate).
-        reference_label: its legend text.
+        targets: one value per category (or ``None``) drawn as a dashed tick across its bars, e.g.
+            the configured rate a simulated rate should meet.
+        target_label: the targets' legend text.
         note: a line of text under the title.
         empty_text: shown instead of bars when no series has a value.
         tick_every: label only every n-th category (0: choose from the count).
@@ -75,8 +76,8 @@ class Chart:
     stacked: bool = False
     percent: bool = False
     markers: Sequence[Marker] = ()
-    reference: float | None = None
-    reference_label: str = ""
+    targets: Sequence[float | None] = ()
+    target_label: str = ""
     note: str = ""
     empty_text: str = "No data in this snapshot."
     tick_every: int = 0
@@ -133,8 +134,8 @@ def _values_json(chart: Chart) -> str:
         data["old"] = old
     if chart.markers:
         data["markers"] = [m.label for m in chart.markers]
-    if chart.reference is not None:
-        data["reference"] = chart.reference
+    if chart.targets:
+        data["targets"] = list(chart.targets)
     data.update(chart.extra_data)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -168,14 +169,14 @@ def _legend(chart: Chart) -> str:
         items.append('<span><i class="old"></i>older snapshot</span>')
     for m in chart.markers:
         items.append(f'<span><i class="rule{" old" if m.old else ""}"></i>{escape(m.label)}</span>')
-    if chart.reference is not None:
-        items.append(f'<span><i class="ref"></i>{escape(chart.reference_label)}</span>')
+    if chart.targets:
+        items.append(f'<span><i class="ref"></i>{escape(chart.target_label)}</span>')
     return f'<p class="legend">{"".join(items)}</p>' if items else ""
 
 
 def _extent(chart: Chart) -> float:
     """Largest value the value axis must show (stacked: the largest stack)."""
-    top = chart.reference or 0.0
+    top = max((t for t in chart.targets if t is not None), default=0.0)
     n = len(chart.categories)
     for pick in ("values", "old"):
         rows = [getattr(s, pick) for s in chart.series if getattr(s, pick) is not None]
@@ -212,7 +213,7 @@ def _tooltip(chart: Chart, c: int, si: int, value: float, old: float | None) -> 
 
 
 def _axis_label(chart: Chart, value: float) -> str:
-    return fmt_number(value, chart.percent) if chart.percent else fmt_number(value)
+    return f"{round(value * 100, 6):g}%" if chart.percent else fmt_number(value)
 
 
 def _vertical(chart: Chart) -> str:
@@ -274,17 +275,15 @@ def _vertical(chart: Chart) -> str:
             f'<text class="mlabel" x="{_f(x - 3 if near_end else x + 3)}" y="{top + 10 + 12 * (i % 2)}"'
             f"{anchor}>{escape(m.label)}</text>"
         )
-    if chart.reference is not None:
-        parts.append(_reference_h(chart, left, width - right, y(chart.reference)))
+    for c, target in enumerate(chart.targets):
+        if target is not None:
+            x1, ty = left + slot * c, y(target)
+            parts.append(
+                f'<line class="ref" x1="{_f(x1)}" x2="{_f(x1 + slot)}" y1="{_f(ty)}" y2="{_f(ty)}">'
+                f"<title>{escape(chart.target_label)}: {fmt_number(target, chart.percent)}</title></line>"
+            )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _reference_h(chart: Chart, x1: float, x2: float, y: float) -> str:
-    return (
-        f'<line class="ref" x1="{_f(x1)}" x2="{_f(x2)}" y1="{_f(y)}" y2="{_f(y)}">'
-        f"<title>{escape(chart.reference_label)}</title></line>"
-    )
 
 
 def _horizontal(chart: Chart) -> str:
@@ -340,11 +339,12 @@ def _horizontal(chart: Chart) -> str:
             f'text-anchor="end">{escape(short)}</text>'
         )
     parts.append(f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{_f(height - bottom)}"/>')
-    if chart.reference is not None:
-        rx = x(chart.reference)
-        parts.append(
-            f'<line class="ref" x1="{_f(rx)}" x2="{_f(rx)}" y1="{top}" y2="{_f(height - bottom)}">'
-            f"<title>{escape(chart.reference_label)}</title></line>"
-        )
+    for c, target in enumerate(chart.targets):
+        if target is not None:
+            tx, y1 = x(target), top + slot * c
+            parts.append(
+                f'<line class="ref" x1="{_f(tx)}" x2="{_f(tx)}" y1="{_f(y1)}" y2="{_f(y1 + slot)}">'
+                f"<title>{escape(chart.target_label)}: {fmt_number(target, chart.percent)}</title></line>"
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -8,5 +8,7 @@ CREATE VIEW b_pullrequest AS SELECT * FROM read_parquet(getvariable('b_metrics_p
 CREATE VIEW b_prfile AS SELECT * FROM read_parquet(getvariable('b_metrics_prfile'));
 CREATE VIEW b_jiraissue AS SELECT * FROM read_parquet(getvariable('b_metrics_jiraissue'));
 CREATE VIEW b_prsurvey AS SELECT * FROM read_parquet(getvariable('b_metrics_prsurvey'));
+CREATE VIEW b_prreview AS SELECT * FROM read_parquet(getvariable('b_metrics_prreview'));
+CREATE VIEW b_teammember AS SELECT * FROM read_parquet(getvariable('b_metrics_teammember'));
 CREATE VIEW b_prsurveyreview AS SELECT * FROM read_parquet(getvariable('b_metrics_prsurveyreview'));
 CREATE VIEW b_aiusagedaily AS SELECT * FROM read_parquet(getvariable('b_metrics_aiusagedaily'));
