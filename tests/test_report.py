@@ -11,9 +11,12 @@ import hashlib
 import html
 import itertools
 import json
+import os
 import re
 import shutil
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -255,6 +258,12 @@ def test_same_snapshot_same_bytes(tmp_path: Path) -> None:
     assert first.read_bytes() == again.read_bytes() == fresh.read_bytes()
     other, _ = make_report(DEMO, tmp_path, "c", seed=7)
     assert other.read_bytes() != first.read_bytes()
+    # another process with another hash seed (set and dict order) writes the same bytes
+    out = tmp_path / "process.html"
+    command = [sys.executable, "-c", "from prseed.cli import main; main()", "report", "demo"]
+    command += ["--snapshot", str(DEMO), "--build", str(build), "--out", str(out)]
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"}, capture_output=True)
+    assert out.read_bytes() == first.read_bytes()
 
 
 def write_variant(
