@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from prseed.cli.common import run_stage
+from prseed.cli.common import stage_errors
 
 
 def register(group: click.Group) -> None:
@@ -71,7 +71,8 @@ def report_command(
         seed=seed,
         as_of=as_of.date() if as_of else None,
     )
-    result = run_stage(lambda: report.run(config))
+    with stage_errors():
+        result = report.run(config)
     for folder in result.transformed:
         click.echo(f"transformed {folder} (build missing or stale)", err=True)
     click.echo(f"report {project}: wrote {result.out} ({result.size / 1024:,.0f} KB, {result.charts} charts)")
