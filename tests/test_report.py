@@ -411,18 +411,42 @@ def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None
     figures = fetch_figures(DEMO, verify_dataset(DEMO, "snapshot"), build, verify_dataset(build, "build"))
     manifest = {
         **figures.manifest,
-        "refusals": {"count": 3, "by_status": {"403": 2, "451": 1}},
-        "redirects": [{"from": "acme/old", "to": "acme/new"}],
+        "refusals": [
+            {
+                "repo": "acme/api",
+                "number": 7,
+                "endpoint": "pulls/list-files",
+                "target": "/repos/acme/api/pulls/7/files",
+                "status": 422,
+                "reason": "diff too large",
+                "effect": "no files",
+            },
+            {
+                "repo": "acme/api",
+                "number": None,
+                "endpoint": "repos/list-contributors",
+                "target": "/repos/acme/api/contributors",
+                "status": 403,
+                "reason": "list too large",
+                "effect": "authors only",
+            },
+        ],
+        "redirects": [{"from": "acme/old", "to": "acme/new", "status": 301}],
         "unicode_repairs": 7,
-        "requests": {**figures.manifest["requests"], "graphql_points": 4321},
+        "api": "graphql",
+        "graphql": {"queries": 12, "points": 4321, "nodes": 90000},
+        "requests": {**figures.manifest["requests"], "by_resource": {"core": 10, "graphql": 12}},
     }
     text = render_page(dataclasses.replace(figures, manifest=manifest))
-    assert "<b>3</b><span>refusals</span>" in text
+    assert "<b>2</b><span>refusals</span>" in text
     assert "<b>1</b><span>redirects</span>" in text
     assert "<b>7</b><span>unicode repairs</span>" in text
-    assert '<th>refusals.by_status.451</th><td class="n">1</td>' in text
-    assert "<th>redirects[0]</th>" in text and "acme/new" in text
-    assert '<th>graphql_points</th><td class="n">4,321</td>' in text
+    assert "<b>4,321</b><span>graphql points</span>" in text
+    assert "<h3>Refusals (2)</h3>" in text and "<td>diff too large</td><td>no files</td>" in text
+    assert "<h3>Redirects (1)</h3>" in text and "<td>acme/new</td><td>301</td>" in text
+    assert '<th>graphql.nodes</th><td class="n">90,000</td>' in text
+    assert '<th>api</th><td class="n">graphql</td>' in text
+    assert '<th>by_resource.graphql</th><td class="n">12</td>' in text
 
 
 @given(st.floats(min_value=0.001, max_value=1e9), st.booleans())

@@ -157,17 +157,21 @@ def _card_values(fig: Figures) -> list[tuple[str, float]]:
 def _extra_cards(manifest: dict[str, Any]) -> list[tuple[str, float]]:
     """A card for each manifest record prseed does not know that has a single number to show.
 
-    A number is shown as it is, a list by its length, an object by its ``total`` or ``count``.
+    A number is shown as it is, a list by its length, an object by its ``total``, ``count`` or
+    ``points`` (e.g. ``graphql.points``: the rate-limit points a GraphQL extraction spent).
     """
     cards = []
     for key in sorted(set(manifest) - KNOWN_KEYS):
-        value = manifest[key]
+        value, label = manifest[key], key.replace("_", " ")
         if isinstance(value, dict):
-            value = value.get("total", value.get("count"))
+            field = next((f for f in ("total", "count", "points") if f in value), None)
+            value = value.get(field) if field else None
+            if field == "points":
+                label += " points"
         if isinstance(value, list):
             value = len(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            cards.append((key.replace("_", " "), value))
+            cards.append((label, value))
     return cards
 
 
@@ -256,6 +260,10 @@ def _extraction(new: Figures, old: Figures | None) -> str:
     extra = sorted(set(m) - KNOWN_KEYS)
     if om is not None:
         extra = sorted(set(extra) | (set(om) - KNOWN_KEYS))
+    # lists of objects (refusals, redirects, ...) get a table of their own, one row per item
+    for key in [k for k in extra if _is_record_list(m.get(k))]:
+        parts.append(_record_table(key, m[key]))
+    extra = [k for k in extra if not _is_record_list(m.get(k))]
     if extra:
         rows = [r for key in extra for r in flatten(m.get(key, "absent"), key)]
         before = (
@@ -269,6 +277,33 @@ def _extraction(new: Figures, old: Figures | None) -> str:
     parts.append(f"<div><h3>Build (transform output)</h3>{_table(build_rows)}</div>")
     parts.append("</div></section>")
     return "".join(parts)
+
+
+def _is_record_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _record_table(key: str, records: list[dict[str, Any]]) -> str:
+    """A manifest list of objects as a table: one column per field (in first-seen order)."""
+    columns: list[str] = []
+    for record in records:
+        columns.extend(c for c in record if c not in columns)
+    out = [f"<div><h3>{escape(key.replace('_', ' ').capitalize())} ({len(records):,})</h3><table><tr>"]
+    out.extend(f"<th>{escape(c)}</th>" for c in columns)
+    out.append("</tr>")
+    for record in records[:LIST_LIMIT]:
+        cells = "".join(
+            f"<td>{escape(_scalar(record[c]) if c in record else '')}</td>"
+            if not isinstance(record.get(c), dict | list)
+            else f"<td>{escape(json.dumps(record[c], sort_keys=True, ensure_ascii=False))}</td>"
+            for c in columns
+        )
+        out.append(f"<tr>{cells}</tr>")
+    out.append("</table>")
+    if len(records) > LIST_LIMIT:
+        out.append(f"<p>… {len(records) - LIST_LIMIT:,} more</p>")
+    out.append("</div>")
+    return "".join(out)
 
 
 def _pr_list(
