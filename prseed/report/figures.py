@@ -18,6 +18,8 @@ import duckdb
 
 from prseed.resources import read_text
 
+MEMORY_LIMIT = "1GB"
+THREADS = 2
 SNAPSHOT_VIEWS = ("pull_requests", "reviews", "check_runs", "contributors")
 BUILD_VIEWS = (
     "metrics_pullrequest",
@@ -109,6 +111,10 @@ def fetch_figures(
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")
+        # the machine is shared and every query here is a small aggregate: bound DuckDB as the
+        # transform does, so that a bad plan fails instead of taking the memory of its neighbours
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET threads = {THREADS}")
         for name in SNAPSHOT_VIEWS:
             path = str(snapshot_dir / snapshot["tables"][name]["file"])
             con.execute(f"SET VARIABLE s_{name} = ?", [path])
