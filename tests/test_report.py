@@ -394,9 +394,22 @@ def test_cli_writes_report_and_reports_errors(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output and "12 charts" in result.output
     missing = runner.invoke(cli, ["report", "nope", "--snapshot", str(tmp_path / "nope"), "--out", str(out)])
-    assert missing.exit_code == 5
-    assert "prseed: error: no snapshot at" in missing.output
-    assert len(missing.output.strip().splitlines()) == 1
+    assert missing.exit_code == 2
+    assert missing.output.strip().splitlines() == [
+        f"prseed: error: --snapshot {tmp_path / 'nope'} is not a folder; pass a snapshot folder"
+    ]
+    (tmp_path / "empty").mkdir()
+    no_manifest = runner.invoke(
+        cli, ["report", "x", "--snapshot", str(tmp_path / "empty"), "--out", str(out)]
+    )
+    assert no_manifest.exit_code == 5
+    assert no_manifest.output.strip().splitlines() == [
+        f"prseed: error: no snapshot at {tmp_path / 'empty'} (manifest.json missing): run `prseed extract` first"
+    ]
+    unknown = runner.invoke(cli, ["report", "no-such-project-here"])
+    assert unknown.exit_code == 2 and "unknown project 'no-such-project-here'" in unknown.output
+    path = runner.invoke(cli, ["report", "../snapshots/demo"])
+    assert path.exit_code == 2
     folder = runner.invoke(cli, ["report", "demo", "--snapshot", str(DEMO), "--out", str(tmp_path)])
     assert folder.exit_code != 0
 
@@ -494,6 +507,12 @@ def test_stale_or_damaged_build_is_made_again(tmp_path: Path) -> None:
 def test_cli_against_missing_snapshot_is_one_line(tmp_path: Path) -> None:
     out = tmp_path / "page.html"
     args = ["report", "demo", "--snapshot", str(DEMO), "--build", str(tmp_path / "b"), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--against", str(tmp_path / "gone")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"prseed: error: --against {tmp_path / 'gone'} is not a folder; pass an older snapshot folder"
+    ]
+    (tmp_path / "gone").mkdir()
     result = CliRunner().invoke(cli, [*args, "--against", str(tmp_path / "gone")])
     assert result.exit_code == 5
     assert result.output.strip().splitlines() == [

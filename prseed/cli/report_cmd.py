@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
-from prseed.cli.common import stage_errors
+from prseed.cli.common import detail, echo, note, stage_errors, verbosity_options
+from prseed.cli.options import config_options, config_values
+from prseed.errors import ConfigError
+from prseed.registry import check_key
+from prseed.seeding import unknown_project
+from prseed.transform import TransformConfig
 
 
 def register(group: click.Group) -> None:
@@ -41,39 +46,46 @@ def register(group: click.Group) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Build folder to read, transformed first when missing or stale (default: build/PROJECT).",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the simulated values.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Anchor date of the simulation (default: the snapshot's extraction date).",
-)
+@config_options(TransformConfig)
+@verbosity_options
 def report_command(
     project: str,
     snapshot_dir: Path | None,
     against: Path | None,
     out: Path | None,
     build_dir: Path | None,
-    seed: int,
-    as_of: dt.datetime | None,
+    **options: Any,
 ) -> None:
     """Write one offline HTML page with charts of snapshots/PROJECT and its simulated parts.
 
-    Same snapshot and options give the same bytes, so the page can be committed beside the snapshot.
+    PROJECT is the project's key (the name of its snapshot folder), never a path: use --snapshot for
+    another folder. Same snapshot and options give the same bytes, so the page can be committed
+    beside the snapshot.
     """
     from prseed import report
 
-    config = report.ReportConfig(
-        snapshot_dir=snapshot_dir or Path("snapshots") / project,
-        build_dir=build_dir or Path("build") / project,
-        out=out or Path("build") / f"{project}.report.html",
-        against=Path(against) if against else None,
-        seed=seed,
-        as_of=as_of.date() if as_of else None,
-    )
-    with stage_errors():
+    with stage_errors("interrupted; no page was written"):
+        check_key(project)
+        if snapshot_dir is None:
+            snapshot_dir = Path("snapshots") / project
+            if not snapshot_dir.is_dir():
+                raise unknown_project(project, Path("snapshots"), Path("build"))
+        elif not snapshot_dir.is_dir():
+            raise ConfigError(f"--snapshot {snapshot_dir} is not a folder; pass a snapshot folder")
+        if against is not None and not against.is_dir():
+            raise ConfigError(f"--against {against} is not a folder; pass an older snapshot folder")
+        values = config_values(TransformConfig, options)
+        config = report.ReportConfig(
+            snapshot_dir=snapshot_dir,
+            build_dir=build_dir or Path("build") / project,
+            out=out or Path("build") / f"{project}.report.html",
+            against=against,
+            seed=values["seed"],
+            as_of=values["as_of"],
+        )
+        detail(f"snapshot {config.snapshot_dir}, build {config.build_dir}, against {config.against or '-'}")
         result = report.run(config)
     for folder in result.transformed:
-        click.echo(f"transformed {folder} (build missing or stale)", err=True)
-    click.echo(f"report {project}: wrote {result.out} ({result.size / 1024:,.0f} KB, {result.charts} charts)")
-    click.echo(f"  open {result.out.resolve().as_uri()}")
+        note(f"transformed {folder} first (build missing or stale)")
+    echo(f"report {project}: wrote {result.out} ({result.size / 1024:,.0f} KB, {result.charts} charts)")
+    echo(f"  open {result.out.resolve().as_uri()}")
