@@ -259,7 +259,10 @@ def upsert(
             share a key.
     """
     statement = tables.insert_sql(table) if insert_only else tables.upsert_sql(table)
+    before = None if insert_only else tables.before_upsert_sql(table)
     with _contract_errors(build, table):
+        if before is not None:
+            conn.execute(before.encode())
         row = conn.execute(statement.encode()).fetchone()
     assert row is not None
     # Free the staging table's temp buffers for the next table.
