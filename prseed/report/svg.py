@@ -114,8 +114,10 @@ def nice_ticks(maximum: float, count: int = 4, integer: bool = False) -> list[fl
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     if integer:
         step = max(step, 1)
-    top = math.ceil(maximum / step - 1e-9) * step
-    return [round(i * step, 10) for i in range(round(top / step) + 1)]
+    n = math.ceil(maximum / step - 1e-9)  # the tolerance keeps 3.0000000001 / 1 at 3 steps ...
+    if round(n * step, 10) < maximum:  # ... but never leaves the maximum above the top tick
+        n += 1
+    return [round(i * step, 10) for i in range(n + 1)]
 
 
 def _f(value: float) -> str:
