@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PROJECT ?=
 ARGS ?=
 
-.PHONY: help install seed extract transform load test lint typecheck check bench fake-github demo-snapshot clean
+.PHONY: help install seed extract transform load test chromium lint typecheck check bench fake-github demo-snapshot clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -22,6 +22,7 @@ install: $(STAMP)  ## create .venv and install prseed with dev tools
 
 seed: $(STAMP)  ## transform and load every committed snapshot into the embedded PostgreSQL
 	$(BIN)/prseed seed $(ARGS)
+	@if [ -f snapshots/demo/manifest.json ]; then $(BIN)/prseed report demo; fi
 
 extract: $(STAMP)  ## extract PROJECT=<key> (or ARGS='--repo owner/name') from GitHub
 	$(BIN)/prseed extract $(PROJECT) $(ARGS)
@@ -32,8 +33,15 @@ transform: $(STAMP)  ## transform PROJECT=<key> snapshot into build/<key>/
 load: $(STAMP)  ## load PROJECT=<key> (default: every snapshot) into DATABASE_URL or the embedded PostgreSQL
 	$(BIN)/prseed load $(PROJECT) $(ARGS)
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP) chromium  ## run the test suite
 	$(BIN)/pytest $(ARGS)
+
+chromium:  ## install Debian's chromium for the report's browser test if missing (root + apt only)
+	@command -v chromium || command -v chromium-browser || command -v google-chrome || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	     && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+	          || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; }; } \
+	|| echo "chromium missing and not installable here: the report's browser test will be SKIPPED"
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check prseed extract transform load tests bench

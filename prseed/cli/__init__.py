@@ -8,7 +8,7 @@ import sys
 import click
 
 from prseed import __version__
-from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, snapshot_cmd, transform_cmd
+from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, report_cmd, snapshot_cmd, transform_cmd
 from prseed.cli.common import INTERRUPTED_EXIT, echo
 from prseed.envfile import load_dotenv
 
@@ -28,7 +28,7 @@ def cli() -> None:
     """
 
 
-for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snapshot_cmd):
+for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snapshot_cmd, report_cmd):
     module.register(cli)
 
 
