@@ -35,6 +35,7 @@ class ExtractConfig:
         read_timeout: seconds between received bytes.
         backoff_base: first backoff after a transient failure (doubles per attempt).
         synthetic: the data comes from the fake GitHub (recorded in the manifest).
+        api: ``graphql`` (PR detail through GraphQL; contributors stay REST) or ``rest``.
     """
 
     project: dict[str, Any]
@@ -59,6 +60,7 @@ class ExtractConfig:
     read_timeout: float = 30.0
     backoff_base: float = 0.5
     synthetic: bool = False
+    api: str = "rest"
 
     def __repr__(self) -> str:
         # Tokens must never show up in a traceback or a log line.

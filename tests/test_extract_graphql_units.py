@@ -22,6 +22,7 @@ from prseed.extract.graphql.client import (
 from prseed.extract.graphql.pager import GraphQLBatchRunner, PageSizer, fetch_profiles
 from prseed.extract.http import Outcome
 
+from prseed.errors import NotFoundError
 from tests.fakegithub.graphql.schema import github_schema
 
 # -- every query prseed sends validates against GitHub's public schema ---------------------------
@@ -336,9 +337,11 @@ class ScriptedGraphQL:
     """Answers the pager's queries from synthetic PRs (number -> commit and file counts)."""
 
     backoff_base = 0.0
+    max_retries = 2
 
-    def __init__(self, prs: dict[int, tuple[int, int]], heavy_above: int = 1000) -> None:
+    def __init__(self, prs: dict[int, tuple[int, int]], heavy_above: int = 1000, flaky: int = 0) -> None:
         self.prs = prs
+        self.flaky = flaky  # this PR comes back null (NOT_FOUND) the first time
         self.heavy_above = heavy_above
         self.governor = _Governor()
         self.sent: list[tuple[str, int]] = []
@@ -372,7 +375,13 @@ class ScriptedGraphQL:
             if len(numbers) > self.heavy_above:
                 raise HeavyQueryError("too heavy")
             repo: dict[str, Any] = {}
+            errors = []
             for i, n in enumerate(numbers):
+                if n == self.flaky:
+                    self.flaky = 0
+                    repo[f"p{i}"] = None
+                    errors.append({"type": "NOT_FOUND", "path": ["repository", f"p{i}"]})
+                    continue
                 node: dict[str, Any] = {"id": f"PR_{n}", "number": n, "changedFiles": self.prs[n][1]}
                 for conn in q.connections(True):
                     value = self._conn(n, conn.key, 0, conn.first)
@@ -381,7 +390,7 @@ class ScriptedGraphQL:
                     else:
                         node[conn.field] = value
                 repo[f"p{i}"] = node
-            return Answer({"repository": repo}, [], c)
+            return Answer({"repository": repo}, errors, c)
         assert kw["kind"] == "graphql-more"
         data: dict[str, Any] = {}
         aliases = re.findall(
@@ -439,3 +448,20 @@ def test_profiles_in_one_aliased_query_with_a_gone_user():
 
     profiles = fetch_profiles(Users(), ["alice", "ghost"])  # type: ignore[arg-type]
     assert profiles == {"alice": {"login": "alice", "name": "Alice", "email": None}, "ghost": None}
+
+
+def test_pager_asks_again_for_a_pr_that_came_back_null_and_keeps_the_order():
+    gql = ScriptedGraphQL({n: (1, 1) for n in range(1, 6)}, flaky=2)
+    prs = _runner(gql, PageSizer(50)).fetch_details("o/r", [1, 2, 3, 4, 5])
+    assert [pr["number"] for pr in prs] == [1, 2, 3, 4, 5]
+    assert gql.sent == [("details", 5), ("details", 1)]
+
+
+def test_pager_gives_up_on_a_pr_that_stays_missing():
+    class Gone(ScriptedGraphQL):
+        def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
+            self.flaky = 3
+            return super().execute(text, variables, **kw)
+
+    with pytest.raises(NotFoundError, match="#3 not found"):
+        _runner(Gone({n: (1, 1) for n in range(1, 5)}), PageSizer(50)).fetch_details("o/r", [1, 2, 3, 4])

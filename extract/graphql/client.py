@@ -353,7 +353,9 @@ class GraphQLClient:
                     )
             if outcome is Outcome.AUTH:
                 raise AuthError("GitHub rejected the token for GraphQL (401): check GITHUB_TOKEN")
-            if outcome in (Outcome.FATAL, Outcome.NOT_FOUND):
+            if outcome is Outcome.NOT_FOUND:
+                raise ApiError(f"no GraphQL API at {self.url} (404 Not Found); use --api rest")
+            if outcome is Outcome.FATAL:
                 raise ApiError(
                     f"GitHub refused the GraphQL query for {what or kind} ({reason}); "
                     "check the token's permissions, or use --api rest"

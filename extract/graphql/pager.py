@@ -227,15 +227,20 @@ class GraphQLBatchRunner:
         return out
 
     def fetch_details(self, repo: str, numbers: list[int]) -> list[dict[str, Any]]:
-        """The PR nodes of some PRs with the first page of each connection absorbed.
+        """The PR nodes of some PRs (in the given order) with each connection's first page absorbed.
 
         Pages are as large as the sizer says; a too-heavy answer halves the size and the same
-        PRs are asked again in smaller pages.
+        PRs are asked again in smaller pages. A PR that comes back null (NOT_FOUND in a partial
+        answer) is asked again in a later page, up to the client's ``max_retries`` times.
+
+        Raises:
+            NotFoundError: a PR stayed missing.
         """
-        prs: list[dict[str, Any]] = []
-        start = 0
-        while start < len(numbers):
-            page = numbers[start : start + self.sizer.size]
+        found: dict[int, dict[str, Any]] = {}
+        misses: dict[int, int] = {}
+        todo = list(numbers)
+        while todo:
+            page, todo = todo[: self.sizer.size], todo[self.sizer.size :]
             try:
                 answer = self.gql.execute(
                     q.details_query(page, self.stats),
@@ -248,21 +253,35 @@ class GraphQLBatchRunner:
             except HeavyQueryError:
                 self.sizer.too_heavy()
                 self.gql.governor.backoff(1, self.gql.backoff_base, key=f"heavy:{repo}:{page[0]}")
+                todo = page + todo
                 continue
             self.sizer.succeeded()
-            found = _repository(answer.data, repo)
+            repository = _repository(answer.data, repo)
+            missing = []
             for i, number in enumerate(page):
-                node = found.get(f"p{i}")
+                node = repository.get(f"p{i}")
                 if not isinstance(node, Mapping):
-                    raise NotFoundError(f"pull request {repo}#{number} not found through GraphQL")
+                    missing.append(number)
+                    continue
                 pr = dict(node)
                 for conn in self.conns.values():
                     cursor = _absorb(pr, conn.key, _connection_in(pr, conn))
                     if cursor is not None:
                         pr.setdefault("_more", {})[conn.key] = cursor
-                prs.append(pr)
-            start += len(page)
-        return prs
+                found[number] = pr
+            for number in missing:
+                misses[number] = misses.get(number, 0) + 1
+                if misses[number] > self.gql.max_retries:
+                    raise NotFoundError(
+                        f"pull request {repo}#{number} not found through GraphQL "
+                        f"({misses[number]} tries); try again later with --resume"
+                    )
+            if missing:
+                self.gql.governor.backoff(
+                    max(misses[n] for n in missing), self.gql.backoff_base, key=f"missing:{repo}"
+                )
+                todo.extend(missing)
+        return [found[n] for n in numbers]
 
     def _next(self, pr: Mapping[str, Any], key: str, cursor: str) -> q.Continuation | None:
         conn = self.conns[key]
