@@ -213,8 +213,7 @@ def sample_pr(**extra: Any) -> dict[str, Any]:
         "authorAssociation": "CONTRIBUTOR",
         "author": BOT,
         "milestone": None,
-        "mergeCommit": None,
-        "potentialMergeCommit": {"oid": "m" * 40},
+        "mergeCommit": {"oid": "m" * 40},
         "commits": {"totalCount": 1},
         "labels": {"totalCount": 1},
         "_labels": [{"name": "bug"}],
@@ -233,7 +232,7 @@ def sample_pr(**extra: Any) -> dict[str, Any]:
                     "additions": 10,
                     "deletions": 2,
                     "author": {"name": "A", "email": "a@x", "user": USER},
-                    "committer": {"user": None},
+                    "committer": {"email": "49699333+dependabot[bot]@users.noreply.github.com", "user": None},
                 }
             }
         ],
@@ -293,6 +292,8 @@ def test_rows_map_graphql_nodes_to_the_rest_contract():
     assert "commits" not in raw and "_files" not in raw and raw["labels"]["nodes"] == [{"name": "bug"}]
     (commit,) = rows["commits"]
     assert (commit["author_login"], commit["author_id"], commit["parents_count"]) == ("alice", 7, None)
+    assert commit["committer_login"] == "dependabot[bot]"
+    assert grows.git_account({"email": "x@example.com", "user": None}) == (None, None)
     assert (commit["additions"], commit["deletions"]) == (10, 2)
     (review,) = rows["reviews"]
     assert (review["id"], review["reviewer_type"], review["state"]) == (99, "User", "APPROVED")
@@ -443,7 +444,7 @@ def test_profiles_in_one_aliased_query_with_a_gone_user():
         def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
             assert not validate(github_schema(), parse(text))
             assert kw["tolerate"]({"type": "NOT_FOUND", "path": ["u1"]})
-            data = {"u0": {"login": "alice", "name": "Alice", "email": None}, "u1": None}
+            data = {"u0": {"login": "alice", "name": "Alice", "email": ""}, "u1": None}
             return Answer(data, [{"type": "NOT_FOUND", "path": ["u1"]}], cost.query_cost(text, variables))
 
     profiles = fetch_profiles(Users(), ["alice", "ghost"])  # type: ignore[arg-type]

@@ -77,13 +77,20 @@ class GraphQLStats:
             that timed out or answered without it).
         nodes: nodes requested (computed before sending, GitHub's rule).
         heavy: answers that asked for a smaller query (timeouts, 502/504, resource limits).
+        unavailable: PRs of the listing GitHub answered null for, even when asked again.
     """
 
     queries: int = 0
     points: int = 0
     nodes: int = 0
     heavy: int = 0
+    unavailable: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def unavailable_prs(self, count: int) -> None:
+        """Record listed PRs GitHub kept answering null for."""
+        with self.lock:
+            self.unavailable += count
 
     def add(self, points: int, nodes: int, heavy: bool = False) -> None:
         """Record one query."""
@@ -96,7 +103,13 @@ class GraphQLStats:
     def as_dict(self) -> dict[str, int]:
         """The figures for the checkpoint and the manifest."""
         with self.lock:
-            return {"queries": self.queries, "points": self.points, "nodes": self.nodes, "heavy": self.heavy}
+            return {
+                "queries": self.queries,
+                "points": self.points,
+                "nodes": self.nodes,
+                "heavy": self.heavy,
+                "unavailable_prs": self.unavailable,
+            }
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,10 @@ def fetch_pull_list(
 ) -> Iterator[dict[str, Any]]:
     """List a repository's PRs of a window, newest created first (as :func:`github.fetch_pulls`).
 
+    A page with a PR that comes back null (NOT_FOUND in a partial answer) is asked again up to
+    the client's ``max_retries`` times; a PR still null then cannot even be named, and is
+    counted in the manifest (``graphql.unavailable_prs``).
+
     Yields:
         ``{"number", "node_id", "created_at"}`` per PR.
 
@@ -119,6 +123,7 @@ def fetch_pull_list(
     text = q.list_query(state)
     after: str | None = None
     kept = 0
+    tries = 0
     while True:
         answer = gql.execute(
             text,
@@ -128,7 +133,17 @@ def fetch_pull_list(
             tolerate=not_found,
         )
         connection = _repository(answer.data, repo).get("pullRequests") or {}
-        for node in connection.get("nodes") or []:
+        nodes = list(connection.get("nodes") or [])
+        nulls = sum(1 for node in nodes if not node)
+        if nulls and tries < gql.max_retries:
+            # A PR GitHub could not resolve this time: ask for the same page again.
+            tries += 1
+            gql.governor.backoff(tries, gql.backoff_base, key=f"list:{repo}:{after}")
+            continue
+        # Still null after the retries (e.g. a PR of a hidden account): unknowable, counted.
+        gql.stats.unavailable_prs(nulls)
+        tries = 0
+        for node in nodes:
             if not node:
                 continue
             created = parse_time(node.get("createdAt"))
@@ -334,7 +349,8 @@ class GraphQLBatchRunner:
 def fetch_profiles(gql: GraphQLClient, logins: list[str]) -> dict[str, dict[str, Any] | None]:
     """Public profiles of users, up to 100 a query, as ``{login: {"name", "email"} or None}``.
 
-    A user GitHub no longer knows is None (its alias is null, with a NOT_FOUND error).
+    A user GitHub no longer knows is None (its alias is null, with a NOT_FOUND error). An empty
+    name or email is None, as in REST's ``/users/{login}``.
     """
     profiles: dict[str, dict[str, Any] | None] = {}
     for start in range(0, len(logins), q.LIST_PAGE):
@@ -343,5 +359,9 @@ def fetch_profiles(gql: GraphQLClient, logins: list[str]) -> dict[str, dict[str,
         answer = gql.execute(text, variables, kind="graphql-users", what="user profiles", tolerate=not_found)
         for i, login in enumerate(chunk):
             node = answer.data.get(f"u{i}")
-            profiles[login] = dict(node) if isinstance(node, Mapping) else None
+            if not isinstance(node, Mapping):
+                profiles[login] = None
+                continue
+            # GraphQL's User.email is non-null: "" where REST's profile says null (not public).
+            profiles[login] = {**node, "name": node.get("name") or None, "email": node.get("email") or None}
     return profiles

@@ -61,7 +61,7 @@ def commit_nodes(stats: bool) -> str:
     lines = "additions deletions " if stats else ""
     return (
         "commit { oid message authoredDate committedDate " + lines + "author { name email "
-        "user { login databaseId } } committer { user { login } } }"
+        "user { login databaseId } } committer { email user { login } } }"
     )
 
 
@@ -110,7 +110,7 @@ def _connection(conn: Connection, first: int, after: str | None = None) -> str:
 PR_SCALARS = (
     "id fullDatabaseId number title body state isDraft createdAt updatedAt closedAt mergedAt "
     "headRefName baseRefName headRefOid additions deletions changedFiles authorAssociation "
-    f"author {{ {ACTOR} }} milestone {{ title }} mergeCommit {{ oid }} potentialMergeCommit {{ oid }}"
+    f"author {{ {ACTOR} }} milestone {{ title }} mergeCommit {{ oid }}"
 )
 
 

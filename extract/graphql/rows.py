@@ -8,7 +8,12 @@ mapped to REST's meaning field by field:
 * enums (review state aside) are lower-cased: ``changeType`` RENAMED -> ``renamed``, DELETED ->
   ``removed``; check ``status``/``conclusion`` likewise;
 * a Bot's GraphQL ``login`` lacks REST's ``[bot]`` suffix, which is added back;
-* ``merge_commit_sha``: ``mergeCommit``, else ``potentialMergeCommit`` (REST's test merge);
+* a commit's ``GitActor.user`` is a User only: a bot's commit (e.g. Dependabot's) has none,
+  where REST links the account. GitHub links a ``ID+LOGIN@users.noreply.github.com`` address to
+  that account, so the login and id are read from such an address (GitHub's docs, "Setting your
+  commit email address"), as REST reports them;
+* ``merge_commit_sha``: ``mergeCommit``, null unless merged (REST also gives an unmerged PR's
+  test merge commit);
 * what GraphQL cannot give cheaply is documented in README.md ("GraphQL and REST"):
   ``commits.parents_count`` is null (a parents connection under every commit would cost
   1 point per 100 commits), ``files.previous_filename`` and ``files.patch`` come from a
@@ -17,6 +22,7 @@ mapped to REST's meaning field by field:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,6 +57,24 @@ def _int(value: Any) -> int | None:
     if value is None or value == "":
         return None
     return int(value)
+
+
+NOREPLY = re.compile(r"^(\d+)\+([^@\s]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+
+
+def noreply_account(email: Any) -> tuple[str, int] | None:
+    """``(login, id)`` of a GitHub noreply commit address ``ID+LOGIN@users.noreply.github.com``."""
+    match = NOREPLY.match(str(email or ""))
+    return (match.group(2), int(match.group(1))) if match else None
+
+
+def git_account(actor: Node | None) -> tuple[str | None, int | None]:
+    """The GitHub account (login, id) REST links to a commit's git author or committer."""
+    user = _get(actor, "user")
+    if isinstance(user, Mapping) and user.get("login") is not None:
+        return str(user["login"]), _int(user.get("databaseId"))
+    found = noreply_account(_get(actor, "email"))
+    return found if found is not None else (None, None)
 
 
 def actor_login(actor: Node | None) -> str | None:
@@ -103,7 +127,6 @@ def pull_request_row(repo: str, pr: Node) -> Row:
         for r in nodes_of(pr, "review_requests")
         if r.get("requestedReviewer") and _get(r, "requestedReviewer", "login") is not None
     ]
-    merge = _get(pr, "mergeCommit", "oid") or _get(pr, "potentialMergeCommit", "oid")
     changed_files = int(pr.get("changedFiles") or 0)
     commits_count = int(_get(pr, "commits", "totalCount") or len(commits))
     return {
@@ -126,7 +149,7 @@ def pull_request_row(repo: str, pr: Node) -> Row:
         "head_ref": pr.get("headRefName"),
         "base_ref": pr.get("baseRefName"),
         "head_sha": pr.get("headRefOid"),
-        "merge_commit_sha": merge,
+        "merge_commit_sha": _get(pr, "mergeCommit", "oid"),
         "additions": int(pr.get("additions") or 0),
         "deletions": int(pr.get("deletions") or 0),
         "changed_files": changed_files,
@@ -145,15 +168,17 @@ def commit_row(repo: str, pr_number: int, node: Node, stats: bool) -> Row:
     """Map a ``PullRequestCommit`` node to a ``commits`` row (``parents_count`` is null)."""
     commit = node.get("commit") or {}
     author = commit.get("author") or {}
+    author_login, author_id = git_account(author)
+    committer_login, _ = git_account(commit.get("committer"))
     return {
         "repo": repo,
         "pr_number": pr_number,
         "sha": commit["oid"],
-        "author_login": _get(author, "user", "login"),
-        "author_id": _int(_get(author, "user", "databaseId")),
+        "author_login": author_login,
+        "author_id": author_id,
         "author_name": author.get("name"),
         "author_email": author.get("email"),
-        "committer_login": _get(commit, "committer", "user", "login"),
+        "committer_login": committer_login,
         "authored_at": parse_time(commit.get("authoredDate")),
         "committed_at": parse_time(commit.get("committedDate")),
         "message": commit.get("message") or "",

@@ -87,5 +87,5 @@ class GraphQLMode:
         """GraphQL statistics of all runs so far (for the checkpoint and the manifest)."""
         now = self.gql.stats.as_dict()
         now["rest_file_lists"] = self.runner.rest_file_lists if self.runner is not None else 0
-        keys = ("queries", "points", "nodes", "heavy", "rest_file_lists")
+        keys = ("queries", "points", "nodes", "heavy", "rest_file_lists", "unavailable_prs")
         return {k: int(self.earlier.get(k, 0)) + int(now.get(k, 0)) for k in keys}
