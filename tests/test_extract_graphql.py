@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from prseed.extract import ExtractConfig, run
+from prseed.extract.graphql.pager import DEFAULT_PAGE
 from prseed.extract.workdir import work_dir
 
 from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
@@ -168,7 +169,7 @@ def test_exact_snapshot_in_every_graphql_fault_mode(mode, small, clean, tmp_path
     assert_same_bytes(tmp_path / "s", clean)
     stats = result.manifest["graphql"]
     if mode.startswith("heavy"):
-        assert stats["heavy"] > 0 and stats["page_size"] < 50
+        assert stats["heavy"] > 0 and stats["page_size"] < DEFAULT_PAGE
     elif mode.startswith("rate-limit"):
         assert result.waits > 0
     elif mode not in ("concurrency", "missing-prs"):
@@ -199,8 +200,8 @@ def test_huge_pr_files_capped_at_3000_and_flagged(tmp_path):
 
 
 def test_resume_after_sigkill_gives_the_same_parquet(tmp_path):
-    # 250 PRs: three durable GraphQL batches of 100.
-    repo = generate_repo(REPO, n_prs=250, seed=9)
+    # 300 PRs: three durable GraphQL batches (128, 128, 44).
+    repo = generate_repo(REPO, n_prs=300, seed=9)
     env = {"GITHUB_TOKEN": TOKEN, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())}
     prseed = str(Path(".venv/bin/prseed").resolve())
     out = tmp_path / "killed"
@@ -247,7 +248,7 @@ def test_resume_after_sigkill_gives_the_same_parquet(tmp_path):
         final = subprocess.run([*args, "--resume"], env=env, capture_output=True, cwd=tmp_path)
         assert final.returncode == 0, final.stderr.decode()
         assert gh.stats.violations == 0
-    assert sizes and all(isinstance(s, int) and 1 <= s <= 50 for s in sizes)  # stored for --resume
+    assert sizes and all(isinstance(s, int) and 1 <= s <= DEFAULT_PAGE for s in sizes)  # stored for --resume
     assert_same_bytes(out, tmp_path / "clean")
     assert TOKEN.encode() not in final.stdout + final.stderr
     for path in tmp_path.rglob("*"):

@@ -19,7 +19,7 @@ from prseed.extract.graphql.client import (
     classify_answer,
     graphql_url,
 )
-from prseed.extract.graphql.pager import GraphQLBatchRunner, PageSizer, fetch_profiles
+from prseed.extract.graphql.pager import DEFAULT_PAGE, GraphQLBatchRunner, PageSizer, fetch_profiles
 from prseed.extract.http import Outcome
 
 from prseed.errors import NotFoundError
@@ -97,14 +97,22 @@ def test_cost_rules_rounding_minimum_variables_fragments_and_limits():
         cost.query_cost(deep)
 
 
-@pytest.mark.parametrize("page", [1, 10, 25, 50, 100])
-def test_details_query_cost_per_pr_stays_at_or_under_a_tenth_of_a_point(page):
+@pytest.mark.parametrize("page", [1, 8, 16, 25, 32, 50, 64, 100])
+def test_details_query_cost_and_nodes_per_page(page):
     c = cost.query_cost(q.details_query(list(range(1, page + 1)), True), {"owner": "o", "name": "r"})
-    # Seven connections per PR: 7 requests per PR -> 0.07 points per PR plus rounding.
+    # Seven connections per PR: 7 requests per PR, 0.07 points per PR before rounding.
     assert c.requests == 7 * page
-    listing = 1 / q.LIST_PAGE
-    assert c.points / page + listing <= 0.11 if page >= 10 else c.points == 1
-    assert c.nodes <= 400 * page
+    assert c.points == max(1, (7 * page + 50) // 100)
+    assert c.nodes <= 350 * page
+
+
+def test_default_page_and_its_halvings_cost_a_sixteenth_of_a_point_per_pr():
+    listing = cost.query_cost(q.list_query("all"), {"owner": "o", "name": "r", "after": None})
+    assert listing.points == 1 and q.LIST_PAGE == 100
+    for page in (DEFAULT_PAGE, DEFAULT_PAGE // 2, DEFAULT_PAGE // 4):
+        c = cost.query_cost(q.details_query(list(range(1, page + 1)), True), {"owner": "o", "name": "r"})
+        assert c.points / page == 0.0625
+        assert c.points / page + listing.points / q.LIST_PAGE <= 0.1
 
 
 # -- endpoint and answer classification ------------------------------------------------------------
@@ -176,10 +184,11 @@ def test_budget_from_headers_and_the_rate_limit_object():
 
 
 def test_page_sizer_halves_on_heavy_and_grows_back_after_successes():
-    sizer = PageSizer(50)
-    assert [sizer.too_heavy() for _ in range(7)] == [25, 12, 6, 3, 1, 1, 1]
+    sizer = PageSizer()
+    assert sizer.size == DEFAULT_PAGE == 64
+    assert [sizer.too_heavy() for _ in range(8)] == [32, 16, 8, 4, 2, 1, 1, 1]
     grown = [sizer.succeeded() for _ in range(3 * 7)]
-    assert grown[2] == 2 and grown[-1] == 50 and max(grown) == 50
+    assert grown[:3] == [1, 1, 2] and grown[-1] == 64 and max(grown) == 64
     # A resumed run starts from the stored size, not the default.
     assert PageSizer(12).size == 12
     assert PageSizer(500, ceiling=500).size == 100

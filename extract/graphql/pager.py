@@ -27,10 +27,11 @@ from prseed.extract.rows import Row, parse_time
 
 from prseed.errors import NotFoundError
 
-# Default PRs per details query. Measured against the fake GitHub (see BENCHMARKS.md): 50 PRs
-# with their first pages is about 17,000 nodes and 4 points, well inside GitHub's 10-second
-# and 500,000-node limits; 100 costs 7 points but doubles the risk of a timeout.
-DEFAULT_PAGE = 50
+# Default PRs per details query. GitHub rounds a query's score to the nearest point: 64 PRs
+# need 64 x 7 = 448 requests, 4 points (0.0625 per PR, as are 32 and 16 after halving), where
+# 50 PRs need 350 requests, also 4 points (0.08 per PR). 64 PRs with their first pages are about
+# 22,000 nodes, far inside the 500,000-node limit; time per query measured in BENCHMARKS.md.
+DEFAULT_PAGE = 64
 MAX_PAGE = 100
 GROW_AFTER = 3  # successful pages before a halved page size doubles again
 CONTINUE_PER_QUERY = 50  # continuation aliases per query (each asks for up to 100 nodes)

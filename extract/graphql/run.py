@@ -25,7 +25,7 @@ from prseed.extract.http import Client
 
 # PRs per durable batch with GraphQL: two default pages. Fixed at a run's start (the checkpoint
 # numbers batches by it); --batch-size only raises it.
-GRAPHQL_BATCH = 100
+GRAPHQL_BATCH = 2 * DEFAULT_PAGE
 
 
 def batch_size(config: ExtractConfig) -> int:
