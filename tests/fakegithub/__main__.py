@@ -24,6 +24,13 @@ FAULT_PRESETS: dict[str, dict[str, object]] = {
     "truncate": {"truncate_every": 13},
     "slow": {"slow_every": 9, "slow_seconds": 2.0},
     "auth": {"fail_auth": True},
+    # GraphQL (POST /graphql): GitHub's 5,000 points per hour, shortened to 60 s; its 2,000
+    # points per minute; heavy queries failing; one PR missing from a page once.
+    "graphql-primary": {"graphql_limit": 5000, "reset_seconds": 60.0},
+    "graphql-primary403": {"graphql_limit": 5000, "reset_seconds": 60.0, "graphql_limited_answer": "403"},
+    "graphql-secondary": {"graphql_points_per_minute": 2000},
+    "graphql-heavy": {"graphql_heavy_nodes": 20_000, "graphql_heavy_answer": "502"},
+    "graphql-resource-limits": {"graphql_heavy_nodes": 20_000, "graphql_heavy_answer": "resource_limits"},
 }
 
 
@@ -95,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     print("try:")
     for n in names:
         print(f"  {token_hint}prseed extract --repo {n} --api-url {gh.url}")
+    print(f"GraphQL: POST http://127.0.0.1:{gh.port}{gh.graphql.path}")
     print("Ctrl-C stops it.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -104,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     s = gh.stats
     print(
         f"\n{s.requests} requests, {s.violations} violations, {s.not_modified} not modified, "
-        f"{s.rate_limited} rate limited, peak {s.max_inflight} in flight",
+        f"{s.rate_limited} rate limited, peak {s.max_inflight} in flight; "
+        f"{gh.graphql.stats.queries} GraphQL queries for {gh.graphql.stats.points} points",
         file=sys.stderr,
     )
     return 0

@@ -37,6 +37,32 @@ class Faults:
         slow_seconds: that delay.
         latency: extra delay for every request (added to FakeGitHub(latency=...)).
         fail_auth: every request answers 401 Bad credentials.
+
+        The transport faults above (secondary_every, max_concurrency, server errors, resets,
+        truncation, slowness, latency, fail_auth) hit GraphQL requests too (POST /graphql
+        counts as one request; "once per target" means once per query body); secondary-limit
+        blocks and the concurrency count are shared by REST and GraphQL, as GitHub documents.
+        GraphQL only (tests/fakegithub/graphql/endpoint.py):
+        graphql_limit: per-token primary GraphQL budget in points per window (reset_seconds),
+            apart from core_limit (None: not enforced; headers advertise 1,000,000). A query
+            runs while any points remain and may overdraw (used 5,004 of 5,000).
+        graphql_limited_answer: how a spent budget is answered: "RATE_LIMITED" or "RATE_LIMIT"
+            (200 with errors[].type, the latter with code graphql_rate_limit), "403" or "429".
+        graphql_points_per_minute: secondary limit in points per minute (GitHub: 2,000; a
+            query is 1 point); exceeding it answers a secondary limit (secondary_status,
+            secondary_retry_after).
+        graphql_minute_seconds: length of that minute (tests shorten it).
+        graphql_heavy_nodes: queries requesting more nodes than this are answered
+            graphql_heavy_answer (and still charged).
+        graphql_heavy_cost: likewise for a point cost above this.
+        graphql_heavy_answer: "502" or "504" (GitHub's "We couldn't respond to your request in
+            time"), "timeout" (200, data null, "Something went wrong ... timeout") or
+            "resource_limits" (200, root fields null, RESOURCE_LIMITS_EXCEEDED).
+        graphql_missing_prs: PR numbers whose node in `pullRequests` comes back null with a
+            NOT_FOUND error (partial data).
+        graphql_missing_once: each of those fails only once (a retry gets it).
+        graphql_forbidden: "Type.field" names answered null with a FORBIDDEN error ("Resource
+            not accessible by integration"), e.g. "Commit.checkSuites".
     """
 
     core_limit: int | None = None
@@ -56,3 +82,13 @@ class Faults:
     slow_seconds: float = 0.5
     latency: float = 0.0
     fail_auth: bool = False
+    graphql_limit: int | None = None
+    graphql_limited_answer: str = "RATE_LIMITED"
+    graphql_points_per_minute: int | None = None
+    graphql_minute_seconds: float = 60.0
+    graphql_heavy_nodes: int | None = None
+    graphql_heavy_cost: int | None = None
+    graphql_heavy_answer: str = "502"
+    graphql_missing_prs: frozenset[int] = frozenset()
+    graphql_missing_once: bool = True
+    graphql_forbidden: frozenset[str] = frozenset()

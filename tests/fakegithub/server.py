@@ -361,6 +361,9 @@ class FakeGitHub:
         self._faulted: set[tuple[str, str]] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        from tests.fakegithub.graphql.endpoint import GraphQLEndpoint  # imports this module
+
+        self.graphql = GraphQLEndpoint(self, repos)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -422,6 +425,7 @@ class FakeGitHub:
         with self._lock:
             inflight = self._stats.inflight
             self._stats = Stats(inflight=inflight, max_inflight=inflight)
+            self.graphql.reset_stats()
 
     def reset_limits(self) -> None:
         """Forget every token's budget window, blocks, and the fault counters."""
@@ -430,6 +434,7 @@ class FakeGitHub:
                 st.window_start, st.used, st.blocked_until = None, 0, 0.0
             self._seq = 0
             self._faulted.clear()
+            self.graphql.reset()
 
     # -- decisions (called by the handler) -------------------------------------------------
 
@@ -683,9 +688,9 @@ class FakeGitHub:
             "remaining": int(h["x-ratelimit-remaining"]),
             "reset": int(h["x-ratelimit-reset"]),
         }
-        other = {"limit": 5000, "used": 0, "remaining": 5000, "reset": int(now) + 3600}
+        graphql = self.graphql.resource(st.label, now)
         search = {"limit": 30, "used": 0, "remaining": 30, "reset": int(now) + 60}
-        body = _json({"resources": {"core": core, "search": search, "graphql": other}, "rate": core})
+        body = _json({"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core})
         return _Resp(200, body, h)
 
     def done(
@@ -790,4 +795,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed
+    def do_POST(self) -> None:
+        """Answer one POST: GraphQL at /graphql (/api/graphql behind /api/v3), else 404."""
+        from tests.fakegithub.graphql.endpoint import serve_post
+
+        serve_post(self)
+
+    do_PUT = do_PATCH = do_DELETE = _method_not_allowed

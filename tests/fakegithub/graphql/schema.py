@@ -15,7 +15,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from graphql import GraphQLSchema, build_client_schema
+from graphql import (
+    GraphQLInt,
+    GraphQLInterfaceType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    build_client_schema,
+)
 
 SCHEMA_PACKAGE = "@octokit/graphql-schema"
 SCHEMA_VERSION = "15.26.1"
@@ -45,3 +53,31 @@ def github_schema() -> GraphQLSchema:
         its own copy, never to this one.
     """
     return build_client_schema(introspection(), assume_valid=True)  # type: ignore[arg-type]
+
+
+def _serialize_wide_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"Int cannot represent non-integer value: {value!r}")
+    return value
+
+
+# GitHub's `Int` outputs are wider than GraphQL's 32 bits: check runs, PRs and reviews have
+# `databaseId`s above 2^31 and GitHub returns them whole (clients such as Octokit.GraphQL moved
+# those fields to 64-bit integers for that reason).
+WIDE_INT = GraphQLScalarType("WideInt", serialize=_serialize_wide_int)
+
+
+@cache
+def execution_schema() -> GraphQLSchema:
+    """A copy of the schema for the fake server's execution: `Int` output fields serialize
+    integers of any size, as GitHub does (inputs and validation are unchanged)."""
+    schema = build_client_schema(introspection(), assume_valid=True)  # type: ignore[arg-type]
+    for t in schema.type_map.values():
+        if not isinstance(t, GraphQLObjectType | GraphQLInterfaceType) or t.name.startswith("__"):
+            continue
+        for f in t.fields.values():
+            if f.type is GraphQLInt:
+                f.type = WIDE_INT
+            elif isinstance(f.type, GraphQLNonNull) and f.type.of_type is GraphQLInt:
+                f.type = GraphQLNonNull(WIDE_INT)
+    return schema
