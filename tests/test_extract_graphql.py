@@ -133,7 +133,7 @@ FAULTS = {
     "rate-limit-code": Faults(graphql_limit=3, reset_seconds=1.5, graphql_limited_answer="RATE_LIMIT"),
     "rate-limit-403": Faults(graphql_limit=3, reset_seconds=1.5, graphql_limited_answer="403"),
     "rate-limit-429": Faults(graphql_limit=3, reset_seconds=1.5, graphql_limited_answer="429"),
-    "secondary-points-per-minute": Faults(graphql_points_per_minute=2, graphql_minute_seconds=1.0),
+    "secondary-points-per-minute": Faults(graphql_points_per_minute=1, graphql_minute_seconds=2.0),
     "secondary-every": Faults(secondary_every=5, secondary_retry_after=1),
     "heavy-502": Faults(graphql_heavy_nodes=6_000, graphql_heavy_answer="502"),
     "heavy-504": Faults(graphql_heavy_nodes=6_000, graphql_heavy_answer="504"),
@@ -177,8 +177,9 @@ def test_exact_snapshot_in_every_graphql_fault_mode(mode, small, clean, tmp_path
 
 
 def test_ghes_path_and_no_commit_stats(small, tmp_path):
-    with FakeGitHub(repos=[small], tokens={TOKEN}) as gh:
-        result = run(config(gh, tmp_path / "s", api_url=gh.url + "/api/v3", commit_stats=False))
+    with FakeGitHub(repos=[small], tokens={TOKEN}, prefix="/api/v3") as gh:
+        assert gh.url.endswith("/api/v3")
+        result = run(config(gh, tmp_path / "s", commit_stats=False))
         assert gh.stats.violations == 0
     commits = pq.read_table(tmp_path / "s" / "commits.parquet").to_pylist()
     assert commits and all(c["additions"] is None for c in commits)
