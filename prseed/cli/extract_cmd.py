@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -230,11 +231,23 @@ def extract(
 
 def plan(config: ExtractConfig) -> str:
     """Describe what an extract would do, without touching the network."""
+    from prseed.extract.graphql.run import batch_size  # the CLI imports extract code on use
+
     prs = config.max_prs or 0
     repos = list(config.project["repos"])
     per_pr = 4 + (5 if config.commit_stats else 0)  # ~5 commits per PR is typical
     estimate = len(repos) * (prs * per_pr + prs // 100 + 2 + int(config.project["max_members"]))
     tokens = f"{len(config.tokens)} token(s)" if config.tokens else "no token"
+    if config.api == "graphql":
+        # 0.0625 points per PR per details page of 64, 0.01 for the list, a few continuations.
+        points = len(repos) * (math.ceil(prs * 0.0725) + 3)
+        cost = f"estimated GraphQL points: ~{points} (about 0.07 per PR; REST for contributors)"
+    else:
+        cost = (
+            f"estimated requests: ~{estimate} (4 per PR"
+            + (" + 1 per commit, ~5 commits per PR" if config.commit_stats else "")
+            + f" + lists and {config.project['max_members']} profiles per repository)"
+        )
     return "\n".join(
         [
             f"project {config.project['key']}: {', '.join(repos)}",
@@ -242,10 +255,8 @@ def plan(config: ExtractConfig) -> str:
             f"state {config.state}, up to {prs or 'all'} PRs per repository",
             f"output: {config.out_dir}  api: {config.api} at {config.api_url}  ({tokens})",
             f"pacing: at most {config.points_per_minute} requests per minute, {config.max_workers} "
-            f"workers, batches of {config.batch_size} PRs",
-            f"estimated requests: ~{estimate} (4 per PR"
-            + (" + 1 per commit, ~5 commits per PR" if config.commit_stats else "")
-            + f" + lists and {config.project['max_members']} profiles per repository)",
+            f"workers, batches of {batch_size(config)} PRs",
+            cost,
         ]
     )
 
