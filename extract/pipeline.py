@@ -346,8 +346,9 @@ def _run(
     if config.api == "graphql":
         gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
 
-    for token in range(max(1, len(config.tokens))):
-        github.fetch_rate_limit(client, token)
+    limits = [github.fetch_rate_limit(client, token) for token in range(max(1, len(config.tokens)))]
+    if gql is not None:
+        gql.learn_budgets(limits)
 
     if not checkpoint.listed:
         reporter.phase = "listing"

@@ -255,3 +255,32 @@ def test_resume_after_sigkill_gives_the_same_parquet(tmp_path):
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_token_pool_with_one_tokens_graphql_points_spent_waits_for_nothing(small, clean, tmp_path):
+    spent, fresh = "ghp_spent_graphql", "ghp_fresh_graphql"
+    faults = Faults(graphql_limit=5, reset_seconds=3600)
+    with FakeGitHub(repos=[small], tokens={spent, fresh}, faults=faults) as gh:
+        import requests
+
+        query = {"query": "query { viewer { login } }"}
+        for _ in range(5):
+            requests.post(gh.url + "/graphql", json=query, headers={"Authorization": f"Bearer {spent}"})
+        gh.reset_stats()
+        # The run costs the fresh token its 5 points; it is never refused only if it never tries
+        # the spent token, whose graphql budget it learnt from /rate_limit before the first query.
+        result = run(config(gh, tmp_path / "s", tokens=(spent, fresh)))
+        assert gh.stats.violations == 0
+        assert gh.graphql.stats.answers.get("RATE_LIMITED", 0) == 0, gh.graphql.stats.answers
+    assert result.waits == 0 and result.manifest["graphql"]["points"] == 5
+    assert_same_bytes(tmp_path / "s", clean)
+
+
+def test_check_runs_refused_with_forbidden_are_left_out(small, clean, tmp_path):
+    faults = Faults(graphql_forbidden=frozenset({"PullRequest.statusCheckRollup"}))
+    with FakeGitHub(repos=[small], tokens={TOKEN}, faults=faults) as gh:
+        run(config(gh, tmp_path / "s"))
+        assert gh.stats.violations == 0
+    assert pq.read_table(tmp_path / "s" / "check_runs.parquet").num_rows == 0
+    for name in ("pull_requests", "commits", "reviews", "files", "contributors"):
+        assert (tmp_path / "s" / f"{name}.parquet").read_bytes() == (clean / f"{name}.parquet").read_bytes()

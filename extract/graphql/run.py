@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from prseed.extract.config import ExtractConfig
-from prseed.extract.graphql.client import GraphQLClient
+from prseed.extract.graphql.client import RESOURCE, GraphQLClient
 from prseed.extract.graphql.pager import (
     DEFAULT_PAGE,
     GraphQLBatchRunner,
@@ -60,6 +60,18 @@ class GraphQLMode:
         self.sizer = PageSizer(page_size or DEFAULT_PAGE)
         self.earlier = dict(earlier)
         self.runner: GraphQLBatchRunner | None = None
+
+    def learn_budgets(self, rate_limits: list[dict[str, Any]]) -> None:
+        """Teach the governor each token's ``graphql`` budget from its ``/rate_limit`` answer."""
+        for token, data in enumerate(rate_limits):
+            budget = (data.get("resources") or {}).get(RESOURCE) if isinstance(data, dict) else None
+            if not isinstance(budget, dict) or budget.get("remaining") is None:
+                continue
+            headers = {"x-ratelimit-remaining": str(budget["remaining"]), "x-ratelimit-resource": RESOURCE}
+            for key in ("limit", "reset"):
+                if budget.get(key) is not None:
+                    headers[f"x-ratelimit-{key}"] = str(budget[key])
+            self.gql.governor.observe(token, RESOURCE, headers)
 
     def list_pulls(self, repo: str) -> Iterator[dict[str, Any]]:
         """The repository's PRs of the window, newest created first."""
