@@ -144,6 +144,9 @@ FAULTS = {
     "connection-resets": Faults(reset_every=5),
     "truncated-bodies": Faults(truncate_every=5),
     "concurrency": Faults(max_concurrency=2),
+    # The REST calls GraphQL mode still makes (files lists, contributors) spend core.
+    "core-limit": Faults(core_limit=6, reset_seconds=1.5),
+    "slow": Faults(slow_every=3, slow_seconds=0.3),
 }
 
 
@@ -170,9 +173,9 @@ def test_exact_snapshot_in_every_graphql_fault_mode(mode, small, clean, tmp_path
     stats = result.manifest["graphql"]
     if mode.startswith("heavy"):
         assert stats["heavy"] > 0 and stats["page_size"] < DEFAULT_PAGE
-    elif mode.startswith("rate-limit"):
+    elif mode.startswith("rate-limit") or mode == "core-limit":
         assert result.waits > 0
-    elif mode not in ("concurrency", "missing-prs"):
+    elif mode not in ("concurrency", "missing-prs", "slow"):
         assert result.retries > 0
 
 
