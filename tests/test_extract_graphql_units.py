@@ -15,6 +15,7 @@ from prseed.extract.graphql import rows as grows
 from prseed.extract.graphql.client import (
     Answer,
     HeavyQueryError,
+    _spent,
     budget_headers,
     classify_answer,
     graphql_url,
@@ -475,3 +476,13 @@ def test_pager_gives_up_on_a_pr_that_stays_missing():
 
     with pytest.raises(NotFoundError, match="#3 not found"):
         _runner(Gone({n: (1, 1) for n in range(1, 5)}), PageSizer(50)).fetch_details("o/r", [1, 2, 3, 4])
+
+
+def test_points_spent_by_each_kind_of_answer():
+    c = cost.QueryCost(nodes=10, requests=400, points=4)
+    ok = classify_answer(200, {}, _body({"data": {"rateLimit": {"cost": 3, "remaining": 10}}}))
+    assert _spent(ok, c) == 3
+    assert _spent(classify_answer(200, {}, _body({"data": {"x": 1}})), c) == 4
+    assert _spent(classify_answer(504, {}, b""), c) == 4  # a query stopped for time still costs
+    limited = classify_answer(200, {}, _body({"data": None, "errors": [{"type": "RATE_LIMITED"}]}))
+    assert _spent(limited, c) == 0

@@ -347,7 +347,7 @@ class GraphQLClient:
                 learned = budget_headers(response.headers, (verdict.payload or {}).get("data"))
                 self.governor.release(lease, learned, ok=good)
                 self.counters.count(kind, RESOURCE, False)
-                spent = _spent(verdict.payload, cost, response.status_code)
+                spent = _spent(verdict, cost)
                 self.stats.add(spent, cost.nodes, heavy=verdict.heavy)
             outcome = verdict.classified.outcome
             reason = scrub(verdict.classified.reason, self._tokens)
@@ -395,12 +395,15 @@ class GraphQLClient:
                 )
 
 
-def _spent(payload: Mapping[str, Any] | None, cost: QueryCost, status: int) -> int:
-    """Points an answer cost: its ``rateLimit.cost``, else the computed cost (0 when refused)."""
-    data = (payload or {}).get("data") if isinstance(payload, Mapping) else None
+def _spent(verdict: _Verdict, cost: QueryCost) -> int:
+    """Points an answer cost: its ``rateLimit.cost``, else the computed cost when the query ran.
+
+    GitHub charges a query it stopped for time or resources too; a refused one costs nothing.
+    """
+    data = (verdict.payload or {}).get("data")
     limit = data.get("rateLimit") if isinstance(data, Mapping) else None
     if isinstance(limit, Mapping) and limit.get("cost") is not None:
         return int(limit["cost"])
-    if status in HEAVY_STATUSES or status == 200:
+    if verdict.heavy or verdict.classified.outcome is Outcome.OK:
         return cost.points
     return 0
