@@ -486,3 +486,20 @@ def test_points_spent_by_each_kind_of_answer():
     assert _spent(classify_answer(504, {}, b""), c) == 4  # a query stopped for time still costs
     limited = classify_answer(200, {}, _body({"data": None, "errors": [{"type": "RATE_LIMITED"}]}))
     assert _spent(limited, c) == 0
+
+
+def test_a_resumed_run_starts_from_the_stored_page_size(tmp_path):
+    from prseed.extract.config import ExtractConfig
+    from prseed.extract.governor import Governor
+    from prseed.extract.graphql.run import GRAPHQL_BATCH, GraphQLMode, batch_size
+    from prseed.extract.http import Client
+
+    config = ExtractConfig(
+        project={"repos": ["o/r"]}, out_dir=tmp_path, api="graphql", api_url="http://127.0.0.1:9"
+    )
+    rest = Client(config.api_url, (), Governor(1))
+    assert GraphQLMode(config, rest, 12, {}).sizer.size == 12
+    assert GraphQLMode(config, rest, None, {}).sizer.size == DEFAULT_PAGE
+    assert batch_size(config) == GRAPHQL_BATCH == 2 * DEFAULT_PAGE
+    mode = GraphQLMode(config, rest, None, {"points": 7, "queries": 2})
+    assert mode.totals()["points"] == 7 and mode.totals()["queries"] == 2
