@@ -864,7 +864,10 @@ def test_heavy_queries_fail_and_still_cost(repo: GeneratedRepo, answer: str) -> 
 
 
 def test_heavy_by_cost(repo: GeneratedRepo) -> None:
-    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=Faults(graphql_heavy_cost=2)) as gh:
+    faults = Faults(graphql_heavy_cost=2, graphql_heavy_delay=1.0)
+    with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults) as gh:
+        with pytest.raises(requests.exceptions.ReadTimeout):  # a client that gives up first
+            session().post(f"{gh.url}/graphql", json={"query": COST3}, timeout=0.2)
         assert post(gh, COST3).status_code == 502
         assert post(gh, COST3.replace("first: 100", "first: 60")).status_code == 200  # 181 requests: 2
 

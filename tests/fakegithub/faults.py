@@ -58,6 +58,8 @@ class Faults:
         graphql_heavy_answer: "502" or "504" (GitHub's "We couldn't respond to your request in
             time"), "timeout" (200, data null, "Something went wrong ... timeout") or
             "resource_limits" (200, root fields null, RESOURCE_LIMITS_EXCEEDED).
+        graphql_heavy_delay: seconds a heavy query takes before that answer (GitHub gives up
+            after 10 s).
         graphql_missing_prs: PR numbers whose node in `pullRequests` comes back null with a
             NOT_FOUND error (partial data).
         graphql_missing_once: each of those fails only once (a retry gets it).
@@ -89,6 +91,7 @@ class Faults:
     graphql_heavy_nodes: int | None = None
     graphql_heavy_cost: int | None = None
     graphql_heavy_answer: str = "502"
+    graphql_heavy_delay: float = 0.0
     graphql_missing_prs: frozenset[int] = frozenset()
     graphql_missing_once: bool = True
     graphql_forbidden: frozenset[str] = frozenset()

@@ -451,6 +451,8 @@ class GraphQLEndpoint:
             missing = frozenset(n for n in f.graphql_missing_prs if n not in self._missing_done)
             forbidden = f.graphql_forbidden
             heavy_answer = f.graphql_heavy_answer
+            if heavy:
+                delay += f.graphql_heavy_delay
         if transport is not None:
             transport.headers.update(rate_headers)
             return transport, action, delay, key
