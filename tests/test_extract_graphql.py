@@ -287,3 +287,17 @@ def test_check_runs_refused_with_forbidden_are_left_out(small, clean, tmp_path):
     assert pq.read_table(tmp_path / "s" / "check_runs.parquet").num_rows == 0
     for name in ("pull_requests", "commits", "reviews", "files", "contributors"):
         assert (tmp_path / "s" / f"{name}.parquet").read_bytes() == (clean / f"{name}.parquet").read_bytes()
+
+
+def test_queries_we_stop_waiting_for_halve_the_page_and_still_count_as_spent(small, clean, tmp_path):
+    # Heavy queries take 1.5 s (GitHub gives up at 10 s); our read timeout is 0.5 s.
+    faults = Faults(graphql_heavy_nodes=6_000, graphql_heavy_answer="504", graphql_heavy_delay=1.5)
+    with FakeGitHub(repos=[small], tokens={TOKEN}, faults=faults) as gh:
+        result = run(config(gh, tmp_path / "s", read_timeout=0.5))
+        assert gh.stats.violations == 0
+        charged = gh.graphql.stats.points
+    assert_same_bytes(tmp_path / "s", clean)
+    stats = result.manifest["graphql"]
+    assert stats["heavy"] > 0 and stats["page_size"] < DEFAULT_PAGE
+    # Timed-out queries are counted at their computed cost, as the server charged them.
+    assert stats["points"] == charged
