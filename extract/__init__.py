@@ -6,9 +6,12 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 
 from __future__ import annotations
 
-from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.plan import plan
 
-__all__ = ["ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "run"]
+from prseed.outputs import check_output_dir
+
+__all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "plan", "run"]
 
 
 def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
@@ -28,7 +31,8 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
         Counts and statistics for the end summary.
 
     Raises:
-        ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh.
+        ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh,
+            or an output folder that is not empty and not a snapshot (never overwritten).
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
         NotFoundError: a repository does not exist.
@@ -37,4 +41,5 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract
 
+    check_output_dir(config.out_dir, "snapshot")
     return extract(config, progress)

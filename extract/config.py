@@ -7,6 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from prseed.declare import cli
+
+DEFAULT_API_URL = "https://api.github.com"
+
 
 @dataclass(frozen=True)
 class ExtractConfig:
@@ -35,32 +39,84 @@ class ExtractConfig:
         read_timeout: seconds between received bytes.
         backoff_base: first backoff after a transient failure (doubles per attempt).
         synthetic: the data comes from the fake GitHub (recorded in the manifest).
-        api: ``graphql`` (PR detail through GraphQL; contributors stay REST) or ``rest``.
+        api: ``graphql`` (PR detail through GraphQL; contributors stay REST) or ``rest``; None
+            (not given) is ``rest`` here, while the CLI makes GraphQL the default with a token.
     """
 
     project: dict[str, Any]
-    out_dir: Path
+    out_dir: Path = field(
+        metadata=cli("The snapshot folder (default snapshots/<project>).", flag="--out", metavar="DIR")
+    )
     tokens: tuple[str, ...] = ()
-    api_url: str = "https://api.github.com"
-    max_prs: int | None = None
-    since: date | None = None
-    until: date | None = None
-    state: str = "all"
-    resume: bool = False
-    fresh: bool = False
-    with_patches: bool = False
-    commit_stats: bool = True
-    max_workers: int = 3
-    batch_size: int = 10
-    batch_delay: float = 1.0
-    max_retries: int = 6
-    points_per_minute: int = 900
+    api_url: str = field(
+        default=DEFAULT_API_URL,
+        metadata=cli(
+            "REST base; GitHub Enterprise Server: https://HOST/api/v3 (env GITHUB_API_URL).",
+            envvar="GITHUB_API_URL",
+        ),
+    )
+    max_prs: int | None = field(
+        default=None,
+        metadata=cli(
+            "Keep the N most recently created PRs of the window (per repository). "
+            "Default: the project's max_prs.",
+            min=1,
+        ),
+    )
+    since: date | None = field(
+        default=None,
+        metadata=cli("First day of the window (created_at, UTC). Default: today - the project's days_back."),
+    )
+    until: date | None = field(default=None, metadata=cli("Last day of the window (created_at, UTC)."))
+    state: str = field(
+        default="all", metadata=cli("Which PRs to keep, by state.", choices=("all", "open", "closed"))
+    )
+    resume: bool = field(default=False, metadata=cli("Continue an interrupted extract."))
+    fresh: bool = field(default=False, metadata=cli("Discard an interrupted extract and start over."))
+    with_patches: bool = field(default=False, metadata=cli("Keep file diffs (files.patch)."))
+    commit_stats: bool = field(
+        default=True,
+        metadata=cli(
+            "Fetch additions/deletions of every commit (one request per commit).",
+            flag="--commit-stats/--no-commit-stats",
+        ),
+    )
+    max_workers: int = field(default=3, metadata=cli("Requests in flight at once.", min=1))
+    batch_size: int = field(
+        default=10, metadata=cli("PRs per durable batch (what --resume redoes at most).", min=1)
+    )
+    batch_delay: float = field(default=1.0, metadata=cli("Seconds of pause between batches.", min=0))
+    max_retries: int = field(
+        default=6, metadata=cli("Retries of one request after transient failures before giving up.", min=0)
+    )
+    points_per_minute: int = field(
+        default=900,
+        metadata=cli(
+            "Pacing ceiling: at most N REST requests per minute over all workers and tokens "
+            "(GitHub's secondary rate limit allows 900 points per minute). Lower it to share the budget "
+            "with other tools; raise it only for a GitHub Enterprise Server with other limits or a "
+            "local fake server.",
+            min=1,
+        ),
+    )
+    api: str | None = field(
+        default=None,
+        metadata=cli(
+            "GitHub API for the PR data: graphql (about 0.08 rate-limit points per PR) or rest. "
+            "Default: graphql with a token, rest without (README, GraphQL and REST).",
+            choices=("graphql", "rest"),
+        ),
+    )
     secondary_min_wait: float = 60.0
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     backoff_base: float = 0.5
     synthetic: bool = False
-    api: str = "rest"
+
+    @property
+    def api_used(self) -> str:
+        """The API the PR data comes from: ``api``, or ``rest`` when not given (the CLI gives it)."""
+        return self.api or "rest"
 
     def __repr__(self) -> str:
         # Tokens must never show up in a traceback or a log line.

@@ -57,7 +57,7 @@ def data_params(config: ExtractConfig) -> dict[str, Any]:
         "commit_stats": config.commit_stats,
         "max_members": int(config.project["max_members"]),
         "api_host": urlsplit(config.api_url).hostname or "",
-        "api": config.api,
+        "api": config.api_used,
     }
 
 
@@ -72,7 +72,7 @@ def check_config(config: ExtractConfig) -> None:
             "no GitHub token: set GITHUB_TOKEN (or GITHUB_SEEDING_TOKENS=tok1,tok2 for a pool), e.g. in .env"
         )
     check_api_url(config.api_url, bool(config.tokens))
-    if config.api not in ("rest", "graphql"):
+    if config.api_used not in ("rest", "graphql"):
         raise ConfigError(f"--api {config.api!r} must be graphql or rest")
     if config.state not in ("all", "open", "closed"):
         raise ConfigError(f"--state {config.state!r} must be all, open or closed")
@@ -343,7 +343,7 @@ def _run(
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
     repos: list[str] = list(config.project["repos"])
     gql = None
-    if config.api == "graphql":
+    if config.api_used == "graphql":
         gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
 
     limits = [github.fetch_rate_limit(client, token) for token in range(max(1, len(config.tokens)))]
@@ -448,7 +448,7 @@ def _run(
         release_free_memory()
         entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")
     manifest = _manifest(config, checkpoint, entries)
-    manifest["api"] = config.api
+    manifest["api"] = config.api_used
     if gql is not None:
         manifest["graphql"] = {**checkpoint.graphql, "page_size": gql.sizer.size}
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))

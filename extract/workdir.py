@@ -39,21 +39,35 @@ def lock_path(out_dir: Path) -> Path:
 def output_lock(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on an output folder, failing at once if another run holds it.
 
+    The lock file is removed on exit. Because a waiting process may have opened the file just
+    before it was removed, a lock is only taken as held once the locked file is still the one at
+    the path (same inode); otherwise the process locks the new file instead.
+
     Raises:
         LockError: another process is extracting into the same folder.
     """
     path = lock_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+b")
-    try:
+    while True:
+        handle = path.open("a+b")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
+            handle.close()
             raise LockError(
                 f"another prseed extract is writing {out_dir} (lock {path} is held); wait for it to finish"
             ) from exc
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current == os.fstat(handle.fileno()).st_ino:
+            break
+        handle.close()  # the holder removed this file as we opened it: lock the new one
+    try:
         yield
     finally:
+        path.unlink(missing_ok=True)  # still holding the lock, so nobody else is using this file
         handle.close()
 
 
@@ -140,8 +154,9 @@ class WorkDir:
         """
         if fresh and self.path.exists():
             shutil.rmtree(self.path)
-        if self.path.exists() and not self.checkpoint_path.is_file():
-            # Killed before the first checkpoint: nothing worth keeping.
+        if self.path.exists() and not self._holds_data():
+            # Killed before the first checkpoint, or stopped before anything was fetched (a bad
+            # token, a typo in the repository): nothing worth keeping, so a corrected run starts.
             shutil.rmtree(self.path)
         if self.path.exists():
             if not resume:
@@ -166,6 +181,16 @@ class WorkDir:
         checkpoint = Checkpoint(params=params, batch_size=batch_size, started_at=started_at)
         self.write_checkpoint(checkpoint)
         return checkpoint
+
+    def _holds_data(self) -> bool:
+        """Whether the work folder holds fetched data (an unreadable checkpoint counts as data)."""
+        if not self.checkpoint_path.is_file():
+            return False
+        try:
+            checkpoint = self.read_checkpoint()
+        except SnapshotError:
+            return True
+        return bool(checkpoint.listed or checkpoint.parts or checkpoint.contributors_done)
 
     def read_checkpoint(self) -> Checkpoint:
         """Read ``checkpoint.json``."""

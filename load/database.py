@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,12 @@ def connect(url: str) -> psycopg.Connection[Any]:
     """
     try:
         return psycopg.connect(url, connect_timeout=10, application_name="prseed load")
+    except psycopg.ProgrammingError as exc:
+        # Not a connection string at all (e.g. DATABASE_URL=notaurl); its text may hold a password.
+        raise DatabaseError(
+            "DATABASE_URL (or --database-url) is not a PostgreSQL connection URL; expected "
+            "postgresql://USER:PASSWORD@HOST:PORT/DBNAME, or unset it to use the embedded database"
+        ) from exc
     except psycopg.Error as exc:
         detail = first_line(exc)
         # libpq puts the whole conninfo in some messages; never echo a password.
@@ -128,6 +134,18 @@ def check_preflight(conn: psycopg.Connection[Any], url: str, clear: bool) -> Col
         raise DatabaseError(
             f"database {redact(url)} lacks {len(problems)} table(s)/column(s) the load writes; "
             f"migrate the app's database, or run `prseed db init` on an empty one:\n{lines}"
+        )
+    written = sorted(t for t in BUILD_TABLES if t in required)
+    unfilled = [
+        f"{table}.{column}"
+        for table, column in conn.execute(tables.sql_text("not_null_columns.sql"), {"tables": written})
+        if column not in required[table]
+    ]
+    if unfilled:
+        raise DatabaseError(
+            f"database {redact(url)} has NOT NULL column(s) without a default that prseed does not fill: "
+            f"{', '.join(unfilled)}; give them a default or make them nullable (ALTER TABLE ... ALTER "
+            f"COLUMN ... SET DEFAULT / DROP NOT NULL), or load into a database of the app's schema"
         )
     return found
 
@@ -241,7 +259,10 @@ def upsert(
             share a key.
     """
     statement = tables.insert_sql(table) if insert_only else tables.upsert_sql(table)
+    before = None if insert_only else tables.before_upsert_sql(table)
     with _contract_errors(build, table):
+        if before is not None:
+            conn.execute(before.encode())
         row = conn.execute(statement.encode()).fetchone()
     assert row is not None
     # Free the staging table's temp buffers for the next table.
@@ -331,6 +352,12 @@ def _contract_errors(build: Path, table: str) -> Iterator[None]:
         yield
     except psycopg.errors.NotNullViolation as exc:
         column = exc.diag.column_name or "?"
+        if column not in tables.required_columns(clear=False).get(table, {}):
+            # A column the load never writes: the database's schema, not the build, is at fault.
+            raise DatabaseError(
+                f"{table}.{column} is NOT NULL without a default in the database and prseed does not "
+                f"fill it; give it a default or make it nullable"
+            ) from exc
         raise ContractError(
             f"build {build}: {table} has rows whose {column} does not resolve to a row of the "
             f"same build (missing team, member or pull request); re-create the build"
@@ -369,8 +396,18 @@ def fire_deferred(conn: psycopg.Connection[Any]) -> None:
     conn.execute(tables.sql_text("fire_deferred.sql").encode())
 
 
-def lock(conn: psycopg.Connection[Any]) -> None:
-    """Take the transaction-scoped advisory lock that serialises loads."""
+def lock(conn: psycopg.Connection[Any], on_wait: Callable[[], None] | None = None) -> None:
+    """Take the transaction-scoped advisory lock that serialises loads.
+
+    Args:
+        conn: the load's connection, in its transaction.
+        on_wait: called once before waiting when another load holds the lock.
+    """
+    row = conn.execute(tables.sql_text("try_lock.sql"), {"key": LOCK_KEY}).fetchone()
+    if row is not None and row[0]:
+        return
+    if on_wait is not None:
+        on_wait()
     conn.execute(tables.sql_text("lock.sql"), {"key": LOCK_KEY})
 
 

@@ -47,6 +47,26 @@ def data_dir() -> Path:
     return Path(override) if override else Path.cwd() / DEFAULT_DIRNAME
 
 
+def exists(pgdata: Path | None = None) -> bool:
+    """Whether the data directory holds an initialised database (``PG_VERSION``)."""
+    return ((pgdata or data_dir()).expanduser() / "PG_VERSION").is_file()
+
+
+def require(pgdata: Path | None = None) -> Path:
+    """Return the data directory if it holds a database, for commands that must not create one.
+
+    Raises:
+        DatabaseError: there is no embedded database there yet, naming the folder and the fix.
+    """
+    path = (pgdata or data_dir()).expanduser().resolve()
+    if not exists(path):
+        raise DatabaseError(
+            f"no embedded PostgreSQL in {path} (PRSEED_PGDATA, default ./{DEFAULT_DIRNAME}); run from the "
+            f"folder that has it, set PRSEED_PGDATA, or create it with `prseed db start` or `prseed load`"
+        )
+    return path
+
+
 def _package() -> Any:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback it picks
     # (/tmp/runtime-<uid>) is fine for the package's lock file, so the warning is only noise.

@@ -14,7 +14,7 @@ from functools import cache
 import pyarrow as pa
 
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_schema
-from prseed.resources import read_text
+from prseed.resources import data_file, read_text
 
 # Type families the preflight compares (information_schema.columns.data_type -> family).
 PG_FAMILIES: dict[str, str] = {
@@ -71,6 +71,18 @@ def sql_text(name: str) -> str:
 def upsert_sql(table: str) -> str:
     """Return the upsert statement of a build table."""
     return sql_text(f"upsert_{table}.sql")
+
+
+@cache
+def before_upsert_sql(table: str) -> str | None:
+    """Return the statement run before the upsert of ``table``, or None when it has none.
+
+    ``sql/before_upsert_X.sql`` frees what a non-arbiter unique index would otherwise refuse
+    row by row (a member's e-mail moving to another member); see that file. A table that had
+    no rows (:func:`insert_sql`) has nothing to free.
+    """
+    path = data_file("prseed.load", "sql", f"before_upsert_{table}.sql")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 @cache

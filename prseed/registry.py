@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import hashlib
 import os
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from prseed.contracts import validate
+from prseed.contracts import load_schema, validate
 from prseed.errors import ConfigError
 from prseed.resources import data_file
+
+# GitHub's name rules: an owner is letters, digits and hyphens, starting with a letter or digit (at
+# most 39); a repository name is letters, digits, '-', '_' and '.' (at most 100), but not . or ..
+_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+_NAME = re.compile(r"(?!\.\.?$)[A-Za-z0-9._-]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -79,34 +89,122 @@ def load_registry(path: Traversable | None = None) -> dict[str, Project]:
     }
 
 
+def key_pattern() -> re.Pattern[str]:
+    """The registry's key pattern (``projects.schema.json``), which every command's PROJECT must match.
+
+    A key is a folder name under ``snapshots/`` and ``build/``, never a path: no ``/``, no ``.``.
+    """
+    names = load_schema("projects.schema.json")["properties"]["projects"]["propertyNames"]
+    return re.compile(names["pattern"])
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if it can name a project, else raise a one-line error.
+
+    Raises:
+        ConfigError: ``key`` is a path or holds characters a project key cannot (exit 2).
+    """
+    if not key_pattern().fullmatch(key):
+        raise ConfigError(
+            f"{key!r} is not a project name: a project is named by its key (lowercase letters, digits, "
+            f"'-' and '_', e.g. polar), not a path; `prseed projects` lists them"
+        )
+    return key
+
+
+def suggestion(key: str, candidates: Iterable[str]) -> str:
+    """A ``" (did you mean a, b?)"`` hint with the closest candidates, or ``""``."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(key, pool, n=3, cutoff=0.6)
+    close += [k for k in pool if k.startswith(key[:3]) and k not in close][: 3 - len(close)]
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
 def get_project(key: str) -> Project:
-    """Look a project up by key, with a helpful error for unknown keys."""
+    """Look a project up by key, with a close-match suggestion for unknown keys.
+
+    Raises:
+        ConfigError: the key is malformed or not in the registry (exit 2).
+    """
+    check_key(key)
     projects = load_registry()
     if key in projects:
         return projects[key]
-    close = [k for k in projects if k.startswith(key[:3])][:5]
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise ConfigError(
-        f"unknown project {key!r}{hint}; `prseed projects` lists them, or use --repo OWNER/NAME"
+        f"unknown project {key!r}{suggestion(key, projects)}; `prseed projects` lists them, "
+        f"or use --repo OWNER/NAME"
     )
 
 
-def adhoc_project(repo: str, key: str | None = None) -> Project:
-    """Registry-like settings for a repository that is not in the registry (``--repo``)."""
+def adhoc_key(repo: str) -> str:
+    """The project key of an ad-hoc repository: ``owner--name``, lowercase.
+
+    The double hyphen is reserved (the registry schema forbids it in keys and team slugs), so an
+    ad-hoc key never equals a registry key, and ``octo-org/demo`` never lands in ``snapshots/demo``.
+
+    Raises:
+        ConfigError: ``repo`` is not ``OWNER/NAME``.
+    """
     owner, _, name = repo.partition("/")
-    if not owner or not name or "/" in name:
-        raise ConfigError(f"--repo {repo!r} is not OWNER/NAME")
-    slug_base = (key or name).lower().replace(".", "-").replace("_", "-")
+    if not _OWNER.fullmatch(owner) or not _NAME.fullmatch(name):
+        raise ConfigError(f"--repo {repo!r} is not OWNER/NAME (e.g. --repo octo-org/octo-repo)")
+    return re.sub(r"[^a-z0-9_-]", "-", f"{owner}--{name}".lower())
+
+
+def adhoc_project(repo: str, key: str | None = None) -> Project:
+    """Registry-like settings for a repository that is not in the registry (``--repo``).
+
+    Args:
+        repo: ``OWNER/NAME``.
+        key: the project key; default :func:`adhoc_key` of ``repo``.
+    """
+    key = key or adhoc_key(repo)
+    adhoc_key(repo)  # validates OWNER/NAME when a key is given
+    name = repo.partition("/")[2]
+    slug = f"{key}-demo"
+    if len(slug) > 50:  # the app's slug column; a hash keeps long keys apart
+        slug = f"{key[:41]}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
     return Project(
-        key=key or slug_base,
+        key=key,
         tier="registry",
         repos=(repo,),
         team_name=name,
-        team_slug=f"{slug_base}-demo"[:50],
+        team_slug=slug,
         max_prs=500,
         max_members=15,
         days_back=180,
         jira_project_key="".join(c for c in name.upper() if c.isalnum())[:6] or "PROJ",
         ai_base_adoption_rate=0.35,
         survey_response_rate=0.60,
+    )
+
+
+def project_for_repos(repos: tuple[str, ...]) -> tuple[Project, str]:
+    """Settings for ``--repo`` repositories: the registry project that has exactly these, else ad hoc.
+
+    Returns:
+        The project and a note for the user saying which it is.
+
+    Raises:
+        ConfigError: a repository is not ``OWNER/NAME``, or none is given.
+    """
+    if not repos:
+        raise ConfigError("name a PROJECT (see `prseed projects`) or give --repo OWNER/NAME")
+    keys = [adhoc_key(repo) for repo in repos]  # validates every OWNER/NAME
+    wanted = {r.lower() for r in repos}
+    matches = [p for p in load_registry().values() if {r.lower() for r in p.repos} == wanted]
+    if matches:
+        # A first-class project wins over a registry entry with the same repositories.
+        found = min(matches, key=lambda p: p.tier != "first-class")
+        return found, (
+            f"{', '.join(repos)} is registry project {found.key!r}: using its settings "
+            f"(max {found.max_prs} PRs per repository, {found.days_back} days back, team {found.team_slug})"
+        )
+    first = adhoc_project(repos[0], key="-".join(keys) if len(keys) > 1 else keys[0])
+    project = dataclasses.replace(first, repos=repos)
+    members = [p.key for p in load_registry().values() if wanted & {r.lower() for r in p.repos}]
+    also = f"; registry project(s) {', '.join(members)} also hold some of them" if members else ""
+    return project, (
+        f"ad-hoc project {project.key!r} (not in the registry): max {project.max_prs} PRs per repository, "
+        f"{project.days_back} days back, team {project.team_slug}{also}"
     )

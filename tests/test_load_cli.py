@@ -8,8 +8,8 @@ import psycopg
 from click.testing import CliRunner
 
 from prseed.cli import cli
-from prseed.cli.load_cmd import build_is_current
 from prseed.contracts import read_manifest
+from prseed.seeding import build_is_current
 from tests.buildgen import generate
 from tests.snapgen import GenSpec, write_snapshot
 
@@ -60,11 +60,11 @@ def test_build_is_stale_when_the_snapshot_changes(tmp_path: Path) -> None:
 
     snap, build = tmp_path / "snapshots" / "acme", tmp_path / "build" / "acme"
     write_snapshot(snap, GenSpec(n_prs=6))
-    assert not build_is_current(build, snap, None, None)  # no build yet
+    assert not build_is_current(build, snap, {})  # no build yet
     transform.run(transform.TransformConfig(snapshot_dir=snap, out_dir=build))
-    assert build_is_current(build, snap, None, None)
+    assert build_is_current(build, snap, {})
     write_snapshot(snap, GenSpec(n_prs=7))
-    assert not build_is_current(build, snap, None, None)
+    assert not build_is_current(build, snap, {})
 
 
 def test_load_of_a_build_without_snapshot_and_dry_run(schema_url: str, tmp_path: Path) -> None:
@@ -113,7 +113,11 @@ def test_unknown_project_without_build_or_snapshot_is_a_config_error(tmp_path: P
         "--database-url",
         "postgresql://x@127.0.0.1:1/x",
     )
-    assert code == 2 and "prseed extract nope" in err
+    assert code == 2 and "unknown project 'nope'" in err and "prseed extract" not in err
+    code, _, err = _invoke(
+        "load", "polar", "--snapshots", str(tmp_path / "s"), "--builds", str(tmp_path / "b")
+    )
+    assert code == 2 and "run `prseed extract polar` first" in err
 
 
 def test_db_psql_runs_the_bundled_psql_on_the_url(schema_url: str) -> None:

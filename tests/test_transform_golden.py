@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from prseed.transform.rules import categorize_file, detect_ai_tools, parse_jira_key
 
 from prseed import transform
+from tests.rules import KNOWN_BOTS, bot_base, categorize_file, detect_ai_tools, parse_jira_key
 
 FILE_STATUS = {"copied": "added", "deleted": "removed", "changed": "modified", "unchanged": "modified"}
 
@@ -31,7 +31,18 @@ def rows(snapshot: Path, table: str) -> list[dict[str, Any]]:
     return data
 
 
-def hours(start: datetime, end: datetime) -> str:
+def known(value: datetime | None) -> datetime | None:
+    """A timestamp, or None for a sentinel (before 1970, or from year 9999 on)."""
+    if value is None or value.year < 1970 or value.year >= 9999:
+        return None
+    return value
+
+
+def hours(start: datetime | None, end: datetime | None) -> str | None:
+    """Hours from start to end, or None when an end is unknown or the span is reversed."""
+    start, end = known(start), known(end)
+    if start is None or end is None or end < start:
+        return None
     value = Decimal((end - start) // timedelta(microseconds=1)) / Decimal(3_600_000_000)
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
@@ -54,29 +65,31 @@ def expected(snapshot: Path) -> dict[str, Any]:
     order = pr_order(prs)
     by_key = {(p["repo"], p["number"]): p for p in prs}
 
+    own_key = json.loads((snapshot / "manifest.json").read_text())["project"]["jira_project_key"]
     pull_requests = []
     for p in sorted(prs, key=lambda p: (p["repo"], p["number"])):
         firsts = [
-            r["submitted_at"]
+            known(r["submitted_at"])
             for r in reviews
             if (r["repo"], r["pr_number"]) == (p["repo"], p["number"])
             and r["state"] != "PENDING"
-            and r["submitted_at"] is not None
+            and known(r["submitted_at"]) is not None
             and (r["reviewer_id"] is None or p["author_id"] is None or r["reviewer_id"] != p["author_id"])
         ]
-        first = min(firsts) if firsts else None
+        first = min(f for f in firsts if f is not None) if firsts else None
+        merged = known(p["merged_at"])
         text = (p["title"] + " " + (p["head_ref"] or "")).lower()
         pull_requests.append(
             {
                 "repo": p["repo"],
                 "number": p["number"],
-                "state": "merged" if p["merged_at"] else p["state"],
+                "state": "merged" if merged else p["state"],
                 "author": str(p["author_id"]) if p["author_id"] is not None else None,
                 "title_len": min(len(p["title"]), 500),
-                "cycle_time_hours": hours(p["created_at"], p["merged_at"]) if p["merged_at"] else None,
+                "cycle_time_hours": hours(p["created_at"], merged),
                 "first_review_at": iso(first),
-                "review_time_hours": hours(p["created_at"], first) if first else None,
-                "jira_key": parse_jira_key(p["title"], p["head_ref"]),
+                "review_time_hours": hours(p["created_at"], first),
+                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key),
                 "is_revert": bool(re.match(r"[ \t]*\[?revert\b", p["title"].lower()))
                 or (p["head_ref"] or "").lower().startswith("revert-"),
                 "is_hotfix": bool(re.search(r"\bhot[ _-]?fix", text)),
@@ -84,34 +97,71 @@ def expected(snapshot: Path) -> dict[str, Any]:
             }
         )
 
-    # Members: every account id seen, bots inactive, top human contributor lead.
+    # Members: every account id seen, bots inactive, top human contributor lead; newest login.
+    repos = json.loads((snapshot / "manifest.json").read_text())["project"]["repos"]
     accounts: dict[int, dict[str, Any]] = {}
     sources = [
-        (1, [(c["id"], c["login"], c["type"]) for c in contributors]),
-        (2, [(p["author_id"], p["author_login"], p["author_type"]) for p in prs]),
-        (3, [(r["reviewer_id"], r["reviewer_login"], r["reviewer_type"]) for r in reviews]),
-        (4, [(c["author_id"], c["author_login"], None) for c in commits]),
+        (1, [(c["id"], c["login"], c["type"], None, repos.index(c["repo"]) + 1) for c in contributors]),
+        (
+            2,
+            [
+                (p["author_id"], p["author_login"], p["author_type"], p["updated_at"] or p["created_at"], 0)
+                for p in prs
+            ],
+        ),
+        (
+            3,
+            [
+                (r["reviewer_id"], r["reviewer_login"], r["reviewer_type"], r["submitted_at"], 0)
+                for r in reviews
+            ],
+        ),
+        (
+            4,
+            [
+                (
+                    c["author_id"],
+                    c["author_login"],
+                    (json.loads(c["raw"]).get("author") or {}).get("type"),
+                    known(c["committed_at"]) or known(c["authored_at"]),
+                    0,
+                )
+                for c in commits
+            ],
+        ),
     ]
     for src, seen in sources:
-        for account_id, login, kind in seen:
+        for account_id, login, kind, seen_at, pos in seen:
             if account_id is None:
                 continue
-            entry = accounts.setdefault(account_id, {"logins": [], "bot": False})
+            entry = accounts.setdefault(
+                account_id, {"logins": [], "bot": False, "named": False, "user": False}
+            )
             if login is not None:
-                entry["logins"].append((src, login))
+                # newest first: contributors lists (the repo fetched last first), then the latest time
+                at = known(seen_at)
+                newest = (src != 1, -pos, at is None, -(at.timestamp() if at else 0), src, login)
+                entry["logins"].append((newest, login))
             entry["bot"] = entry["bot"] or kind == "Bot" or (login or "").endswith("[bot]")
+            entry["named"] = entry["named"] or (login is not None and bot_base(login) in KNOWN_BOTS)
+            entry["user"] = entry["user"] or (kind is not None and kind != "Bot")
+    for entry in accounts.values():
+        # a known bot login counts while no sighting says the account is a User
+        entry["bot"] = entry["bot"] or (entry["named"] and not entry["user"])
     contributions: dict[int, int] = defaultdict(int)
     public: dict[int, str] = {}
-    for c in contributors:
+    for c in sorted(contributors, key=lambda c: repos.index(c["repo"])):
         contributions[c["id"]] += c["contributions"]
-        if c["email"]:
-            public[c["id"]] = min(public.get(c["id"], c["email"]), c["email"])
+        if c["profile_fetched"]:  # the newest fetched profile says what the address is
+            public.pop(c["id"], None)
+            if (c["email"] or "").strip():
+                public[c["id"]] = c["email"].strip()
     humans = [i for i, a in accounts.items() if not a["bot"]]
     lead = min(humans, key=lambda i: (-contributions[i], i)) if humans else None
     members = []
     for account_id in sorted(accounts, key=str):
         a = accounts[account_id]
-        login = min(a["logins"])[1]
+        login = min(a["logins"])[1] if a["logins"] else f"user-{account_id}"
         members.append(
             {
                 "github_id": str(account_id),

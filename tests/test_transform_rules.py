@@ -1,4 +1,4 @@
-"""Property tests: the SQL text rules (DuckDB) agree with the Python reference in transform/rules.py."""
+"""Property tests: the SQL text rules (DuckDB) agree with the Python reference in tests/rules.py."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from prseed.transform import rules
 from prseed.transform.pipeline import sql_statements
 
 from prseed.resources import data_file
+from tests import rules
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -30,9 +30,9 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 def sql_map(
     con: duckdb.DuckDBPyConnection, expr: str, values: Sequence[tuple[str | None, ...]]
 ) -> list[object]:
-    """Evaluate ``expr`` (over columns a, b) for each input row, in order."""
+    """Evaluate ``expr`` (over columns a, b, c) for each input row, in order."""
     width = len(values[0])
-    cols = ", ".join(f"x[{i + 1}]::VARCHAR AS {'ab'[i]}" for i in range(width))
+    cols = ", ".join(f"x[{i + 1}]::VARCHAR AS {'abc'[i]}" for i in range(width))
     query = f"SELECT {expr} FROM (SELECT {cols}, i FROM (SELECT unnest($v) AS x, generate_subscripts($v, 1) AS i)) ORDER BY i"
     return [row[0] for row in con.execute(query, {"v": [list(v) for v in values]}).fetchall()]
 
@@ -119,31 +119,80 @@ def test_categorize_file_examples(con: duckdb.DuckDBPyConnection, path: str, cat
 # --- Jira keys -------------------------------------------------------------------------------
 
 KEYISH = st.from_regex(r"[A-Z][A-Z0-9]{0,3}-[0-9]{1,4}", fullmatch=True)
-KEY_TEXT = st.lists(
-    KEYISH | st.text(TEXT, max_size=6) | st.sampled_from(["UTF-8", "-", "A-", " "]), max_size=6
-).map("".join)
+# The project's own key in every case, next to the ids that only look like keys.
+OWN_KEYS = ["FTL", "UTF", "AB1", "A", "PR", ""]
+NEAR_MISSES = [
+    "UTF-8",
+    "utf-8",
+    "ISO-8601",
+    "CVE-2021-23337",
+    "TLS-1.3",
+    "SHA-256",
+    "X86-64",
+    "GH-12",
+    "PEP-8",
+    "ftl-42-session-timeout",
+    "FTL-7",
+    "Ftl-9",
+    "xftl-3",
+    "ftl_ftl-4",
+    "ab1-23",
+    "AB1-2.5",
+    "feature/",
+    "ABC-12",
+    "ABC-12abc",
+    "-",
+    "A-",
+    " ",
+    "/",
+    ".",
+    "K" * 48 + "-1",
+]
+KEY_TEXT = st.lists(KEYISH | st.sampled_from(NEAR_MISSES) | st.text(TEXT, max_size=6), max_size=6).map(
+    "".join
+)
 
 
 @SETTINGS
-@given(st.lists(st.tuples(KEY_TEXT | st.none(), KEY_TEXT | st.none()), min_size=1, max_size=30))
+@given(
+    st.lists(st.tuples(KEY_TEXT | st.none(), KEY_TEXT | st.none()), min_size=1, max_size=30),
+    st.sampled_from(OWN_KEYS),
+)
 def test_jira_key_sql_matches_reference(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[str | None, str | None]]
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[str | None, str | None]], own: str
 ) -> None:
-    got = sql_map(con, "jira_key_of(a, b)", batch)
-    assert got == [rules.parse_jira_key(t, b) for t, b in batch]
+    got = sql_map(con, "jira_key_in(a, b, c)", [(t, b, own) for t, b in batch])
+    assert got == [rules.parse_jira_key(t, b, own) for t, b in batch]
 
 
-def test_jira_key_examples(con: duckdb.DuckDBPyConnection) -> None:
-    cases = [
-        ("PROJ-12: fix", "ABC-1-x", "PROJ-12"),
-        ("fix it", "feature/ABC-77-thing", "ABC-77"),
-        ("lowercase abc-12", None, ""),
-        ("A-1 too short", None, ""),
-        ("K" * 60 + "-1", "ABC-2", ""),
-    ]
-    got = sql_map(con, "jira_key_of(a, b)", [(t, b) for t, b, _ in cases])
-    assert got == [want for _, _, want in cases]
-    assert [rules.parse_jira_key(t, b) for t, b, _ in cases] == got
+@pytest.mark.parametrize(
+    ("title", "branch", "own", "key"),
+    [
+        ("PROJ-12: fix", "ABC-1-x", "", "PROJ-12"),
+        ("fix it", "feature/ABC-77-thing", "", "ABC-77"),
+        ("lowercase abc-12", None, "", ""),
+        ("A-1 too short", None, "", ""),
+        ("K" * 60 + "-1", "ABC-2", "", "ABC-2"),  # a 62-character key cannot be stored: skipped
+        # issue 11: ids that only look like keys
+        ("Handle UTF-8 file names", "fix/utf8-names", "FTL", ""),
+        ("Parse ISO-8601 durations", None, "FTL", ""),
+        ("Bump lodash for CVE-2021-23337", "dependabot/npm_and_yarn/lodash-4.17.21", "FTL", ""),
+        ("Require TLS-1.3", None, "", ""),
+        ("Fix UTF-8 in ABC-3 export", None, "", "ABC-3"),
+        # the project's own key, in any case, wins over other keys and over the title
+        ("Session timeout", "ftl-42-session-timeout", "FTL", "FTL-42"),
+        ("ABC-12 shared lib", "ftl-5-lib", "FTL", "FTL-5"),
+        ("Fix UTF-8 in FTL-7 export (see ABC-3)", None, "FTL", "FTL-7"),
+        ("ABC-12 shared lib", "main-fix", "FTL", "ABC-12"),
+        ("Use the UTF-8 codec", None, "UTF", "UTF-8"),  # a project whose key is UTF
+        ("xftl-3 is not a key", None, "FTL", ""),
+    ],
+)
+def test_jira_key_examples(
+    con: duckdb.DuckDBPyConnection, title: str, branch: str | None, own: str, key: str
+) -> None:
+    assert rules.parse_jira_key(title, branch, own) == key
+    assert sql_map(con, "jira_key_in(a, b, c)", [(title, branch, own)]) == [key]
 
 
 # --- AI detection ------------------------------------------------------------------------------
@@ -156,6 +205,9 @@ PHRASES = [
     "Cursor AI",
     "cursor position",
     "with cursor",
+    "With Cursor",
+    "by Cursor",
+    "using cursor keys",
     "cursor.com",
     "Devin AI",
     "devin",
@@ -178,6 +230,22 @@ PHRASES = [
     "fixture",
     "prefix",
     "🤖",
+    # issue 11: people named like a tool, trailers with odd spacing, addresses
+    "Claude Dubois",
+    "Claude Code",
+    "Claude Opus 4.1",
+    "Use Claude To",
+    "Claude ",
+    "Co-authored-by: Claude Dubois <claude.dubois@fortline.example>",
+    "Co-authored-by : Claude <noreply@anthropic.com>",
+    "Co-Authored-By: GitHub Copilot <noreply@github.com>",
+    "co-authored-by:devin",
+    "Co-authored-by: Devin Walsh <devin@fortline.example>",
+    "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+    "Co-authored-by:",
+    "claude.dubois@fortline.example",
+    "noreply@anthropic.com",
+    "@",
 ]
 SEPARATORS = [". ", "! ", "? ", "\n", " ", ", ", ".", "\r\n"]
 AI_TEXT = st.lists(
@@ -204,6 +272,17 @@ def test_ai_detection_sql_matches_reference(
         ("Add tests", "I did not use Copilot or Claude for this. Written with Cursor AI.", ["cursor"]),
         ("Drafted with ChatGPT and Aider", "", ["aider", "chatgpt"]),
         ("Refactor", "This PR was AI-generated.", ["other"]),
+        # issue 11
+        ("Pairing", "Pairing with Claude Dubois on this.", []),
+        ("Names", "Co-authored-by: Claude Dubois <claude.dubois@fortline.example>", []),
+        ("Bytes", "Co-authored-by : Claude <noreply@anthropic.com>", ["claude"]),
+        ("Loop", "Written with Claude Code.", ["claude"]),
+        ("Use Claude To Refactor The Parser", None, ["claude"]),
+        ("Paginate by cursor", "Fetch the next page using cursor tokens.", []),
+        ("Navigate with cursor keys", None, []),
+        ("Add tests", "Written with Cursor.", ["cursor"]),
+        ("Add tests", "With Cursor, in agent mode.", ["cursor"]),
+        ("Access", "Ask claude.dubois@fortline.example or gemini@corp.example for access.", []),
     ],
 )
 def test_ai_detection_examples(
@@ -211,3 +290,122 @@ def test_ai_detection_examples(
 ) -> None:
     assert rules.detect_ai_tools(title, body) == tools
     assert sql_map(con, "ai_pr_tools(a, b)", [(title, body)]) == [tools]
+
+
+# --- Bots --------------------------------------------------------------------------------------
+
+
+def test_known_bots_sql_matches_reference(con: duckdb.DuckDBPyConnection) -> None:
+    got = dict(con.execute("SELECT login, ai_tool FROM known_bots").fetchall())
+    assert got == rules.KNOWN_BOTS
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.sampled_from([*rules.KNOWN_BOTS, "Copilot", "CodeRabbitAI[bot]", "[bot]", "x[BOT]"])
+        | st.text(TEXT, max_size=12),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_bot_base_sql_matches_reference(con: duckdb.DuckDBPyConnection, batch: list[str]) -> None:
+    batch = [b + suffix for b in batch for suffix in ("", "[bot]")]
+    assert sql_map(con, "bot_base(a)", [(b,) for b in batch]) == [rules.bot_base(b) for b in batch]
+
+
+# --- Co-authored-by trailers -------------------------------------------------------------------
+
+NAMES = [
+    "Claude",
+    "Claude Dubois",
+    "Claude Code",
+    "Claude Sonnet 4.5",
+    "claude 3.5 sonnet",
+    "Devin",
+    "Devin Walsh",
+    "Devin AI",
+    "GitHub Copilot",
+    "Copilot",
+    "Cursor Agent",
+    "aider (openai/gpt-4o)",
+    "Gemini",
+    "ChatGPT",
+    "Codex",
+    "Ana Smith",
+    "",
+]
+ADDRESSES = [
+    "",
+    "<noreply@anthropic.com>",
+    "<claude.dubois@fortline.example>",
+    "<jane@anthropic.com>",
+    "<noreply@github.com>",
+    "<no-reply@example.org>",
+    "<198982749+Copilot@users.noreply.github.com>",
+    "<12+claude@users.noreply.github.com>",
+    "<158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+    "<49699333+dependabot[bot]@users.noreply.github.com>",
+    "<cursoragent@cursor.com>",
+    "<noreply@aider.chat>",
+    "<>",
+]
+KEYWORDS = [
+    "Co-authored-by",
+    "co-authored-by",
+    "Co-Authored-By",
+    "CO-AUTHORED-BY",
+    "Co-authored by",
+    "Coauthored-by",
+]
+COLONS = [":", " :", "\t:", ": ", ":\t", "::", ""]
+
+
+@st.composite
+def trailers(draw: st.DrawFn) -> str:
+    lead = draw(st.sampled_from(["", " ", "\t", "> ", "- "]))
+    keyword = draw(st.sampled_from(KEYWORDS))
+    colon = draw(st.sampled_from(COLONS))
+    name = draw(st.sampled_from(NAMES) | st.text(TEXT, max_size=8))
+    address = draw(st.sampled_from(ADDRESSES))
+    end = draw(st.sampled_from(["", "\r", " ", "\n"]))
+    return f"{lead}{keyword}{colon} {name} {address}{end}"
+
+
+MESSAGES = st.lists(trailers() | st.text(TEXT, max_size=12), min_size=1, max_size=5).map("\n".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MESSAGES, min_size=5, max_size=30))
+def test_trailer_tools_sql_matches_reference(con: duckdb.DuckDBPyConnection, batch: list[str]) -> None:
+    got = sql_map(con, "ai_trailer_tools(lower(a))", [(m,) for m in batch])
+    assert got == [rules.trailer_tools(m.lower()) for m in batch]
+
+
+@pytest.mark.parametrize(
+    ("message", "tools"),
+    [
+        ("Fix names\n\nCo-authored-by: Claude Dubois <claude.dubois@fortline.example>", []),
+        ("Reject bad bytes\n\nCo-authored-by : Claude <noreply@anthropic.com>", ["claude"]),
+        ("x\n\nCo-Authored-By: Claude Opus 4.1 <noreply@anthropic.com>\r\n", ["claude"]),
+        ("x\n\nCo-authored-by: Jane Roe <jane@anthropic.com>", []),  # a person at Anthropic
+        ("x\n\nCo-authored-by: Copilot <198982749+Copilot@users.noreply.github.com>", ["copilot"]),
+        ("x\n\nCo-authored-by: GitHub Copilot <noreply@github.com>", ["copilot"]),
+        ("x\n\nCo-authored-by: Devin Walsh <devin@fortline.example>", []),
+        ("x\n\nCo-authored-by: Devin <devin@fortline.example>", []),  # a person named Devin
+        (
+            "x\nCo-authored-by: devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+            ["devin"],
+        ),
+        (
+            "x\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+            ["aider", "cursor"],
+        ),
+        ("x\nCo-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", []),
+        ("x\nCo-authored-by: Claude", ["claude"]),  # no address: the name is all there is
+        ("see Co-authored-by: Claude <noreply@anthropic.com> inline", []),  # not a trailer line
+    ],
+)
+def test_trailer_examples(con: duckdb.DuckDBPyConnection, message: str, tools: list[str]) -> None:
+    assert rules.trailer_tools(message.lower()) == tools
+    assert sql_map(con, "ai_trailer_tools(lower(a))", [(message,)]) == [tools]

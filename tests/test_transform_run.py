@@ -157,8 +157,12 @@ def test_cli_transform_and_dry_run(tmp_path: Path) -> None:
     assert "metrics_pullrequest" in done.output
     assert json.loads((out / "manifest.json").read_text())["as_of"] == "2025-06-15"
     missing = runner.invoke(transform_command, ["nope", "--snapshot", str(tmp_path / "none")])
-    assert missing.exit_code == 5
-    assert "manifest.json missing" in missing.output
+    assert missing.exit_code == 2  # a folder the user named that is not there: usage
+    assert "--snapshot" in missing.output and "not a folder" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(transform_command, ["nope", "--snapshot", str(tmp_path / "empty")])
+    assert empty.exit_code == 5  # a folder that is no snapshot: bad snapshot
+    assert "manifest.json missing" in empty.output
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,12 @@ database; this package only orchestrates (verify, bind parameters, run, write, s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from prseed.declare import cli
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,13 @@ class TransformConfig:
 
     snapshot_dir: Path
     out_dir: Path
-    seed: int = 42
-    as_of: date | None = None
+    seed: int = field(default=42, metadata=cli("Seed of every simulated value."))
+    as_of: date | None = field(
+        default=None,
+        metadata=cli(
+            "Anchor date of the simulation windows, YYYY-MM-DD (default: the snapshot's extraction date)."
+        ),
+    )
     threads: int | None = None
     memory_limit: str | None = None
     dry_run: bool = False

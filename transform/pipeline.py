@@ -29,6 +29,7 @@ from prseed.contracts import (
     write_parquet,
 )
 from prseed.errors import ConfigError, ContractError, SnapshotError
+from prseed.outputs import check_output_dir
 from prseed.resources import sql_files
 
 SNAPSHOT_VIEWS = ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors")
@@ -104,6 +105,8 @@ def run_sql(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
                     con.execute(statement, {n: params[n] for n in names})
                 else:
                     con.execute(statement)
+            except duckdb.IOException:
+                raise  # the disk, not the data: see transform()
             except duckdb.Error as exc:
                 first = str(exc).splitlines()[0]
                 raise ContractError(f"transform step {path.name} failed: {first}") from exc
@@ -151,16 +154,31 @@ def transform(config: TransformConfig) -> TransformResult:
     Raises:
         SnapshotError: the snapshot is missing, incomplete, tampered or of another version;
             the previous build is left untouched.
-        ConfigError: the output folder cannot be used.
+        ConfigError: the output folder cannot be used: not empty and not a build (never
+            overwritten), the current folder, or its disk is full.
     """
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     params = parameters(config, snapshot)
+    out_dir = check_output_dir(config.out_dir, "build")  # a dry run reports a refusal too
     if config.dry_run:
         return _dry_run(config, snapshot, params, started)
+    try:
+        return _write_build(config, snapshot, params, started)
+    except (duckdb.IOException, OSError) as exc:
+        # The build and DuckDB's spill files go beside out_dir: a full or unwritable disk there is
+        # the environment's fault, not the snapshot's.
+        reason = (getattr(exc, "strerror", None) or str(exc)).splitlines()[0]
+        raise ConfigError(
+            f"cannot write the build {out_dir}: {reason}; free some space, fix the permissions or "
+            f"pass another --out"
+        ) from exc
+
+
+def _write_build(
+    config: TransformConfig, snapshot: dict[str, Any], params: dict[str, Any], started: float
+) -> TransformResult:
     out_dir = config.out_dir
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"output {out_dir} exists and is not a folder; pass another --out")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     temp_dir = out_dir.with_name(f".{out_dir.name}.duckdb-{os.getpid()}")

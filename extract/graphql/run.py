@@ -30,7 +30,7 @@ GRAPHQL_BATCH = 2 * DEFAULT_PAGE
 
 def batch_size(config: ExtractConfig) -> int:
     """PRs per durable batch for the run's API."""
-    return config.batch_size if config.api == "rest" else max(config.batch_size, GRAPHQL_BATCH)
+    return config.batch_size if config.api_used == "rest" else max(config.batch_size, GRAPHQL_BATCH)
 
 
 class GraphQLMode:

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import math
+import json
 import os
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
-from prseed.cli.common import stage_errors
+from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
+from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
-from prseed.extract import ExtractConfig, ExtractResult, Progress
+from prseed.extract import ExtractConfig, ExtractResult, Progress, plan
 from prseed.extract import run as run_extract
-from prseed.registry import Project, adhoc_project, get_project
-
-DEFAULT_API_URL = "https://api.github.com"
+from prseed.extract.plan import estimate_points, estimate_requests
+from prseed.outputs import check_output_dir
+from prseed.registry import Project, get_project, project_for_repos
 
 
 def read_tokens() -> tuple[str, ...]:
@@ -34,12 +36,9 @@ def _project(key: str | None, repos: tuple[str, ...]) -> Project:
         raise ConfigError("give either PROJECT or --repo, not both")
     if key:
         return get_project(key)
-    if not repos:
-        raise ConfigError("name a PROJECT (see `prseed projects`) or give --repo OWNER/NAME")
-    first = adhoc_project(repos[0])
-    for repo in repos[1:]:
-        adhoc_project(repo)  # validates OWNER/NAME
-    return Project(**{**first.__dict__, "repos": repos})
+    project, said = project_for_repos(repos)
+    note(said)
+    return project
 
 
 class _ProgressLine:
@@ -72,6 +71,30 @@ class _ProgressLine:
         sys.stderr.flush()
 
 
+def summary_data(result: ExtractResult) -> dict[str, Any]:
+    """The end summary as JSON-ready data (``--json``)."""
+    commits = result.counts.get("commits", 0)
+    commit_calls = result.requests_by_kind.get("commit", 0)
+    return {
+        "out_dir": str(result.out_dir),
+        "rows": result.counts,
+        "prs": result.prs,
+        "requests": {
+            "total": result.requests,
+            "by_kind": result.requests_by_kind,
+            "per_pr_without_commit_stats": round(result.requests_per_pr, 4),
+            "commit_stats": commit_calls,
+            "commit_stats_per_commit": round(commit_calls / commits, 4) if commits else 0.0,
+        },
+        "retries": result.retries,
+        "waits": {"count": result.waits, "seconds": round(result.wait_seconds, 3)},
+        "truncated_prs": [{"repo": repo, "number": number} for repo, number in result.truncated_prs],
+        "seconds": round(result.seconds, 3),
+        "api": result.manifest.get("api", "rest"),
+        "graphql": result.manifest.get("graphql"),
+    }
+
+
 def summary(result: ExtractResult) -> str:
     """The end summary printed after a successful extract."""
     c = result.counts
@@ -81,7 +104,7 @@ def summary(result: ExtractResult) -> str:
         f"  PRs {c['pull_requests']}, commits {c['commits']}, reviews {c['reviews']}, "
         f"files {c['files']}, check runs {c['check_runs']}, contributors {c['contributors']}",
         f"  requests {result.requests} ({result.requests_per_pr:.2f} per PR + {per_commit} "
-        f"commit-stats calls), retries {result.retries}",
+        f"commit-stats calls for {c['commits']} commits), retries {result.retries}",
         f"  waits {result.waits} ({result.wait_seconds:.1f} s), truncated PRs "
         f"{len(result.truncated_prs)}, time {result.seconds:.1f} s",
     ]
@@ -94,6 +117,12 @@ def summary(result: ExtractResult) -> str:
     return "\n".join(lines)
 
 
+_INTERRUPTED = (
+    "interrupted; the batches fetched so far are kept: run the same command with --resume to continue "
+    "(or --fresh to start over)"
+)
+
+
 @click.command("extract")
 @click.argument("project", required=False)
 @click.option(
@@ -101,86 +130,17 @@ def summary(result: ExtractResult) -> str:
     "repos",
     multiple=True,
     metavar="OWNER/NAME",
-    help="Extract these repositories (ad-hoc project) instead of a registry PROJECT.",
+    help="Extract these repositories instead of a registry PROJECT (a registry project's own "
+    "repositories get its settings; others an ad-hoc project OWNER--NAME).",
 )
+@config_options(ExtractConfig)
 @click.option(
-    "--max-prs",
-    type=click.IntRange(min=1),
-    help="Keep the N most recently created PRs of the window (per repository).",
+    "--dry-run", is_flag=True, help="Print the plan (repos, window, request estimate); write nothing."
 )
-@click.option(
-    "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="First day of the window (created_at, UTC). Default: today - days_back.",
-)
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the window.")
-@click.option("--state", type=click.Choice(["all", "open", "closed"]), default="all", show_default=True)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The snapshot folder (default snapshots/<project>).",
-)
-@click.option(
-    "--api-url",
-    envvar="GITHUB_API_URL",
-    default=DEFAULT_API_URL,
-    show_default=True,
-    help="REST base; GitHub Enterprise Server: https://HOST/api/v3 (env GITHUB_API_URL).",
-)
-@click.option(
-    "--api",
-    type=click.Choice(["graphql", "rest"]),
-    default=None,
-    help="GitHub API for the PR data: graphql (about 0.1 rate-limit points per PR; the default "
-    "with a token) or rest (the default without one). See README, GraphQL and REST.",
-)
-@click.option("--resume", is_flag=True, help="Continue an interrupted extract.")
-@click.option("--fresh", is_flag=True, help="Discard an interrupted extract and start over.")
-@click.option("--with-patches", is_flag=True, help="Keep file diffs (files.patch).")
-@click.option(
-    "--commit-stats/--no-commit-stats",
-    default=True,
-    show_default=True,
-    help="Fetch additions/deletions of every commit (one request per commit).",
-)
-@click.option("--max-workers", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--batch-delay", type=click.FloatRange(min=0), default=1.0, show_default=True)
-@click.option("--max-retries", type=click.IntRange(min=0), default=6, show_default=True)
-@click.option(
-    "--points-per-minute",
-    type=click.IntRange(min=1),
-    default=900,
-    show_default=True,
-    help="Pacing ceiling: at most N REST requests per minute over all workers and tokens "
-    "(GitHub's secondary rate limit allows 900 points per minute). Lower it to share the budget "
-    "with other tools; raise it only for a GitHub Enterprise Server with other limits or a "
-    "local fake server.",
-)
-@click.option("--dry-run", is_flag=True, help="Print the plan (repos, window, request estimate).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (or the plan) as JSON on stdout.")
+@verbosity_options
 def extract(
-    project: str | None,
-    repos: tuple[str, ...],
-    max_prs: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    state: str,
-    out_dir: Path | None,
-    api_url: str,
-    api: str | None,
-    resume: bool,
-    fresh: bool,
-    with_patches: bool,
-    commit_stats: bool,
-    max_workers: int,
-    batch_size: int,
-    batch_delay: float,
-    max_retries: int,
-    points_per_minute: int,
-    dry_run: bool,
-    quiet: bool,
+    project: str | None, repos: tuple[str, ...], dry_run: bool, as_json: bool, **options: Any
 ) -> None:
     """Extract a project's pull requests from GitHub into a Parquet snapshot.
 
@@ -188,77 +148,59 @@ def extract(
     registry project uses its own max PRs and days back. Token: GITHUB_TOKEN, or a pool in
     GITHUB_SEEDING_TOKENS (comma-separated); .env is read.
     """
-    with stage_errors():
-        if resume and fresh:
+    with stage_errors(_INTERRUPTED):
+        values = config_values(ExtractConfig, options)
+        if values["resume"] and values["fresh"]:
             raise ConfigError("--resume and --fresh exclude each other")
         proj = _project(project, repos)
-        since_day: date | None = since.date() if since else None
-        if since_day is None:
+        if values["since"] is None:
             # Computed once here so every repo and every resume sees the same window.
-            since_day = datetime.now(UTC).date() - timedelta(days=proj.days_back)
+            values["since"] = datetime.now(UTC).date() - timedelta(days=proj.days_back)
+        if values["max_prs"] is None:
+            values["max_prs"] = proj.max_prs
+        if values["out_dir"] is None:
+            values["out_dir"] = Path("snapshots") / proj.key
         tokens = read_tokens()
+        # GraphQL needs a token on GitHub; without one (a loopback fake server) REST is the default.
+        values["api"] = values["api"] or ("graphql" if tokens else "rest")
         config = ExtractConfig(
-            project=proj.manifest_block(),
-            out_dir=out_dir or Path("snapshots") / proj.key,
-            tokens=tokens,
-            api_url=api_url,
-            max_prs=max_prs if max_prs is not None else proj.max_prs,
-            since=since_day,
-            until=until.date() if until else None,
-            state=state,
-            resume=resume,
-            fresh=fresh,
-            with_patches=with_patches,
-            commit_stats=commit_stats,
-            max_workers=max_workers,
-            batch_size=batch_size,
-            batch_delay=batch_delay,
-            max_retries=max_retries,
-            points_per_minute=points_per_minute,
-            synthetic=proj.synthetic,
-            api=api or ("graphql" if tokens else "rest"),
+            project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values
         )
         if dry_run:
-            click.echo(plan(config))
+            check_output_dir(config.out_dir, "snapshot")  # report now what the run would refuse
+            if as_json:
+                echo(json.dumps(plan_data(config), indent=2))
+            else:
+                echo(plan(config))
             return
+        detail(plan(config))
         # Imported here: pyarrow is needed only when an extract really runs.
         from prseed.extract.memory import limit_allocator_retention
 
         limit_allocator_retention()
-        result = run_extract(config, _ProgressLine(not quiet and sys.stderr.isatty()))
-    click.echo(summary(result))
-
-
-def plan(config: ExtractConfig) -> str:
-    """Describe what an extract would do, without touching the network."""
-    from prseed.extract.graphql.run import batch_size  # the CLI imports extract code on use
-
-    prs = config.max_prs or 0
-    repos = list(config.project["repos"])
-    per_pr = 4 + (5 if config.commit_stats else 0)  # ~5 commits per PR is typical
-    estimate = len(repos) * (prs * per_pr + prs // 100 + 2 + int(config.project["max_members"]))
-    tokens = f"{len(config.tokens)} token(s)" if config.tokens else "no token"
-    if config.api == "graphql":
-        # 0.0625 points per PR per details page of 64, 0.01 for the list, a few continuations.
-        points = len(repos) * (math.ceil(prs * 0.0725) + 3)
-        cost = f"estimated GraphQL points: ~{points} (about 0.07 per PR; REST for contributors)"
+        result = run_extract(config, _ProgressLine(not quiet() and sys.stderr.isatty()))
+    if as_json:
+        echo(json.dumps(summary_data(result), indent=2))
     else:
-        cost = (
-            f"estimated requests: ~{estimate} (4 per PR"
-            + (" + 1 per commit, ~5 commits per PR" if config.commit_stats else "")
-            + f" + lists and {config.project['max_members']} profiles per repository)"
-        )
-    return "\n".join(
-        [
-            f"project {config.project['key']}: {', '.join(repos)}",
-            f"window: created {config.since or 'any time'} .. {config.until or 'today'}, "
-            f"state {config.state}, up to {prs or 'all'} PRs per repository",
-            f"output: {config.out_dir}  api: {config.api} at {config.api_url}  ({tokens})",
-            f"pacing: at most {config.points_per_minute} requests per minute, {config.max_workers} "
-            f"workers, batches of {batch_size(config)} PRs",
-            cost,
-        ]
-    )
+        echo(summary(result))
+
+
+def plan_data(config: ExtractConfig) -> dict[str, Any]:
+    """The dry-run plan as JSON-ready data."""
+    return {
+        "project": config.project["key"],
+        "repos": list(config.project["repos"]),
+        "out_dir": str(config.out_dir),
+        "since": config.since.isoformat() if config.since else None,
+        "until": config.until.isoformat() if config.until else None,
+        "state": config.state,
+        "max_prs": config.max_prs,
+        "api_url": config.api_url,
+        "api": config.api_used,
+        "tokens": len(config.tokens),
+        "estimated_requests": estimate_requests(config),
+        "estimated_graphql_points": estimate_points(config) if config.api_used == "graphql" else 0,
+    }
 
 
 def register(group: click.Group) -> None:

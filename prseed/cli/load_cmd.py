@@ -1,89 +1,30 @@
-"""``prseed load`` and ``prseed seed``: transform what is missing or stale, then load."""
+"""``prseed load`` and ``prseed seed``: transform what is missing or stale, then load.
+
+The work is :func:`prseed.seeding.seed`; these commands only parse options and print.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import click
 
 from prseed import load
-from prseed.cli.common import stage_errors
-from prseed.contracts import BUILD_TABLES, dataset_digest, read_manifest
-from prseed.errors import ConfigError, SnapshotError
+from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
+from prseed.cli.options import config_options, config_values
+from prseed.contracts import BUILD_TABLES
+from prseed.seeding import SeedConfig, seed
+from prseed.transform import TransformConfig
 
 _URL_HELP = "Target database (env DATABASE_URL); unset: the embedded PostgreSQL in .pgdata/."
-
-
-def snapshot_projects(snapshots: Path) -> list[str]:
-    """Return every project folder under ``snapshots/`` that has a manifest.json, sorted."""
-    if not snapshots.is_dir():
-        return []
-    return sorted(p.name for p in snapshots.iterdir() if (p / "manifest.json").is_file())
-
-
-def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_of: dt.date | None) -> bool:
-    """Whether a build exists and was made from this snapshot (and this seed / as-of, if given).
-
-    A build without a snapshot next to it is taken as it is (it cannot be re-made anyway).
-    """
-    try:
-        build = read_manifest(build_dir, "build")
-    except SnapshotError:
-        return False
-    if not build.get("completed"):
-        return False
-    if seed is not None and build["seed"] != seed:
-        return False
-    if as_of is not None and build["as_of"] != as_of.isoformat():
-        return False
-    if not (snapshot_dir / "manifest.json").is_file():
-        return True
-    snapshot = read_manifest(snapshot_dir, "snapshot")
-    return bool(build["snapshot"]["digest"] == dataset_digest(snapshot))
-
-
-def run_transform(snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None) -> None:
-    """Run the transform stage for one project."""
-    # Imported on demand: loading ready builds should not pay for importing DuckDB.
-    from prseed import transform
-
-    config = transform.TransformConfig(snapshot_dir=snapshot_dir, out_dir=build_dir, as_of=as_of)
-    if seed is not None:
-        config = dataclasses.replace(config, seed=seed)
-    transform.run(config)
-
-
-def prepare_builds(
-    projects: tuple[str, ...],
-    snapshots: Path,
-    builds: Path,
-    seed: int | None,
-    as_of: dt.date | None,
-) -> tuple[Path, ...]:
-    """Resolve projects to build folders, transforming those missing or stale first."""
-    names = list(projects) or snapshot_projects(snapshots)
-    if not names:
-        raise ConfigError(
-            f"nothing to load: no snapshot under {snapshots}/ and no PROJECT given; "
-            f"run `prseed extract PROJECT` first"
-        )
-    folders = []
-    for name in names:
-        snapshot_dir, build_dir = snapshots / name, builds / name
-        if not build_is_current(build_dir, snapshot_dir, seed, as_of):
-            if not (snapshot_dir / "manifest.json").is_file():
-                raise ConfigError(
-                    f"project {name!r} has neither a build in {build_dir} nor a snapshot in "
-                    f"{snapshot_dir}; run `prseed extract {name}` first"
-                )
-            click.echo(f"transforming {name} (build missing or stale)", err=True)
-            run_transform(snapshot_dir, build_dir, seed, as_of)
-        folders.append(build_dir)
-    return tuple(folders)
+_INTERRUPTED = (
+    "interrupted; the load was rolled back and the database is as before: run the same command again"
+)
 
 
 def format_summary(result: load.LoadResult) -> str:
@@ -113,6 +54,35 @@ def format_summary(result: load.LoadResult) -> str:
     return "\n".join(lines)
 
 
+def summary_data(result: load.LoadResult) -> dict[str, Any]:
+    """The load summary as JSON-ready data (``--json``): per project and table, and totals."""
+
+    def table(s: load.TableStats) -> dict[str, Any]:
+        data = dataclasses.asdict(s)
+        data["seconds"] = round(s.seconds, 3)
+        data["copy_seconds"] = round(s.copy_seconds, 3)
+        return data
+
+    return {
+        "database": result.database,
+        "embedded": result.embedded,
+        "committed": result.committed,
+        "seconds": round(result.seconds, 3),
+        "commit_seconds": round(result.commit_seconds, 3),
+        "projects": [
+            {
+                "project": p.project,
+                "build_dir": str(p.build_dir),
+                "team_slug": p.team_slug,
+                "cleared": p.cleared,
+                "tables": [table(s) for s in p.tables],
+            }
+            for p in result.projects
+        ],
+        "totals": [table(s) for s in result.totals()],
+    }
+
+
 def _options(func: Any) -> Any:
     for option in reversed(
         (
@@ -125,100 +95,103 @@ def _options(func: Any) -> Any:
                 "much faster, but needs table ownership and locks the tables until COMMIT. "
                 "Default: on for the embedded database, off for DATABASE_URL.",
             ),
-            click.option("--seed", type=int, help="Transform seed (re-transform if it differs)."),
-            click.option(
-                "--as-of",
-                type=click.DateTime(["%Y-%m-%d"]),
-                help="Transform as-of date (re-transform if it differs).",
+            config_options(
+                TransformConfig,
+                keep_defaults=False,
+                help_suffix=" Given: a build made with another value is transformed again.",
             ),
             click.option(
                 "--snapshots",
-                type=click.Path(path_type=Path),
+                type=click.Path(path_type=Path, file_okay=False),
                 default=Path("snapshots"),
                 show_default=True,
                 help="Folder of the snapshots.",
             ),
             click.option(
                 "--builds",
-                type=click.Path(path_type=Path),
+                type=click.Path(path_type=Path, file_okay=False),
                 default=Path("build"),
                 show_default=True,
                 help="Folder of the builds.",
             ),
+            click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout."),
+            verbosity_options,
         )
     ):
         func = option(func)
     return func
 
 
-def _load(
-    projects: tuple[str, ...],
-    database_url: str | None,
-    clear: bool,
-    bulk: bool | None,
-    dry_run: bool,
-    seed: int | None,
-    as_of: dt.datetime | None,
-    snapshots: Path,
-    builds: Path,
-) -> load.LoadResult:
-    day = as_of.date() if as_of else None
-    folders = prepare_builds(projects, snapshots, builds, seed, day)
-    config = load.LoadConfig(
-        build_dirs=folders, database_url=database_url, clear=clear, dry_run=dry_run, bulk=bulk
-    )
-    steps = len(folders) * len(BUILD_TABLES)
-    # Only on a terminal: logs and CI output keep just the summary.
-    hidden = not sys.stderr.isatty()
-    with click.progressbar(
-        length=steps, label="loading", file=sys.stderr, show_pos=True, hidden=hidden
-    ) as bar:
+def _load(config: SeedConfig, as_json: bool) -> load.LoadResult:
+    # The bar only on a terminal and without -q: logs and CI output keep just the summary.
+    hidden = quiet() or not sys.stderr.isatty()
+    with ExitStack() as stack:
+        bars: list[Any] = []  # made once the builds are known (their count sets the length)
+
+        def on_builds(folders: tuple[Path, ...]) -> None:
+            steps = len(folders) * len(BUILD_TABLES)
+            bar = click.progressbar(
+                length=steps, label="loading", file=sys.stderr, show_pos=True, hidden=hidden
+            )
+            bars.append(stack.enter_context(bar))
 
         def progress(project: str, stat: load.TableStats) -> None:
-            bar.label = f"loading {project}: {stat.table}"
-            bar.update(1)
+            bars[0].label = f"loading {project}: {stat.table}"
+            bars[0].update(1)
+            detail(f"{project}: {stat.table} {stat.rows} rows in {stat.seconds:.2f} s")
 
-        result = load.run(config, progress)
-    click.echo(format_summary(result))
+        result = seed(
+            config,
+            progress,
+            notify=lambda message: note(message, fg="yellow"),
+            on_transform=lambda name: note(f"transforming {name} (build missing or stale)"),
+            on_builds=on_builds,
+        )
+    if as_json:
+        echo(json.dumps(summary_data(result), indent=2))
+    else:
+        echo(format_summary(result))
     return result
+
+
+def _config(projects: tuple[str, ...], dry_run: bool, params: dict[str, Any]) -> SeedConfig:
+    return SeedConfig(
+        projects=projects,
+        snapshots=params["snapshots"],
+        builds=params["builds"],
+        transform=config_values(TransformConfig, params, given_only=True),
+        database_url=params["database_url"],
+        clear=params["clear"],
+        bulk=params["bulk"],
+        dry_run=dry_run,
+    )
 
 
 @click.command("load")
 @click.argument("projects", nargs=-1)
 @_options
-@click.option("--dry-run", is_flag=True, help="Load, report, then roll back.")
-def load_command(
-    projects: tuple[str, ...],
-    database_url: str | None,
-    clear: bool,
-    bulk: bool | None,
-    dry_run: bool,
-    seed: int | None,
-    as_of: dt.datetime | None,
-    snapshots: Path,
-    builds: Path,
-) -> None:
-    """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction."""
-    with stage_errors():
-        _load(projects, database_url, clear, bulk, dry_run, seed, as_of, snapshots, builds)
+@click.option(
+    "--dry-run", is_flag=True, help="Load, report, then roll back; writes nothing (not even build/)."
+)
+def load_command(projects: tuple[str, ...], dry_run: bool, as_json: bool, **params: Any) -> None:
+    """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction.
+
+    PROJECT is a project key (the name of its snapshot folder), never a path. A build that is
+    missing or stale (other snapshot, --seed or --as-of) is transformed first.
+    """
+    with stage_errors(_INTERRUPTED):
+        _load(_config(projects, dry_run, params), as_json)
 
 
 @click.command("seed")
 @_options
-def seed_command(
-    database_url: str | None,
-    clear: bool,
-    bulk: bool | None,
-    seed: int | None,
-    as_of: dt.datetime | None,
-    snapshots: Path,
-    builds: Path,
-) -> None:
+def seed_command(as_json: bool, **params: Any) -> None:
     """Transform and load every snapshot, then print how to connect."""
-    with stage_errors():
-        result = _load((), database_url, clear, bulk, False, seed, as_of, snapshots, builds)
+    with stage_errors(_INTERRUPTED):
+        result = _load(_config((), False, params), as_json)
     target = result.database_url if result.embedded else "$DATABASE_URL"
-    click.echo(f"connect: psql '{target}'   or: prseed db psql")
+    if not as_json:
+        echo(f"connect: psql '{target}'   or: prseed db psql")
 
 
 def register(group: click.Group) -> None:

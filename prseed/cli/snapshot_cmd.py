@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from prseed.cli.common import stage_errors
+from prseed.cli.common import echo, stage_errors, verbosity_options
+from prseed.registry import check_key
+from prseed.seeding import unknown_project
 from prseed.snapshots import diff_snapshots, snapshot_info, verify_snapshot
 
 
 def _folder(value: str) -> Path:
-    """Accept a project key (``polar``) or a folder path."""
+    """Accept a folder path (anything with a ``/``, or an existing folder) or a project key."""
     path = Path(value)
-    if path.is_dir() or "/" in value:
+    if path.is_dir() or "/" in value or value in (".", ".."):
         return path
+    check_key(value)
+    if not (Path("snapshots") / value).is_dir():
+        raise unknown_project(value, Path("snapshots"), Path("build"))
     return Path("snapshots") / value
 
 
@@ -25,37 +31,84 @@ def snapshot() -> None:
     """Inspect, verify and compare snapshots (SNAPSHOT is a folder or a project key)."""
 
 
+def requests_split(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Requests of a snapshot split into per-PR requests and per-commit commit-stats calls.
+
+    ``commit`` requests (commit stats, one per commit) scale with commits, not PRs; ``rate-limit``
+    checks are free. The rest (PR lists, commits, files, reviews and check runs of each PR,
+    contributors) is what a PR costs.
+    """
+    requests = manifest["requests"]
+    by_kind = requests.get("by_kind", {})
+    prs = manifest["tables"]["pull_requests"]["rows"]
+    commits = manifest["tables"]["commits"]["rows"]
+    commit_calls = int(by_kind.get("commit", 0))
+    free = int(by_kind.get("rate-limit", 0))
+    per_pr_total = requests["total"] - commit_calls - free
+    return {
+        "total": requests["total"],
+        "per_pr": round(requests["total"] / prs, 4) if prs else 0.0,
+        "pr_requests": per_pr_total,
+        "pr_requests_per_pr": round(per_pr_total / prs, 4) if prs else 0.0,
+        "commit_stats": commit_calls,
+        "commit_stats_per_commit": round(commit_calls / commits, 4) if commits else 0.0,
+        "commits_per_pr": round(commits / prs, 4) if prs else 0.0,
+        "rate_limit_checks": free,
+        "by_kind": by_kind,
+    }
+
+
 @snapshot.command("info")
 @click.argument("snapshot_ref", metavar="SNAPSHOT")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (with the manifest) as JSON.")
+@verbosity_options
 def info(snapshot_ref: str, as_json: bool) -> None:
     """Show counts, window, requests spent and truncated PRs of a snapshot."""
     with stage_errors():
         result = snapshot_info(_folder(snapshot_ref))
     m = result.manifest
+    split = requests_split(m)
     if as_json:
-        click.echo(json.dumps(m, indent=2, sort_keys=True))
+        data = {
+            "folder": str(result.folder),
+            "project": m["project"]["key"],
+            "rows": result.rows,
+            "requests": split,
+            "bytes": result.bytes_total,
+            "bytes_per_pr": round(result.bytes_per_pr, 1),
+            "truncated_prs": m["truncated_prs"],
+            "manifest": m,
+        }
+        echo(json.dumps(data, indent=2, sort_keys=True))
         return
     project = m["project"]
     window = m["window"]
-    click.echo(f"snapshot     {result.folder}  ({'synthetic' if m.get('synthetic') else 'real'} data)")
-    click.echo(f"project      {project['key']}: {', '.join(project['repos'])}")
-    click.echo(f"window       {window.get('since') or '-'} .. {window.get('until') or '-'} (created_at)")
-    click.echo(f"extracted    {m['started_at']} .. {m['finished_at']} by prseed {m['tool_version']}")
+    echo(f"snapshot     {result.folder}  ({'synthetic' if m.get('synthetic') else 'real'} data)")
+    echo(f"project      {project['key']}: {', '.join(project['repos'])}")
+    echo(f"window       {window.get('since') or '-'} .. {window.get('until') or '-'} (created_at)")
+    echo(f"extracted    {m['started_at']} .. {m['finished_at']} by prseed {m['tool_version']}")
     for name, rows in result.rows.items():
-        click.echo(f"  {name:<14} {rows:>9,} rows")
-    requests = m["requests"]
-    prs = result.rows.get("pull_requests", 0)
-    per_pr = f" ({requests['total'] / prs:.2f} per PR)" if prs else ""
-    click.echo(
-        f"requests     {requests['total']:,}{per_pr}; retries {m['retries']}; "
+        echo(f"  {name:<14} {rows:>9,} rows")
+    echo(
+        f"requests     {split['total']:,} ({split['per_pr']:.2f} per PR in all); retries {m['retries']}; "
         f"waits {m['waits']['count']} ({m['waits']['seconds']:.1f} s)"
     )
-    if requests.get("by_kind"):
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(requests["by_kind"].items()))
-        click.echo(f"  by kind    {kinds}")
+    echo(
+        f"  per PR     {split['pr_requests_per_pr']:.2f} requests per PR (lists, commits, files, reviews, "
+        f"check runs, contributors: {split['pr_requests']:,})"
+    )
+    echo(
+        f"  per commit {split['commit_stats_per_commit']:.2f} commit-stats request per commit "
+        f"({split['commit_stats']:,} for {result.rows.get('commits', 0):,} commits, "
+        f"{split['commits_per_pr']:.2f} commits per PR)"
+    )
+    if split["rate_limit_checks"]:
+        echo(f"  free       {split['rate_limit_checks']} rate-limit checks (cost no budget)")
+    if split["by_kind"]:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(split["by_kind"].items()))
+        echo(f"  by kind    {kinds}")
     truncated = m["truncated_prs"]
-    click.echo(
+    echo(
         f"truncated    {len(truncated)} PRs"
         + "".join(
             f"\n  {t['repo']}#{t['number']}: "
@@ -64,45 +117,61 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             for t in truncated
         )
     )
-    click.echo(f"size         {result.bytes_total:,} bytes ({result.bytes_per_pr:,.0f} per PR)")
+    echo(f"size         {result.bytes_total:,} bytes ({result.bytes_per_pr:,.0f} per PR)")
 
 
 @snapshot.command("verify")
 @click.argument("snapshot_refs", metavar="SNAPSHOT...", nargs=-1, required=True)
+@verbosity_options
 def verify(snapshot_refs: tuple[str, ...]) -> None:
     """Check manifests, checksums, table schemas, key uniqueness and row order."""
     with stage_errors():
         for ref in snapshot_refs:
-            manifest = verify_snapshot(_folder(ref))
+            folder = _folder(ref)
+            manifest = verify_snapshot(folder)
             total = sum(e["rows"] for e in manifest["tables"].values())
-            click.echo(f"ok  {_folder(ref)}: {len(manifest['tables'])} tables, {total:,} rows")
+            echo(f"ok  {folder}: {len(manifest['tables'])} tables, {total:,} rows")
 
 
 @snapshot.command("diff")
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the snapshots differ (like git diff).")
-def diff(old: str, new: str, exit_code: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@verbosity_options
+def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
     """Show PRs added, changed and removed from snapshot OLD to NEW."""
     with stage_errors():
         result = diff_snapshots(_folder(old), _folder(new))
-    for name, (before, after) in result.rows.items():
-        if before != after:
-            click.echo(f"rows {name}: {before:,} -> {after:,} ({after - before:+,})")
-    for repo, number in result.added:
-        click.echo(click.style(f"+ {repo}#{number}", fg="green"))
-    for repo, number in result.removed:
-        click.echo(click.style(f"- {repo}#{number}", fg="red"))
-    for (repo, number), parts in result.changed.items():
-        click.echo(click.style(f"~ {repo}#{number}: {', '.join(parts)}", fg="yellow"))
-    for repo, login in result.contributors_added:
-        click.echo(click.style(f"+ contributor {repo} {login}", fg="green"))
-    for repo, login in result.contributors_removed:
-        click.echo(click.style(f"- contributor {repo} {login}", fg="red"))
-    click.echo(
-        f"{len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed PRs"
-        + ("; identical data" if result.empty else "")
-    )
+    if as_json:
+        data = {
+            "identical": result.empty,
+            "rows": {name: {"old": a, "new": b} for name, (a, b) in result.rows.items()},
+            "added": [{"repo": r, "number": n} for r, n in result.added],
+            "removed": [{"repo": r, "number": n} for r, n in result.removed],
+            "changed": [{"repo": r, "number": n, "parts": parts} for (r, n), parts in result.changed.items()],
+            "contributors_added": [{"repo": r, "login": login} for r, login in result.contributors_added],
+            "contributors_removed": [{"repo": r, "login": login} for r, login in result.contributors_removed],
+        }
+        echo(json.dumps(data, indent=2))
+    else:
+        for name, (before, after) in result.rows.items():
+            if before != after:
+                echo(f"rows {name}: {before:,} -> {after:,} ({after - before:+,})")
+        for repo, number in result.added:
+            echo(f"+ {repo}#{number}", fg="green")
+        for repo, number in result.removed:
+            echo(f"- {repo}#{number}", fg="red")
+        for (repo, number), parts in result.changed.items():
+            echo(f"~ {repo}#{number}: {', '.join(parts)}", fg="yellow")
+        for repo, login in result.contributors_added:
+            echo(f"+ contributor {repo} {login}", fg="green")
+        for repo, login in result.contributors_removed:
+            echo(f"- contributor {repo} {login}", fg="red")
+        echo(
+            f"{len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed PRs"
+            + ("; identical data" if result.empty else "")
+        )
     if exit_code and not result.empty:
         sys.exit(1)
 

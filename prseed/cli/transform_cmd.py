@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
-from prseed.cli.common import run_stage
+from prseed.cli.common import detail, echo, stage_errors, verbosity_options
+from prseed.cli.options import config_options, config_values
+from prseed.errors import ConfigError
+from prseed.registry import check_key
+from prseed.seeding import unknown_project
+from prseed.transform import TransformConfig
 
 
 def register(group: click.Group) -> None:
@@ -27,44 +32,48 @@ def register(group: click.Group) -> None:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Build folder to write, replaced atomically (default: build/PROJECT).",
+    help="Build folder to write, replaced atomically (default: build/PROJECT); must be new, empty "
+    "or an earlier build.",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed of every simulated value.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Anchor date of the simulation windows (default: the snapshot's extraction date).",
-)
+@config_options(TransformConfig)
 @click.option("--dry-run", is_flag=True, help="Verify and compute, but write nothing.")
+@verbosity_options
 def transform_command(
-    project: str,
-    snapshot_dir: Path | None,
-    out_dir: Path | None,
-    seed: int,
-    as_of: dt.datetime | None,
-    dry_run: bool,
+    project: str, snapshot_dir: Path | None, out_dir: Path | None, dry_run: bool, **options: Any
 ) -> None:
     """Transform snapshots/PROJECT into build/PROJECT (one Parquet file per metrics table).
 
-    PROJECT is the snapshot folder name; it need not be in the registry.
+    PROJECT is the project's key, the name of its snapshot folder (a registry key, or the
+    OWNER--NAME key of an ad-hoc extract); it is a name, never a path: use --snapshot and
+    --out for other folders.
     """
     from prseed import transform
 
-    config = transform.TransformConfig(
-        snapshot_dir=snapshot_dir or Path("snapshots") / project,
-        out_dir=out_dir or Path("build") / project,
-        seed=seed,
-        as_of=as_of.date() if as_of else None,
-        dry_run=dry_run,
-    )
-    result = run_stage(lambda: transform.run(config))
+    with stage_errors("interrupted; the previous build, if any, is untouched"):
+        check_key(project)
+        if snapshot_dir is None:
+            snapshot_dir = Path("snapshots") / project
+            if not (snapshot_dir / "manifest.json").is_file() and not snapshot_dir.is_dir():
+                raise unknown_project(project, Path("snapshots"), Path("build"))
+        elif not snapshot_dir.is_dir():
+            raise ConfigError(f"--snapshot {snapshot_dir} is not a folder; pass a snapshot folder")
+        config = TransformConfig(
+            snapshot_dir=snapshot_dir,
+            out_dir=out_dir or Path("build") / project,
+            dry_run=dry_run,
+            **config_values(TransformConfig, options),
+        )
+        detail(
+            f"snapshot {config.snapshot_dir} -> {config.out_dir}, seed {config.seed}, "
+            f"as-of {config.as_of or 'the snapshot date'}"
+        )
+        result = transform.run(config)
     width = max(len(name) for name in result.rows)
     for name, rows in result.rows.items():
-        click.echo(f"  {name:<{width}}  {rows:>10,}")
+        echo(f"  {name:<{width}}  {rows:>10,}")
     verb = "would write" if dry_run else "wrote"
     where = config.out_dir if not dry_run else f"{config.out_dir} (dry run: nothing written)"
-    click.echo(
+    echo(
         f"transform {project}: {verb} {sum(result.rows.values()):,} rows in "
         f"{len(result.rows)} tables to {where} in {result.seconds:.1f}s"
     )

@@ -11,5 +11,7 @@ SELECT
     $survey_response_rate::DOUBLE AS survey_rate,
     $repos::VARCHAR[] AS repos;
 
--- The seed also as a variable so the u01() macro needs no join.
+-- The seed and the project's Jira key also as variables, so the u01() and jira_key_of() macros
+-- need no join.
 SET VARIABLE seed = (SELECT seed FROM params);
+SET VARIABLE jira_key = (SELECT jira_project_key FROM params);

@@ -1,4 +1,4 @@
--- Shared macros: the deterministic uniform draw and the text rules of transform/rules.py.
+-- Shared macros: the deterministic uniform draw and the text rules of tests/rules.py.
 
 -- A uniform in [0, 1) from (seed, purpose, key): the first 13 hex digits (52 bits) of
 -- md5("seed:purpose:key"). md5 is the same in every DuckDB version, unlike hash() or random().
@@ -10,16 +10,42 @@ CREATE OR REPLACE MACRO u01(purpose, key) AS
 CREATE OR REPLACE MACRO randint(purpose, key, lo, hi) AS
     (lo + floor(u01(purpose, key) * (hi - lo + 1))::BIGINT);
 
--- Jira key: first [A-Z][A-Z0-9]+-[0-9]+ in the title, else in the head branch; > 50 chars -> ''.
-CREATE OR REPLACE MACRO jira_fit(key) AS CASE WHEN length(key) > 50 THEN '' ELSE key END;
+-- Jira key of a PR (mirrored by tests.rules.parse_jira_key). The project's own key wins: the first
+-- OWN-<digits> in the title, else in the head branch, in any case ("ftl-42-session-timeout" in a
+-- project whose key is FTL gives FTL-42). Else the first other key, uppercase only: a project key
+-- of two or more letters/digits, a dash and digits, not inside a word, in the title, else in the
+-- branch; skipped when it is a standard or advisory id (jira_not_keys(): UTF-8, ISO-8601,
+-- CVE-2021-23337, SHA-256, ...) or a version (TLS-1.3: followed by "." and a digit). A key longer
+-- than 50 characters (the column) is skipped too. No key: ''.
+CREATE OR REPLACE MACRO jira_not_keys() AS [
+    'UTF', 'UCS', 'ISO', 'IEC', 'IEEE', 'ANSI', 'ECMA', 'ES', 'RFC', 'BCP', 'PEP', 'JEP', 'JSR', 'KEP',
+    'WCAG', 'CVE', 'CWE', 'CAPEC', 'GHSA', 'PYSEC', 'RUSTSEC', 'GO', 'OSV', 'RHSA', 'USN', 'DSA',
+    'SNYK', 'OWASP', 'SHA', 'MD', 'AES', 'RSA', 'HMAC', 'TLS', 'SSL', 'HTTP', 'IPV', 'X86', 'ARM',
+    'WIN', 'CP', 'IE', 'COVID', 'PR', 'MR', 'GH'];
 
-CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_fit(CASE
-    WHEN regexp_matches(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-        THEN regexp_extract(coalesce(title, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-    ELSE regexp_extract(coalesce(head_ref, ''), '[A-Z][A-Z0-9]+-[0-9]+')
-END);
+-- Every lowercased KEY-<digits> not inside a word is a candidate; those whose KEY is the own key
+-- are the own keys (one constant regex for every project, instead of one built per row).
+CREATE OR REPLACE MACRO jira_own_keys(text, own) AS CASE WHEN coalesce(own, '') = '' THEN []::VARCHAR[] ELSE
+    [upper(m)
+     FOR m IN regexp_extract_all(lower(text), '(?:^|[^a-z0-9])([a-z][a-z0-9]*-[0-9]+)', 1)
+     IF starts_with(m, lower(own) || '-') AND length(m) <= 50]
+END;
 
--- File category (metrics-schema.md §1.7), mirroring transform.rules.categorize_file.
+CREATE OR REPLACE MACRO jira_other_keys(text) AS
+    [regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')
+     FOR m IN regexp_extract_all(text, '(?:^|[^A-Za-z0-9])[A-Z][A-Z0-9]+-[0-9]+(?:\.[0-9])?')
+     IF NOT regexp_matches(m, '\.[0-9]$')
+        AND NOT list_contains(jira_not_keys(), regexp_extract(m, '([A-Z][A-Z0-9]+)-', 1))
+        AND length(regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')) <= 50];
+
+CREATE OR REPLACE MACRO jira_key_in(title, head_ref, own) AS coalesce((
+    jira_own_keys(coalesce(title, ''), own) || jira_own_keys(coalesce(head_ref, ''), own)
+    || jira_other_keys(coalesce(title, '')) || jira_other_keys(coalesce(head_ref, ''))
+)[1], '');
+
+CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_key_in(title, head_ref, getvariable('jira_key'));
+
+-- File category (metrics-schema.md §1.7), mirroring tests.rules.categorize_file.
 -- "path contains one of the folders" is one regex per tier: a single scan instead of 100 contains().
 CREATE OR REPLACE MACRO cf_any(haystack, needles) AS
     len([n FOR n IN needles IF contains(haystack, n)]) > 0;
@@ -73,10 +99,30 @@ CREATE OR REPLACE MACRO story_points_of(lines) AS CASE
     WHEN lines < 50 THEN 1 WHEN lines < 150 THEN 2 WHEN lines < 400 THEN 3 WHEN lines < 800 THEN 5
     ELSE 8 END;
 
+-- Sentinel timestamps mean "not set": Go's zero time 0001-01-01T00:00:00Z (GitHub returns it as
+-- started_at of a check run that never started), anything else before 1970, and 9999-… "end of
+-- time" values. known_at() turns them into NULL; every snapshot timestamp the build writes or
+-- computes a duration from passes through it.
+CREATE OR REPLACE MACRO known_at(ts) AS
+    CASE WHEN ts >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts < TIMESTAMPTZ '9999-01-01 00:00:00+00'
+        THEN ts END;
+
 -- Hours between two timestamps, numeric(10,2); equal timestamps give 0.00, not NULL.
 -- Rounded half away from zero in integer arithmetic, so no float rounding enters.
 CREATE OR REPLACE MACRO hundredths_of_hours(us) AS
     CASE WHEN us >= 0 THEN (us + 18000000) // 36000000 ELSE -((18000000 - us) // 36000000) END;
 
+-- Durations are NULL, never clamped, when an end is unknown (NULL or a sentinel) or reversed
+-- (b before a, e.g. merged before created): no number would be right, and a NULL stays out of
+-- every average. Between known timestamps the hours always fit numeric(10,2).
 CREATE OR REPLACE MACRO hours_between(a, b) AS
-    (hundredths_of_hours(epoch_us(b) - epoch_us(a))::DECIMAL(18, 0) * 0.01)::DECIMAL(10, 2);
+    CASE WHEN known_at(b) >= known_at(a) THEN
+        (hundredths_of_hours(epoch_us(b) - epoch_us(a))::DECIMAL(18, 0) * 0.01)::DECIMAL(10, 2)
+    END;
+
+-- Whole seconds from a to b, truncated; NULL as hours_between(), and when the span does not fit
+-- the int column (more than 68 years).
+CREATE OR REPLACE MACRO seconds_between(a, b) AS
+    CASE WHEN known_at(b) >= known_at(a) AND epoch_us(b) - epoch_us(a) < 2147483648000000 THEN
+        ((epoch_us(b) - epoch_us(a)) // 1000000)::INTEGER
+    END;

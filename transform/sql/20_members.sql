@@ -1,29 +1,52 @@
 -- Team members: one per GitHub account (github_id) seen as contributor, PR author, reviewer or
--- commit author. Deleted users (null ids) give no member. Bots (type Bot or a "[bot]" login) are
--- kept with is_active = false, so bot reviews and commits keep their author, while the AI usage,
--- survey and weekly-metrics simulations skip them.
+-- commit author. Deleted users (null ids) give no member. Bots are known by type, not only by a
+-- "[bot]" suffix (GraphQL drops it): type Bot in any sighting (for a commit author the REST
+-- commit's author object in raw), a "[bot]" login, or a login of known_bots when no sighting
+-- says the account is a User. They are kept with is_active = false, so bot reviews and commits
+-- keep their author, while the AI usage, survey and weekly-metrics simulations skip them.
+-- Identities change: a login can be renamed (and the old name taken by a newer account), a public
+-- e-mail can move to another member. GitHub writes an account's current login into every object,
+-- so the newest sighting wins: the contributors lists (fetched after all PRs; of two repos the one
+-- fetched later, i.e. later in the project's repo list), else the sighting with the latest time
+-- (PR updated, review submitted, commit date), then the smallest login. Name and public e-mail
+-- come from the newest fetched profile, so an address the member no longer shows is dropped.
 CREATE OR REPLACE TABLE accounts AS
 WITH seen AS (
-    SELECT id, login, type, 1 AS src, contributions, name, email
-    FROM snap_contributors
+    SELECT c.id, c.login, c.type, 1 AS src, c.contributions, c.name, c.email, c.profile_fetched,
+        rp.pos AS c_pos, NULL::TIMESTAMPTZ AS seen_at
+    FROM snap_contributors c LEFT JOIN repo_pos rp ON rp.repo = c.repo
     UNION ALL
-    SELECT author_id, author_login, author_type, 2, 0, NULL, NULL
+    SELECT author_id, author_login, author_type, 2, 0, NULL, NULL, false, NULL,
+        known_at(coalesce(updated_at, created_at))
     FROM snap_pull_requests WHERE author_id IS NOT NULL
     UNION ALL
-    SELECT reviewer_id, reviewer_login, reviewer_type, 3, 0, NULL, NULL
+    SELECT reviewer_id, reviewer_login, reviewer_type, 3, 0, NULL, NULL, false, NULL, known_at(submitted_at)
     FROM snap_reviews WHERE reviewer_id IS NOT NULL
     UNION ALL
-    SELECT author_id, author_login, NULL, 4, 0, NULL, NULL
+    -- The commits table has no author type column; raw (canonical JSON) has it. Parsed only
+    -- where it can matter, so a million commits cost a substring search, not a JSON parse each.
+    SELECT author_id, author_login,
+        CASE WHEN contains(raw, '"type":"Bot"') OR bot_base(author_login) IN (SELECT login FROM known_bots)
+            THEN raw->>'$.author.type' END,
+        4, 0, NULL, NULL, false, NULL, coalesce(known_at(committed_at), known_at(authored_at))
     FROM snap_commits WHERE author_id IS NOT NULL
+), typed AS (
+    SELECT s.*, k.login IS NOT NULL AS known_bot
+    FROM seen s LEFT JOIN known_bots k ON k.login = bot_base(s.login)
 )
 SELECT
     id,
-    coalesce(first(login ORDER BY src, login) FILTER (WHERE login IS NOT NULL), 'user-' || id) AS login,
-    min(name) FILTER (WHERE src = 1 AND name <> '') AS name,
-    min(trim(email)) FILTER (WHERE src = 1 AND trim(email) <> '') AS public_email,
+    coalesce(
+        first(login ORDER BY src = 1 DESC, c_pos DESC, seen_at DESC NULLS LAST, src, login)
+            FILTER (WHERE login IS NOT NULL),
+        'user-' || id) AS login,
+    nullif(first(name ORDER BY c_pos DESC, login) FILTER (WHERE src = 1 AND profile_fetched), '') AS name,
+    nullif(trim(first(email ORDER BY c_pos DESC, login) FILTER (WHERE src = 1 AND profile_fetched)), '')
+        AS public_email,
     coalesce(sum(contributions) FILTER (WHERE src = 1), 0) AS contributions,
-    bool_or(coalesce(type, '') = 'Bot' OR coalesce(login, '') LIKE '%[bot]') AS is_bot
-FROM seen
+    bool_or(coalesce(type, '') = 'Bot' OR coalesce(login, '') LIKE '%[bot]')
+        OR (bool_or(known_bot) AND NOT bool_or(coalesce(type, 'Bot') <> 'Bot')) AS is_bot
+FROM typed
 GROUP BY id;
 
 CREATE OR REPLACE TABLE members AS

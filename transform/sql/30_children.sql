@@ -13,10 +13,11 @@ SELECT
         WHEN 'CHANGES_REQUESTED' THEN 'changes_requested'
         ELSE 'commented'
     END AS state_out,
-    b.ai_reviewer_type
+    CASE WHEN m.is_bot THEN b.ai_tool END AS ai_reviewer_type
 FROM snap_reviews r
 JOIN pr p ON p.repo = r.repo AND p.number = r.pr_number
-LEFT JOIN ai_reviewer_bots b ON b.login = lower(r.reviewer_login)
+LEFT JOIN members m ON m.id = r.reviewer_id
+LEFT JOIN known_bots b ON b.login = bot_base(r.reviewer_login)
 WHERE upper(r.state) <> 'PENDING'
 QUALIFY row_number() OVER (PARTITION BY r.id ORDER BY p.ord) = 1;
 
@@ -29,26 +30,31 @@ SELECT
     reviewer_id::VARCHAR AS reviewer_github_id,
     state_out AS state,
     coalesce(body, '') AS body,
-    submitted_at,
+    known_at(submitted_at) AS submitted_at,
     ai_reviewer_type IS NOT NULL AS is_ai_review,
     coalesce(ai_reviewer_type, '') AS ai_reviewer_type
 FROM rv;
 
--- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR).
+-- AI co-authors of every snapshot commit row (also duplicates, for has_ai_commits of each PR):
+-- the tools of its Co-authored-by trailers, and the tool of an AI bot that authored it.
 CREATE OR REPLACE TABLE commit_ai AS
-WITH trailers AS (
-    SELECT repo, pr_number, sha,
-        unnest(regexp_extract_all(lower(message), '(?m)^[ \t]*co-authored-by:[ \t]*(.+)$', 1)) AS trailer
+WITH tools AS (
+    SELECT repo, pr_number, sha, unnest(ai_trailer_tools(lower(message))) AS tool
     FROM snap_commits
     WHERE contains(lower(message), 'co-authored-by')
+    UNION ALL
+    SELECT c.repo, c.pr_number, c.sha, b.ai_tool
+    FROM snap_commits c
+    JOIN members m ON m.id = c.author_id AND m.is_bot
+    JOIN known_bots b ON b.login = bot_base(m.login) AND b.ai_tool IS NOT NULL
 )
-SELECT repo, pr_number, sha, list_sort(list_distinct(flatten(list(ai_coauthor_tools(trailer))))) AS tools
-FROM trailers
-GROUP BY ALL
-HAVING len(tools) > 0;
+SELECT repo, pr_number, sha, list_sort(list_distinct(list(tool))) AS tools
+FROM tools
+GROUP BY ALL;
 
 -- Commits: unique per SHA (UNIQUE(team, github_sha)), first PR wins. The author falls back to
--- the PR author when the commit email maps to no GitHub account; committed_at is the author date.
+-- the PR author when the commit email maps to no GitHub account; committed_at is the author date
+-- (the committer date when the author date is missing or a sentinel).
 CREATE OR REPLACE TABLE out_metrics_commit AS
 SELECT
     (SELECT team_slug FROM params) AS team_slug,
@@ -57,7 +63,7 @@ SELECT
     c.pr_number AS github_pr_id,
     coalesce(c.author_id, p.author_id)::VARCHAR AS author_github_id,
     left(c.message, 500) AS message,
-    coalesce(c.authored_at, c.committed_at) AS committed_at,
+    coalesce(known_at(c.authored_at), known_at(c.committed_at)) AS committed_at,
     coalesce(c.additions, 0)::INTEGER AS additions,
     coalesce(c.deletions, 0)::INTEGER AS deletions,
     a.tools IS NOT NULL AS is_ai_assisted,
@@ -114,10 +120,10 @@ SELECT
         WHEN c.conclusion IN ('success', 'failure', 'skipped', 'cancelled', 'timed_out',
                               'action_required', 'neutral', 'stale') THEN c.conclusion
     END AS conclusion,
-    c.started_at,
-    c.completed_at,
-    -- whole seconds, truncated toward zero
-    trunc((epoch_us(c.completed_at) - epoch_us(c.started_at)) / 1e6)::INTEGER AS duration_seconds
+    known_at(c.started_at) AS started_at,
+    known_at(c.completed_at) AS completed_at,
+    -- whole seconds, truncated; NULL for a sentinel, missing or reversed end (seconds_between)
+    seconds_between(c.started_at, c.completed_at) AS duration_seconds
 FROM snap_check_runs c
 JOIN pr p ON p.repo = c.repo AND p.number = c.pr_number
 QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY p.ord) = 1;

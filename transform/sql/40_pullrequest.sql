@@ -8,7 +8,7 @@ FROM pr;
 CREATE OR REPLACE TABLE pr_flags AS
 WITH first_review AS (
     -- first submitted review by someone other than the author (bots count: they reviewed)
-    SELECT r.repo, r.pr_number, min(r.submitted_at) AS first_review_at
+    SELECT r.repo, r.pr_number, min(known_at(r.submitted_at)) AS first_review_at
     FROM snap_reviews r
     JOIN pr p ON p.repo = r.repo AND p.number = r.pr_number
     WHERE upper(r.state) <> 'PENDING'

@@ -1,0 +1,600 @@
+r"""The documented text rules of the transform, as small pure Python functions.
+
+The transform runs these rules in DuckDB SQL (``transform/sql/01_macros.sql`` and
+``transform/sql/02_ai_signatures.sql``); the functions here are their written specification and
+the reference the property tests compare the SQL against. Change both together.
+
+Regular expressions are restricted to the syntax RE2 (DuckDB) and Python agree on: ASCII ``\b``,
+``[0-9]`` instead of ``\d``, explicit whitespace classes, and matching on lowercased text instead
+of case-insensitive flags.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- Jira keys -------------------------------------------------------------------------------
+
+JIRA_KEY_MAX = 50  # metrics_jiraissue.jira_key / metrics_pullrequest.jira_key are varchar(50)
+# Standard, advisory and reference ids shaped like Jira keys (UTF-8, ISO-8601, CVE-2021-23337,
+# SHA-256, PEP-8, GH-123 ...): never another project's key.
+JIRA_NOT_KEYS = frozenset(
+    [
+        "UTF",
+        "UCS",
+        "ISO",
+        "IEC",
+        "IEEE",
+        "ANSI",
+        "ECMA",
+        "ES",
+        "RFC",
+        "BCP",
+        "PEP",
+        "JEP",
+        "JSR",
+        "KEP",
+        "WCAG",
+        "CVE",
+        "CWE",
+        "CAPEC",
+        "GHSA",
+        "PYSEC",
+        "RUSTSEC",
+        "GO",
+        "OSV",
+        "RHSA",
+        "USN",
+        "DSA",
+        "SNYK",
+        "OWASP",
+        "SHA",
+        "MD",
+        "AES",
+        "RSA",
+        "HMAC",
+        "TLS",
+        "SSL",
+        "HTTP",
+        "IPV",
+        "X86",
+        "ARM",
+        "WIN",
+        "CP",
+        "IE",
+        "COVID",
+        "PR",
+        "MR",
+        "GH",
+    ]
+)
+OTHER_KEY_RE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Z][A-Z0-9]+)-([0-9]+)(\.[0-9])?")
+
+
+def _own_keys(text: str, own: str) -> list[str]:
+    if not own:
+        return []
+    found = re.finditer(r"(?:^|[^a-z0-9])" + re.escape(own.lower()) + r"-([0-9]+)", text.lower())
+    keys = [f"{own.upper()}-{m.group(1)}" for m in found]
+    return [k for k in keys if len(k) <= JIRA_KEY_MAX]
+
+
+def _other_keys(text: str) -> list[str]:
+    keys = []
+    for m in OTHER_KEY_RE.finditer(text):
+        prefix, number, version = m.groups()
+        key = f"{prefix}-{number}"
+        if version is None and prefix not in JIRA_NOT_KEYS and len(key) <= JIRA_KEY_MAX:
+            keys.append(key)
+    return keys
+
+
+def parse_jira_key(title: str | None, head_ref: str | None, own: str = "") -> str:
+    """Return the Jira key of a PR, or ``""``.
+
+    The project's own key ``own`` wins: the first ``OWN-<digits>`` in the title, else in the head
+    branch, in any case (``ftl-42-session-timeout`` gives ``FTL-42`` when ``own`` is ``FTL``).
+    Else the first other key, uppercase only (``[A-Z][A-Z0-9]+-[0-9]+`` not inside a word), in the
+    title, else in the branch, skipping standard and advisory ids (:data:`JIRA_NOT_KEYS`), versions
+    (``TLS-1.3``: followed by ``.`` and a digit) and keys longer than 50 characters.
+    """
+    title, head_ref = title or "", head_ref or ""
+    keys = _own_keys(title, own) + _own_keys(head_ref, own) + _other_keys(title) + _other_keys(head_ref)
+    return keys[0] if keys else ""
+
+
+# --- File categories (metrics-schema.md §1.7) --------------------------------------------------
+
+TEST_DIRS = ("/tests/", "/test/", "/__tests__/")
+TEST_PREFIXES = ("test_", "test.")
+TEST_INFIXES = ("_test.", ".test.", ".spec.", "_spec.")
+TEST_SUFFIXES = tuple(f"_test.{ext}" for ext in ("go", "py", "rb", "rs", "ts", "js"))
+JS_EXTENSIONS = ("js", "ts", "mjs", "cjs")
+JS_BACKEND_EXCEPTIONS = ("/pages/api/", "/app/api/", "/routes/api/", "/server/api/")
+JS_FRONTEND_DIRS = (
+    "/components/",
+    "/hooks/",
+    "/pages/",
+    "/frontend/",
+    "/ui/",
+    "/views/",
+    "/layouts/",
+    "/styles/",
+    "/client/",
+    "/public/",
+    "/static/",
+    "/assets/",
+    "/widgets/",
+    "/screens/",
+    "/containers/",
+    "/store/",
+    "/stores/",
+    "/redux/",
+    "/context/",
+    "/contexts/",
+    "/providers/",
+    "/theme/",
+    "/themes/",
+    "/icons/",
+    "/features/",
+    "/templates/",
+    "/web/",
+    "/www/",
+    "/app/",
+    "/src/app/",
+)
+JS_BACKEND_DIRS = (
+    "/api/",
+    "/apis/",
+    "/services/",
+    "/service/",
+    "/models/",
+    "/model/",
+    "/server/",
+    "/servers/",
+    "/scripts/",
+    "/script/",
+    "/controllers/",
+    "/controller/",
+    "/routes/",
+    "/router/",
+    "/routers/",
+    "/middleware/",
+    "/middlewares/",
+    "/db/",
+    "/database/",
+    "/migrations/",
+    "/migration/",
+    "/workers/",
+    "/worker/",
+    "/jobs/",
+    "/job/",
+    "/queue/",
+    "/queues/",
+    "/cron/",
+    "/handlers/",
+    "/handler/",
+    "/resolvers/",
+    "/graphql/",
+    "/schema/",
+    "/schemas/",
+    "/repositories/",
+    "/repository/",
+    "/dao/",
+    "/entities/",
+    "/entity/",
+    "/backend/",
+    "/functions/",
+    "/lambda/",
+    "/lambdas/",
+    "/cli/",
+    "/bin/",
+    "/tasks/",
+    "/commands/",
+    "/auth/",
+    "/security/",
+    "/infra/",
+    "/infrastructure/",
+    "/deploy/",
+    "/tools/",
+    "/build/",
+    "/config/",
+    "/configs/",
+    "/prisma/",
+    "/trpc/",
+    "/webhooks/",
+    "/integrations/",
+    "/seeds/",
+    "/seeders/",
+    "/fixtures/",
+    "/mailers/",
+    "/emails/",
+    "/events/",
+    "/listeners/",
+    "/subscribers/",
+    "/consumers/",
+    "/producers/",
+    "/plugins/",
+)
+FRONTEND_EXTENSIONS = (
+    "jsx",
+    "tsx",
+    "vue",
+    "svelte",
+    "astro",
+    "css",
+    "scss",
+    "sass",
+    "less",
+    "styl",
+    "html",
+    "htm",
+    "hbs",
+    "handlebars",
+    "ejs",
+    "pug",
+    "erb",
+    "twig",
+    "liquid",
+    "njk",
+)
+BACKEND_EXTENSIONS = (
+    "py",
+    "go",
+    "rs",
+    "java",
+    "rb",
+    "php",
+    "c",
+    "cc",
+    "cpp",
+    "cxx",
+    "h",
+    "hpp",
+    "cs",
+    "kt",
+    "kts",
+    "scala",
+    "swift",
+    "m",
+    "mm",
+    "ex",
+    "exs",
+    "erl",
+    "hs",
+    "clj",
+    "lua",
+    "pl",
+    "r",
+    "dart",
+    "sh",
+    "bash",
+    "zsh",
+    "ps1",
+    "sql",
+    "proto",
+    "groovy",
+    "jl",
+    "zig",
+    "ml",
+    "fs",
+    "vb",
+    "sol",
+    "graphql",
+    "gql",
+    "prisma",
+)
+DOCS_EXTENSIONS = ("md", "mdx", "rst", "txt", "adoc", "asciidoc", "org", "tex", "rtf")
+CONFIG_EXTENSIONS = (
+    "json",
+    "jsonc",
+    "json5",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "xml",
+    "env",
+    "lock",
+    "properties",
+    "plist",
+    "gradle",
+    "tf",
+    "hcl",
+    "editorconfig",
+    "config",
+)
+CONFIG_FILENAMES = (
+    "dockerfile",
+    "makefile",
+    "procfile",
+    "gemfile",
+    "rakefile",
+    "vagrantfile",
+    "jenkinsfile",
+    "brewfile",
+    "podfile",
+    "codeowners",
+    "justfile",
+    "caddyfile",
+)
+
+
+def _basename(lower_path: str) -> str:
+    return lower_path.rsplit("/", 1)[-1]
+
+
+def _extension(basename: str) -> str:
+    # Leading dots belong to a dotfile's name, not to an extension (".env" has none).
+    stem = basename.lstrip(".")
+    return stem.rsplit(".", 1)[1] if "." in stem else ""
+
+
+def categorize_file(path: str) -> str:
+    """Categorise a changed file: test, frontend, backend, javascript, docs, config or other.
+
+    First match wins, on the lowercased path with a leading ``/`` so that top-level folders
+    (``tests/x.py``) match the ``/tests/`` rules too:
+
+    1. test: a test folder, a ``test_``/``test.`` basename or ``tests.py``, a ``_test.``,
+       ``.test.``, ``.spec.`` or ``_spec.`` infix, or a ``_test.{go,py,rb,rs,ts,js}`` suffix;
+    2. JS/TS (``.js .ts .mjs .cjs``) by path tiers: backend exceptions (``/pages/api/`` ...) ->
+       backend, frontend folders -> frontend, backend folders -> backend, otherwise javascript;
+    3. by extension: frontend, backend, docs, config; config also takes well-known filenames
+       (Dockerfile, Dockerfile.dev, Makefile, ...) and any dotfile;
+    4. anything else: other.
+    """
+    lower = path.lower()
+    slashed = "/" + lower
+    base = _basename(lower)
+    ext = _extension(base)
+    if (
+        any(d in slashed for d in TEST_DIRS)
+        or base.startswith(TEST_PREFIXES)
+        or base == "tests.py"
+        or any(i in base for i in TEST_INFIXES)
+        or base.endswith(TEST_SUFFIXES)
+    ):
+        return "test"
+    if ext in JS_EXTENSIONS:
+        if any(d in slashed for d in JS_BACKEND_EXCEPTIONS):
+            return "backend"
+        if any(d in slashed for d in JS_FRONTEND_DIRS):
+            return "frontend"
+        if any(d in slashed for d in JS_BACKEND_DIRS):
+            return "backend"
+        return "javascript"
+    if ext in FRONTEND_EXTENSIONS:
+        return "frontend"
+    if ext in BACKEND_EXTENSIONS:
+        return "backend"
+    if ext in DOCS_EXTENSIONS:
+        return "docs"
+    if (
+        ext in CONFIG_EXTENSIONS
+        or base in CONFIG_FILENAMES
+        or base.startswith("dockerfile")
+        or base.startswith(".")
+    ):
+        return "config"
+    return "other"
+
+
+# --- AI assistance in PR title + body ---------------------------------------------------------
+
+# Order matters only for documentation; the result is the sorted set of tools.
+AI_TEXT_SIGNATURES: tuple[tuple[str, str], ...] = (
+    ("claude", r"\bclaude\b"),
+    ("copilot", r"\bcopilot\b"),
+    (
+        "cursor",
+        r"\bcursor[ -](?:ai|agent|ide|composer|editor)\b|\bcursor\.(?:com|sh)\b",
+    ),
+    ("devin", r"\bdevin[ .-]ai\b"),
+    ("windsurf", r"\bwindsurf\b"),
+    ("aider", r"\baider\b"),
+    ("gemini", r"\bgemini\b"),
+    ("chatgpt", r"\bchat-?gpt\b|\bgpt-[345]"),
+    ("codex", r"\bcodex\b"),
+    (
+        "other",
+        r"\bai[ -](?:generated|assisted|written)\b"
+        r"|\b(?:generated|written|created|assisted) (?:by|with|using) (?:an? )?(?:ai|llm)\b",
+    ),
+)
+# A sentence with a negation is a negative disclosure ("No AI tools were used", "I did not use
+# Copilot") and never counts, even if it names a tool.
+AI_NEGATION = r"\b(?:no|not|without|never|none|zero)\b|n't\b|n’t"
+SENTENCE_SPLIT = r"[.!?](?:[ \t\r\n]|$)|\n"
+
+
+# Co-authored-by trailers: one per line, any case, blanks allowed before the colon.
+TRAILER_RE = r"(?m)^[ \t]*co-authored-by[ \t]*:[ \t]*(.*)$"
+TRAILER_LINE_RE = r"(?m)^[ \t]*co-authored-by[ \t]*:.*$"
+# AI tools' own addresses (lowercased).
+AI_ADDRESSES = {
+    "noreply@anthropic.com": "claude",
+    "cursoragent@cursor.com": "cursor",
+    "noreply@aider.chat": "aider",
+}
+# Whole co-author names (lowercased) that are a tool's product name, for trailers without a
+# personal address.
+AI_NAME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("claude", r"claude(?: code| (?:opus|sonnet|haiku|instant|[0-9])[^<>]*)?"),
+    ("copilot", r"(?:github )?copilot(?: (?:agent|chat|coding agent))?|copilot(?:-swe-agent)?\[bot\]"),
+    ("cursor", r"cursor(?: ?agent| ai)?|cursor\[bot\]"),
+    ("devin", r"devin(?: ai)?|devin-ai-integration(?:\[bot\])?"),
+    ("windsurf", r"windsurf|codeium"),
+    ("aider", r"aider(?: \([^()]*\))?"),
+    ("gemini", r"gemini(?: code assist| cli| [0-9][^<>]*)?|gemini-code-assist(?:\[bot\])?"),
+    ("chatgpt", r"chat-?gpt"),
+    ("codex", r"(?:openai )?codex(?: cli)?|chatgpt-codex-connector(?:\[bot\])?"),
+)
+# "Claude" + a capitalised word is a person ("Claude Dubois"), unless the word is one of these.
+CLAUDE_NOT_A_SURNAME = [
+    "Code",
+    "Opus",
+    "Sonnet",
+    "Haiku",
+    "Instant",
+    "Desktop",
+    "App",
+    "Chat",
+    "Max",
+    "Pro",
+    "Team",
+    "Enterprise",
+    "For",
+    "To",
+    "And",
+    "With",
+    "In",
+    "On",
+    "Via",
+    "As",
+    "Is",
+    "Was",
+    "The",
+    "Did",
+    "Does",
+    "Has",
+    "Had",
+    "Wrote",
+    "Made",
+    "Generated",
+    "Helped",
+    "Suggested",
+]
+
+
+def _address_tool(email: str) -> str | None:
+    if email in AI_ADDRESSES:
+        return AI_ADDRESSES[email]
+    if re.fullmatch(r"(?:[0-9]+\+)?copilot@users\.noreply\.github\.com", email):
+        return "copilot"
+    bot = re.fullmatch(r"(?:[0-9]+\+)?([^@]*\[bot\])@users\.noreply\.github\.com", email)
+    if bot:
+        return KNOWN_BOTS.get(bot_base(bot.group(1)))
+    return None
+
+
+def coauthor_tools(trailer: str) -> list[str]:
+    """The AI tool of one lowercased ``Co-authored-by`` value ``Name <address>`` (or none).
+
+    An AI tool's own address decides (:data:`AI_ADDRESSES`, the GitHub noreply address of an AI
+    bot or of the Copilot agent); any other personal address is a person, whatever the name.
+    Without an address, or with a generic ``noreply@``/``no-reply@`` one, the whole name must be
+    a product name (:data:`AI_NAME_PATTERNS`): ``claude code`` is, ``claude dubois`` is not.
+    """
+    name = re.sub(r"<.*$", "", trailer, count=1).strip(" \t\r")
+    address = re.search(r"<([^<>]*)>", trailer)
+    email = address.group(1).strip(" \t\r") if address else ""
+    if address and _address_tool(email) is not None:
+        return [str(_address_tool(email))]
+    if not address or re.match(r"no-?reply@", email):
+        return [tool for tool, pattern in AI_NAME_PATTERNS if re.fullmatch(pattern, name)]
+    return []
+
+
+def trailer_tools(text: str) -> list[str]:
+    """The sorted AI tools of the ``Co-authored-by`` trailers in lowercased text."""
+    return sorted({tool for t in re.findall(TRAILER_RE, text) for tool in coauthor_tools(t)})
+
+
+def unperson(text: str) -> str:
+    """Blank a person named Claude (original case): ``Claude`` + a capitalised non-product word."""
+    if "Claude " not in text:
+        return text
+    keep = "|".join(CLAUDE_NOT_A_SURNAME)
+    text = re.sub(r"\bClaude ((?:" + keep + r")\b)", r"claude \1", text, flags=re.ASCII)
+    return re.sub(r"\bClaude [A-Z][a-z]+", " ", text, flags=re.ASCII)
+
+
+def cursor_mark(text: str) -> str:
+    """Mark the editor named after with/using/via/by (original case): ``with Cursor`` -> ``with cursor-ide``.
+
+    Lowercase ``by cursor`` (pagination) or ``using cursor keys`` is not the editor.
+    """
+    if "Cursor" not in text:
+        return text
+    return re.sub(r"\b((?i:with|using|via|by)) Cursor\b", r"\1 cursor-ide", text, flags=re.ASCII)
+
+
+def unaddress(text: str) -> str:
+    """Blank e-mail addresses in lowercased prose: an address is an identity, not a word."""
+    if "@" not in text:
+        return text
+    return re.sub(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", " ", text)
+
+
+def _text_tools(text: str) -> list[str]:
+    tools: set[str] = set()
+    for sentence in re.split(SENTENCE_SPLIT, text):
+        if re.search(AI_NEGATION, sentence, re.ASCII):
+            continue
+        for tool, pattern in AI_TEXT_SIGNATURES:
+            if re.search(pattern, sentence, re.ASCII):
+                tools.add(tool)
+    return sorted(tools)
+
+
+def detect_ai_tools(title: str | None, body: str | None) -> list[str]:
+    r"""Return the sorted AI tools a PR's title and body disclose (empty: not AI-assisted).
+
+    A person named Claude is blanked (:func:`unperson`), the editor Cursor marked
+    (:func:`cursor_mark`), e-mail addresses in prose blanked (:func:`unaddress`);
+    ``Co-authored-by`` lines are judged as
+    trailers (:func:`coauthor_tools`); the rest of the lowercased ``title + "\n" + body`` is split
+    into sentences (``.``, ``!`` or ``?`` followed by whitespace or the end, or a newline);
+    sentences containing a negation are dropped; each remaining sentence is matched against
+    :data:`AI_TEXT_SIGNATURES`.
+    """
+    text = cursor_mark(unperson((title or "") + "\n" + (body or ""))).lower()
+    if "co-authored-by" not in text:
+        return _text_tools(unaddress(text))
+    rest = re.sub(TRAILER_LINE_RE, "", text)
+    return sorted(set(_text_tools(unaddress(rest))) | set(trailer_tools(text)))
+
+
+# --- Bots ----------------------------------------------------------------------------------------
+
+# Bot logins without GitHub's "[bot]" suffix (REST: "coderabbitai[bot]", GraphQL: "coderabbitai"),
+# lowercased -> the AI tool behind the bot, or None for a bot that is not AI.
+KNOWN_BOTS: dict[str, str | None] = {
+    "coderabbitai": "coderabbit",
+    "copilot-pull-request-reviewer": "copilot",
+    "github-copilot": "copilot",
+    "copilot-swe-agent": "copilot",
+    "copilot": "copilot",
+    "cursor": "cursor",
+    "claude": "claude",
+    "gemini-code-assist": "gemini",
+    "devin-ai-integration": "devin",
+    "chatgpt-codex-connector": "codex",
+    "sourcery-ai": "sourcery",
+    "greptile-apps": "greptile",
+    "ellipsis-dev": "ellipsis",
+    "qodo-merge-pro": "qodo",
+    "codiumai-pr-agent-pro": "qodo",
+    "korbit-ai": "korbit",
+    "graphite-app": "graphite",
+    "cubic-dev-ai": "cubic",
+    "codeant-ai": "codeant",
+    "dependabot": None,
+    "renovate": None,
+    "github-actions": None,
+    "mergify": None,
+    "codecov": None,
+    "netlify": None,
+    "vercel": None,
+    "changeset-bot": None,
+    "pre-commit-ci": None,
+}
+
+
+def bot_base(login: str) -> str:
+    """A login lowercased and without a trailing ``[bot]``, the key of :data:`KNOWN_BOTS`."""
+    lower = login.lower()
+    return lower[: -len("[bot]")] if lower.endswith("[bot]") else lower
