@@ -155,6 +155,8 @@ def measure_memory(n: int, out: Path, stats: bool) -> dict[str, float]:
             "1000000",
             "--quiet",
             "--fresh",
+            "--api",
+            "rest",  # a token makes GraphQL the default: bench_extract_graphql measures that
             "--commit-stats" if stats else "--no-commit-stats",
         ]
         started = time.monotonic()

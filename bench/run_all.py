@@ -12,6 +12,7 @@ import sys
 
 QUICK = {
     "bench.bench_extract": ["--quick"],
+    "bench.bench_extract_graphql": ["--quick"],
     "bench.bench_transform": ["--sizes", "2000", "10000"],
     "bench.bench_load": ["--prs", "5000", "--orm-prs", "1000"],
     "bench.bench_report": ["--prs", "200"],

@@ -39,6 +39,8 @@ class ExtractConfig:
         read_timeout: seconds between received bytes.
         backoff_base: first backoff after a transient failure (doubles per attempt).
         synthetic: the data comes from the fake GitHub (recorded in the manifest).
+        api: ``graphql`` (PR detail through GraphQL; contributors stay REST) or ``rest``; None
+            (not given) is ``rest`` here, while the CLI makes GraphQL the default with a token.
     """
 
     project: dict[str, Any]
@@ -97,11 +99,24 @@ class ExtractConfig:
             min=1,
         ),
     )
+    api: str | None = field(
+        default=None,
+        metadata=cli(
+            "GitHub API for the PR data: graphql (about 0.08 rate-limit points per PR) or rest. "
+            "Default: graphql with a token, rest without (README, GraphQL and REST).",
+            choices=("graphql", "rest"),
+        ),
+    )
     secondary_min_wait: float = 60.0
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     backoff_base: float = 0.5
     synthetic: bool = False
+
+    @property
+    def api_used(self) -> str:
+        """The API the PR data comes from: ``api``, or ``rest`` when not given (the CLI gives it)."""
+        return self.api or "rest"
 
     def __repr__(self) -> str:
         # Tokens must never show up in a traceback or a log line.

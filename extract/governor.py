@@ -189,6 +189,16 @@ class Governor:
                         self._good[token] = 0
             self._cond.notify_all()
 
+    def observe(self, token: int, resource: str, headers: Mapping[str, str]) -> None:
+        """Learn a budget announced outside an answer of its own resource.
+
+        E.g. the ``graphql`` budget in the body of ``/rate_limit``, so a token of a pool whose
+        GraphQL points are spent is never tried.
+        """
+        with self._cond:
+            self._learn(token, resource, headers)
+            self._cond.notify_all()
+
     def primary_limited(self, token: int, resource: str, reset: float | None) -> None:
         """Mark a token's budget as spent until ``reset`` (epoch; +60 s when GitHub gave none)."""
         with self._cond:

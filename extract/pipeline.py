@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from prseed.extract import github, rows
 from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.governor import Governor
+from prseed.extract.graphql.run import GraphQLMode, batch_size
 from prseed.extract.http import Client, check_api_url, is_loopback
 from prseed.extract.memory import release_free_memory
 from prseed.extract.snapshot import merge_table, write_part
@@ -56,6 +57,7 @@ def data_params(config: ExtractConfig) -> dict[str, Any]:
         "commit_stats": config.commit_stats,
         "max_members": int(config.project["max_members"]),
         "api_host": urlsplit(config.api_url).hostname or "",
+        "api": config.api_used,
     }
 
 
@@ -70,6 +72,8 @@ def check_config(config: ExtractConfig) -> None:
             "no GitHub token: set GITHUB_TOKEN (or GITHUB_SEEDING_TOKENS=tok1,tok2 for a pool), e.g. in .env"
         )
     check_api_url(config.api_url, bool(config.tokens))
+    if config.api_used not in ("rest", "graphql"):
+        raise ConfigError(f"--api {config.api!r} must be graphql or rest")
     if config.state not in ("all", "open", "closed"):
         raise ConfigError(f"--state {config.state!r} must be all, open or closed")
     for name in ("max_workers", "batch_size"):
@@ -279,7 +283,7 @@ def extract(config: ExtractConfig, progress: ProgressSink | None = None) -> Extr
         work = WorkDir(out_dir)
         checkpoint = work.prepare(
             data_params(config),
-            config.batch_size,
+            batch_size(config),
             _iso_now(),
             resume=config.resume,
             fresh=config.fresh,
@@ -306,8 +310,13 @@ def extract(config: ExtractConfig, progress: ProgressSink | None = None) -> Extr
     )
 
 
-def _save(work: WorkDir, checkpoint: Checkpoint, client: Client, base: Checkpoint) -> None:
+def _save(
+    work: WorkDir, checkpoint: Checkpoint, client: Client, base: Checkpoint, gql: GraphQLMode | None = None
+) -> None:
     """Fold this run's statistics into the checkpoint and write it."""
+    if gql is not None:
+        checkpoint.graphql = gql.totals()
+        checkpoint.graphql_page_size = gql.sizer.size
     counters = client.counters
     with counters.lock:
         checkpoint.requests = _merge_counts(base.requests, counters.by_kind)
@@ -333,22 +342,30 @@ def _run(
 ) -> dict[str, Any]:
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
     repos: list[str] = list(config.project["repos"])
+    gql = None
+    if config.api_used == "graphql":
+        gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
 
-    for token in range(max(1, len(config.tokens))):
-        github.fetch_rate_limit(client, token)
+    limits = [github.fetch_rate_limit(client, token) for token in range(max(1, len(config.tokens)))]
+    if gql is not None:
+        gql.learn_budgets(limits)
 
     if not checkpoint.listed:
         reporter.phase = "listing"
 
         def listed() -> Iterator[dict[str, Any]]:
             for repo in repos:
-                pulls = github.fetch_pulls(
-                    client,
-                    repo,
-                    state=config.state,
-                    since=config.since,
-                    until=config.until,
-                    max_prs=config.max_prs,
+                pulls = (
+                    gql.list_pulls(repo)
+                    if gql is not None
+                    else github.fetch_pulls(
+                        client,
+                        repo,
+                        state=config.state,
+                        since=config.since,
+                        until=config.until,
+                        max_prs=config.max_prs,
+                    )
                 )
                 # Hypermedia links are half of a PR object and never used (raw_json strips them
                 # anyway, so rows are unchanged): drop them before the list goes to disk.
@@ -357,7 +374,7 @@ def _run(
 
         work.write_pulls(listed())
         checkpoint.listed = True
-        _save(work, checkpoint, client, base)
+        _save(work, checkpoint, client, base, gql)
 
     size = checkpoint.batch_size
     total = work.count_pulls()
@@ -372,7 +389,9 @@ def _run(
         reporter.done += 1
         reporter.report()
 
-    runner = _BatchRunner(client, pool, config, pr_done)
+    runner = (
+        gql.batch_runner(pool, pr_done) if gql is not None else _BatchRunner(client, pool, config, pr_done)
+    )
     first = True
     # The PR list stays on disk: only the running batch's PRs and rows are in memory.
     for index, batch in work.read_pull_batches(size, skip=done):
@@ -393,7 +412,7 @@ def _run(
         )
         del batch_rows
         checkpoint.done_batches.append(index)
-        _save(work, checkpoint, client, base)
+        _save(work, checkpoint, client, base, gql)
         release_free_memory()
 
     reporter.phase = "contributors"
@@ -403,16 +422,19 @@ def _run(
             continue
         contributors = github.fetch_contributors(client, repo)
         targets = rows.profile_targets(contributors, int(config.project["max_members"]))
-        profiles = dict(
-            zip(targets, pool.map(lambda login: github.fetch_user(client, login), targets), strict=True)
-        )
+        if gql is not None:
+            profiles = gql.profiles(targets)
+        else:
+            profiles = dict(
+                zip(targets, pool.map(lambda login: github.fetch_user(client, login), targets), strict=True)
+            )
         contributor_rows = rows.contributor_rows(repo, contributors, profiles)
         if contributor_rows:
             path = work.part_path("contributors", f"r{number:04d}")
             write_part(contributor_rows, "contributors", path)
             checkpoint.parts.append(str(path.relative_to(work.path)))
         checkpoint.contributors_done.append(repo)
-        _save(work, checkpoint, client, base)
+        _save(work, checkpoint, client, base, gql)
 
     reporter.phase = "writing"
     reporter.report()
@@ -426,6 +448,9 @@ def _run(
         release_free_memory()
         entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")
     manifest = _manifest(config, checkpoint, entries)
+    manifest["api"] = config.api_used
+    if gql is not None:
+        manifest["graphql"] = {**checkpoint.graphql, "page_size": gql.sizer.size}
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
     return manifest

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from prseed.extract.config import ExtractConfig
 
 #: A typical PR has about five commits; each costs one commit-stats request.
 COMMITS_PER_PR = 5
 #: Requests per PR besides commit stats: commits, files, reviews and head check-run lists.
 REQUESTS_PER_PR = 4
+#: GraphQL points per PR: details pages and the PR list (measured: 0.076, BENCHMARKS.md).
+GRAPHQL_POINTS_PER_PR = 0.0725
 
 
 def estimate_requests(config: ExtractConfig) -> int:
@@ -18,21 +22,43 @@ def estimate_requests(config: ExtractConfig) -> int:
     return repos * (prs * per_pr + prs // 100 + 2 + int(config.project["max_members"]))
 
 
+def estimate_points(config: ExtractConfig) -> int:
+    """GraphQL points a run of ``config`` needs, roughly (``--api graphql``).
+
+    0.0625 points per PR for the details pages (64 PRs for 4 points), 0.01 for the PR list, and a
+    few queries per repository for long lists and the profiles (see BENCHMARKS.md: 0.076 per PR).
+    """
+    prs = config.max_prs or 0
+    return len(config.project["repos"]) * (math.ceil(prs * GRAPHQL_POINTS_PER_PR) + 3)
+
+
 def plan(config: ExtractConfig) -> str:
-    """Describe the run: repositories, window, output, pacing and a request estimate (lines of text)."""
+    """Describe the run: repositories, window, output, pacing and a cost estimate (lines of text)."""
+    # Imported on use: the GraphQL package pulls in requests, which `prseed --help` does not need.
+    from prseed.extract.graphql.run import batch_size
+
     prs = config.max_prs or 0
     repos = list(config.project["repos"])
     tokens = f"{len(config.tokens)} token(s)" if config.tokens else "no token"
+    if config.api_used == "graphql":
+        cost = (
+            f"estimated GraphQL points: ~{estimate_points(config)} (about {GRAPHQL_POINTS_PER_PR} per "
+            "PR; contributors and renamed files' lists through REST)"
+        )
+    else:
+        cost = (
+            f"estimated requests: ~{estimate_requests(config)} ({REQUESTS_PER_PR} per PR"
+            + (f" + 1 per commit, ~{COMMITS_PER_PR} commits per PR" if config.commit_stats else "")
+            + f" + lists and {config.project['max_members']} profiles per repository)"
+        )
     return "\n".join(
         [
             f"project {config.project['key']}: {', '.join(repos)}",
             f"window: created {config.since or 'any time'} .. {config.until or 'today'}, "
             f"state {config.state}, up to {prs or 'all'} PRs per repository",
-            f"output: {config.out_dir}  api: {config.api_url}  ({tokens})",
+            f"output: {config.out_dir}  api: {config.api_used} at {config.api_url}  ({tokens})",
             f"pacing: at most {config.points_per_minute} requests per minute, {config.max_workers} "
-            f"workers, batches of {config.batch_size} PRs",
-            f"estimated requests: ~{estimate_requests(config)} ({REQUESTS_PER_PR} per PR"
-            + (f" + 1 per commit, ~{COMMITS_PER_PR} commits per PR" if config.commit_stats else "")
-            + f" + lists and {config.project['max_members']} profiles per repository)",
+            f"workers, batches of {batch_size(config)} PRs",
+            cost,
         ]
     )

@@ -90,6 +90,9 @@ class Checkpoint:
         not_modified: 304 answers of earlier runs.
         retries: retries of earlier runs.
         waits: waits of earlier runs: ``{reason: [count, seconds]}``.
+        graphql_page_size: with ``--api graphql``, the adaptive PRs per details query in use
+            (a resumed run starts from it).
+        graphql: GraphQL cost of earlier runs (queries, points, nodes, heavy, rest_file_lists).
     """
 
     params: dict[str, Any]
@@ -105,6 +108,8 @@ class Checkpoint:
     not_modified: int = 0
     retries: int = 0
     waits: dict[str, list[float]] = field(default_factory=dict)
+    graphql_page_size: int | None = None
+    graphql: dict[str, int] = field(default_factory=dict)
 
 
 class WorkDir:

@@ -303,6 +303,8 @@ def test_resume_after_sigkill_is_identical_and_redoes_at_most_one_batch(tmp_path
             str(out),
             "--api-url",
             gh.url,
+            "--api",
+            "rest",  # with a token GraphQL is the default; its own test is in test_extract_graphql.py
             "--batch-size",
             "3",
             "--batch-delay",

@@ -17,7 +17,7 @@ from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_requests
+from prseed.extract.plan import estimate_points, estimate_requests
 from prseed.outputs import check_output_dir
 from prseed.registry import Project, get_project, project_for_repos
 
@@ -90,6 +90,8 @@ def summary_data(result: ExtractResult) -> dict[str, Any]:
         "waits": {"count": result.waits, "seconds": round(result.wait_seconds, 3)},
         "truncated_prs": [{"repo": repo, "number": number} for repo, number in result.truncated_prs],
         "seconds": round(result.seconds, 3),
+        "api": result.manifest.get("api", "rest"),
+        "graphql": result.manifest.get("graphql"),
     }
 
 
@@ -106,6 +108,12 @@ def summary(result: ExtractResult) -> str:
         f"  waits {result.waits} ({result.wait_seconds:.1f} s), truncated PRs "
         f"{len(result.truncated_prs)}, time {result.seconds:.1f} s",
     ]
+    graphql = result.manifest.get("graphql")
+    if graphql:
+        per_pr = graphql["points"] / result.prs if result.prs else 0.0
+        lines.append(
+            f"  graphql: {graphql['queries']} queries, {graphql['points']} points ({per_pr:.3f} per PR)"
+        )
     return "\n".join(lines)
 
 
@@ -152,8 +160,11 @@ def extract(
             values["max_prs"] = proj.max_prs
         if values["out_dir"] is None:
             values["out_dir"] = Path("snapshots") / proj.key
+        tokens = read_tokens()
+        # GraphQL needs a token on GitHub; without one (a loopback fake server) REST is the default.
+        values["api"] = values["api"] or ("graphql" if tokens else "rest")
         config = ExtractConfig(
-            project=proj.manifest_block(), tokens=read_tokens(), synthetic=proj.synthetic, **values
+            project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values
         )
         if dry_run:
             check_output_dir(config.out_dir, "snapshot")  # report now what the run would refuse
@@ -185,8 +196,10 @@ def plan_data(config: ExtractConfig) -> dict[str, Any]:
         "state": config.state,
         "max_prs": config.max_prs,
         "api_url": config.api_url,
+        "api": config.api_used,
         "tokens": len(config.tokens),
         "estimated_requests": estimate_requests(config),
+        "estimated_graphql_points": estimate_points(config) if config.api_used == "graphql" else 0,
     }
 
 

@@ -1,0 +1,368 @@
+"""Paging PRs through GraphQL: the PR list, pages of PR detail, every connection continued.
+
+* :func:`fetch_pull_list` lists a repository's PR numbers newest created first, 100 a query
+  (1 point), stopping as the REST listing does (``--since/--until``, ``--max-prs``, ``--state``).
+* :class:`GraphQLBatchRunner` turns a durable batch of listed PRs into rows: one details query
+  per page of PRs (:class:`PageSizer` decides how many), then continuation queries for every
+  connection that has a next page - each with its own cursor, many PRs per query - until none
+  has; commits are fetched whole, files up to GitHub's 3,000 (then flagged). PRs with renamed
+  or copied files (or all, with ``--with-patches``) get one REST files list for the fields
+  GraphQL lacks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from prseed.extract import github
+from prseed.extract.graphql import query as q
+from prseed.extract.graphql import rows as grows
+from prseed.extract.graphql.client import GraphQLClient, HeavyQueryError
+from prseed.extract.http import Client
+from prseed.extract.rows import Row, parse_time
+
+from prseed.errors import NotFoundError
+
+# Default PRs per details query. GitHub rounds a query's score to the nearest point: 64 PRs
+# need 64 x 7 = 448 requests, 4 points (0.0625 per PR, as are 32 and 16 after halving), where
+# 50 PRs need 350 requests, also 4 points (0.08 per PR). 64 PRs with their first pages are about
+# 22,000 nodes, far inside the 500,000-node limit; time per query measured in BENCHMARKS.md.
+DEFAULT_PAGE = 64
+MAX_PAGE = 100
+GROW_AFTER = 3  # successful pages before a halved page size doubles again
+CONTINUE_PER_QUERY = 50  # continuation aliases per query (each asks for up to 100 nodes)
+PR_TABLES = ("pull_requests", "commits", "reviews", "files", "check_runs")
+
+
+def _path(error: Mapping[str, Any]) -> list[str]:
+    path = error.get("path")
+    return [str(p) for p in path] if isinstance(path, list) else []
+
+
+def not_found(error: Mapping[str, Any]) -> bool:
+    """A NOT_FOUND error: its object is null in ``data`` and the caller decides.
+
+    A gone user's profile is None (as REST's 404); a missing repository or PR raises NotFoundError.
+    """
+    return str(error.get("type")) == "NOT_FOUND"
+
+
+def refused_checks(error: Mapping[str, Any]) -> bool:
+    """A FORBIDDEN error on a PR's check runs (they are then unavailable), or a NOT_FOUND."""
+    forbidden = str(error.get("type")) == "FORBIDDEN" and "statusCheckRollup" in _path(error)
+    return forbidden or not_found(error)
+
+
+class PageSizer:
+    """The adaptive page size: halved on a too-heavy answer, doubled back after successes.
+
+    Thread-safe. ``size`` is what the checkpoint stores, so a resumed run starts where the
+    interrupted one was.
+    """
+
+    def __init__(self, size: int = DEFAULT_PAGE, ceiling: int = DEFAULT_PAGE) -> None:
+        """Start at ``size`` (clamped to 1..``ceiling``); growth stops at ``ceiling``."""
+        self.ceiling = max(1, min(ceiling, MAX_PAGE))
+        self.size = max(1, min(size, self.ceiling))
+        self._good = 0
+        self._lock = threading.Lock()
+
+    def too_heavy(self) -> int:
+        """Halve after a timeout, 502/504 or resource-limit answer; returns the new size."""
+        with self._lock:
+            self.size = max(1, self.size // 2)
+            self._good = 0
+            return self.size
+
+    def succeeded(self) -> int:
+        """Count a successful page; after GROW_AFTER in a row double the size (up to ceiling)."""
+        with self._lock:
+            self._good += 1
+            if self._good >= GROW_AFTER and self.size < self.ceiling:
+                self.size = min(self.ceiling, self.size * 2)
+                self._good = 0
+            return self.size
+
+
+def _owner_name(repo: str) -> dict[str, str]:
+    owner, _, name = repo.partition("/")
+    return {"owner": owner, "name": name}
+
+
+def _repository(data: Mapping[str, Any], repo: str) -> Mapping[str, Any]:
+    found = data.get("repository")
+    if not isinstance(found, Mapping):
+        raise NotFoundError(f"repository {repo} not found through GraphQL (check the name and the token)")
+    return found
+
+
+def fetch_pull_list(
+    gql: GraphQLClient,
+    repo: str,
+    *,
+    state: str = "all",
+    since: date | None = None,
+    until: date | None = None,
+    max_prs: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """List a repository's PRs of a window, newest created first (as :func:`github.fetch_pulls`).
+
+    A page with a PR that comes back null (NOT_FOUND in a partial answer) is asked again up to
+    the client's ``max_retries`` times; a PR still null then cannot even be named, and is
+    counted in the manifest (``graphql.unavailable_prs``).
+
+    Yields:
+        ``{"number", "node_id", "created_at"}`` per PR.
+
+    Raises:
+        NotFoundError: the repository does not exist.
+    """
+    text = q.list_query(state)
+    after: str | None = None
+    kept = 0
+    tries = 0
+    while True:
+        answer = gql.execute(
+            text,
+            {**_owner_name(repo), "after": after},
+            kind="graphql-list",
+            what=f"repository {repo}",
+            tolerate=not_found,
+        )
+        connection = _repository(answer.data, repo).get("pullRequests") or {}
+        nodes = list(connection.get("nodes") or [])
+        nulls = sum(1 for node in nodes if not node)
+        if nulls and tries < gql.max_retries:
+            # A PR GitHub could not resolve this time: ask for the same page again.
+            tries += 1
+            gql.governor.backoff(tries, gql.backoff_base, key=f"list:{repo}:{after}")
+            continue
+        # Still null after the retries (e.g. a PR of a hidden account): unknowable, counted.
+        gql.stats.unavailable_prs(nulls)
+        tries = 0
+        for node in nodes:
+            if not node:
+                continue
+            created = parse_time(node.get("createdAt"))
+            day = created.date() if created is not None else None
+            if until is not None and day is not None and day > until:
+                continue
+            if since is not None and day is not None and day < since:
+                return
+            yield {
+                "number": int(node["number"]),
+                "node_id": node.get("id"),
+                "created_at": node.get("createdAt"),
+            }
+            kept += 1
+            if max_prs is not None and kept >= max_prs:
+                return
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage") or not info.get("endCursor"):
+            return
+        after = str(info["endCursor"])
+
+
+def _absorb(pr: dict[str, Any], key: str, connection: Mapping[str, Any] | None) -> str | None:
+    """Append a connection page's nodes to the PR; return the cursor when it has a next page."""
+    if connection is None:
+        pr.setdefault(f"_{key}", [])
+        return None
+    pr.setdefault(f"_{key}", []).extend(n for n in connection.get("nodes") or [] if n is not None)
+    info = connection.get("pageInfo") or {}
+    if info.get("hasNextPage") and info.get("endCursor"):
+        return str(info["endCursor"])
+    return None
+
+
+def _connection_in(obj: Mapping[str, Any] | None, conn: q.Connection) -> Mapping[str, Any] | None:
+    current: Any = obj
+    for part in [p for p in conn.parent.split(".") if p] + [conn.field]:
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current if isinstance(current, Mapping) else None
+
+
+class GraphQLBatchRunner:
+    """Fetches a batch of listed PRs through GraphQL and maps them to rows."""
+
+    def __init__(
+        self,
+        gql: GraphQLClient,
+        rest: Client,
+        pool: ThreadPoolExecutor,
+        sizer: PageSizer,
+        *,
+        stats: bool,
+        with_patches: bool,
+        on_pr_done: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Create a runner.
+
+        Args:
+            gql: the GraphQL client.
+            rest: the REST client (for the targeted files lists).
+            pool: worker threads for those REST calls.
+            sizer: the run's page sizer.
+            stats: fetch per-commit additions/deletions.
+            with_patches: keep file patches (needs the REST files list of every PR).
+            on_pr_done: called once per finished PR.
+        """
+        self.gql = gql
+        self.rest = rest
+        self.pool = pool
+        self.sizer = sizer
+        self.stats = stats
+        self.with_patches = with_patches
+        self.on_pr_done = on_pr_done
+        self.conns = {c.key: c for c in q.connections(stats)}
+        self.rest_file_lists = 0
+
+    def run(self, batch: list[dict[str, Any]]) -> dict[str, list[Row]]:
+        """Rows of a batch of ``{"repo", "pull"}`` items: ``{table: rows}``."""
+        out: dict[str, list[Row]] = {t: [] for t in PR_TABLES}
+        by_repo: dict[str, list[int]] = {}
+        for item in batch:
+            by_repo.setdefault(str(item["repo"]), []).append(int(item["pull"]["number"]))
+        for repo, numbers in by_repo.items():
+            prs = self.fetch_details(repo, numbers)
+            self.fetch_continuations(repo, prs)
+            rest_files = self.fetch_rest_files(repo, prs)
+            for pr in prs:
+                number = int(pr["number"])
+                for table, table_rows in grows.pr_rows(
+                    repo, pr, rest_files.get(number), stats=self.stats, with_patches=self.with_patches
+                ).items():
+                    out[table].extend(table_rows)
+                self.on_pr_done()
+        return out
+
+    def fetch_details(self, repo: str, numbers: list[int]) -> list[dict[str, Any]]:
+        """The PR nodes of some PRs (in the given order) with each connection's first page absorbed.
+
+        Pages are as large as the sizer says; a too-heavy answer halves the size and the same
+        PRs are asked again in smaller pages. A PR that comes back null (NOT_FOUND in a partial
+        answer) is asked again in a later page, up to the client's ``max_retries`` times.
+
+        Raises:
+            NotFoundError: a PR stayed missing.
+        """
+        found: dict[int, dict[str, Any]] = {}
+        misses: dict[int, int] = {}
+        todo = list(numbers)
+        while todo:
+            page, todo = todo[: self.sizer.size], todo[self.sizer.size :]
+            try:
+                answer = self.gql.execute(
+                    q.details_query(page, self.stats),
+                    _owner_name(repo),
+                    kind="graphql-details",
+                    what=f"pull requests {repo}#{page[0]}..#{page[-1]}",
+                    split_on_heavy=len(page) > 1,
+                    tolerate=refused_checks,
+                )
+            except HeavyQueryError:
+                self.sizer.too_heavy()
+                self.gql.governor.backoff(1, self.gql.backoff_base, key=f"heavy:{repo}:{page[0]}")
+                todo = page + todo
+                continue
+            self.sizer.succeeded()
+            repository = _repository(answer.data, repo)
+            missing = []
+            for i, number in enumerate(page):
+                node = repository.get(f"p{i}")
+                if not isinstance(node, Mapping):
+                    missing.append(number)
+                    continue
+                pr = dict(node)
+                for conn in self.conns.values():
+                    cursor = _absorb(pr, conn.key, _connection_in(pr, conn))
+                    if cursor is not None:
+                        pr.setdefault("_more", {})[conn.key] = cursor
+                found[number] = pr
+            for number in missing:
+                misses[number] = misses.get(number, 0) + 1
+                if misses[number] > self.gql.max_retries:
+                    raise NotFoundError(
+                        f"pull request {repo}#{number} not found through GraphQL "
+                        f"({misses[number]} tries); try again later with --resume"
+                    )
+            if missing:
+                self.gql.governor.backoff(
+                    max(misses[n] for n in missing), self.gql.backoff_base, key=f"missing:{repo}"
+                )
+                todo.extend(missing)
+        return [found[n] for n in numbers]
+
+    def _next(self, pr: Mapping[str, Any], key: str, cursor: str) -> q.Continuation | None:
+        conn = self.conns[key]
+        first = q.LIST_PAGE
+        if conn.cap is not None:
+            first = min(first, conn.cap - len(pr.get(f"_{key}") or []))
+            if first <= 0:
+                return None  # GitHub's cap reached: the row says truncated
+        return q.Continuation(str(pr["id"]), key, cursor, first)
+
+    def fetch_continuations(self, repo: str, prs: list[dict[str, Any]]) -> None:
+        """Follow every connection with a next page until none has one (or its cap is reached)."""
+        by_id = {str(pr["id"]): pr for pr in prs}
+        while True:
+            pending: list[q.Continuation] = []
+            for pr in prs:
+                for key, cursor in sorted((pr.pop("_more", None) or {}).items()):
+                    item = self._next(pr, key, cursor)
+                    if item is not None:
+                        pending.append(item)
+            if not pending:
+                return
+            for start in range(0, len(pending), CONTINUE_PER_QUERY):
+                chunk = pending[start : start + CONTINUE_PER_QUERY]
+                text, variables = q.continuation_query(chunk, self.stats)
+                answer = self.gql.execute(
+                    text,
+                    variables,
+                    kind="graphql-more",
+                    what=f"more of pull requests of {repo}",
+                    tolerate=refused_checks,
+                )
+                for i, item in enumerate(chunk):
+                    pr = by_id[item.pr_id]
+                    node = answer.data.get(f"c{i}")
+                    if not isinstance(node, Mapping):
+                        raise NotFoundError(f"pull request {repo}#{pr['number']} vanished while paging")
+                    cursor = _absorb(pr, item.key, _connection_in(node, self.conns[item.key]))
+                    if cursor is not None:
+                        pr.setdefault("_more", {})[item.key] = cursor
+
+    def fetch_rest_files(self, repo: str, prs: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        """REST files lists of the PRs whose rows need fields GraphQL lacks (in parallel)."""
+        numbers = [int(pr["number"]) for pr in prs if grows.needs_rest_files(pr, self.with_patches)]
+        self.rest_file_lists += len(numbers)
+        lists = self.pool.map(lambda n: github.fetch_pr_files(self.rest, repo, n), numbers)
+        return dict(zip(numbers, lists, strict=True))
+
+
+def fetch_profiles(gql: GraphQLClient, logins: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Public profiles of users, up to 100 a query, as ``{login: {"name", "email"} or None}``.
+
+    A user GitHub no longer knows is None (its alias is null, with a NOT_FOUND error). An empty
+    name or email is None, as in REST's ``/users/{login}``.
+    """
+    profiles: dict[str, dict[str, Any] | None] = {}
+    for start in range(0, len(logins), q.LIST_PAGE):
+        chunk = logins[start : start + q.LIST_PAGE]
+        text, variables = q.users_query(chunk)
+        answer = gql.execute(text, variables, kind="graphql-users", what="user profiles", tolerate=not_found)
+        for i, login in enumerate(chunk):
+            node = answer.data.get(f"u{i}")
+            if not isinstance(node, Mapping):
+                profiles[login] = None
+                continue
+            # GraphQL's User.email is non-null: "" where REST's profile says null (not public).
+            profiles[login] = {**node, "name": node.get("name") or None, "email": node.get("email") or None}
+    return profiles

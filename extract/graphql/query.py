@@ -1,0 +1,215 @@
+"""GraphQL query texts prseed sends (builders only; no I/O).
+
+Three kinds of query, all against GitHub's public schema (a test validates every one):
+
+* :func:`list_query` - one page of a repository's PR numbers, newest created first (the same
+  order as the REST listing, so ``--max-prs``, ``--since/--until`` and ``--state`` keep their
+  meaning); 1 point per 100 PRs.
+* :func:`details_query` - full detail of a page of PRs, one aliased ``pullRequest(number:)`` per
+  PR, each with its commits, reviews, files, labels, assignees, review requests and the head
+  commit's check runs (``statusCheckRollup.contexts``) as connections of their own.
+* :func:`continuation_query` - the next page of any of those connections, for many PRs at once:
+  one aliased ``node(id:)`` per connection that has more (each with its own cursor).
+* :func:`users_query` - profiles of many users in one aliased query.
+
+Sizes are chosen so a full page stays far inside GitHub's 500,000-node limit while the cost stays
+about 0.07 points per PR (see :mod:`extract.graphql.cost`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+RATE_LIMIT = "rateLimit { cost limit remaining used resetAt nodeCount }"
+PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+LIST_PAGE = 100
+
+# An author of any kind (User, Bot, Organization, Mannequin, EnterpriseUserAccount): REST's
+# user.id is the databaseId of the first four.
+ACTOR = (
+    "__typename login "
+    "... on User { databaseId } ... on Bot { databaseId } "
+    "... on Organization { databaseId } ... on Mannequin { databaseId }"
+)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One nested connection of a PR.
+
+    Attributes:
+        key: our name for it (also the key under which the pager stores its nodes).
+        field: the GraphQL field on its parent.
+        parent: the object path from the PR to the field's parent ("" for the PR itself).
+        nodes: the selection of each node.
+        first: page size of the first page (inside the details query).
+        cap: stop continuing after this many nodes (None: fetch all).
+    """
+
+    key: str
+    field: str
+    parent: str
+    nodes: str
+    first: int
+    cap: int | None = None
+
+
+def commit_nodes(stats: bool) -> str:
+    """Selection of a ``PullRequestCommit`` (with per-commit additions/deletions when ``stats``)."""
+    lines = "additions deletions " if stats else ""
+    return (
+        "commit { oid message authoredDate committedDate " + lines + "author { name email "
+        "user { login databaseId } } committer { email user { login } } }"
+    )
+
+
+REVIEW_NODES = (
+    f"id fullDatabaseId state submittedAt body authorAssociation author {{ {ACTOR} }} commit {{ oid }}"
+)
+FILE_NODES = "path additions deletions changeType"
+CHECK_NODES = (
+    "__typename ... on CheckRun { id databaseId name status conclusion startedAt completedAt "
+    "checkSuite { app { slug } } }"
+)
+REQUEST_NODES = (
+    "requestedReviewer { __typename ... on User { login } ... on Bot { login } "
+    "... on Mannequin { login } ... on Team { slug } }"
+)
+
+# GitHub lists at most 3,000 files of a PR (REST and GraphQL alike): the rest is flagged.
+FILES_CAP = 3000
+
+
+def connections(stats: bool) -> tuple[Connection, ...]:
+    """The nested connections of a PR, in query order.
+
+    First-page sizes: commits and files 100 (most PRs fit in one page), the rest sized for the
+    common case; a longer list is continued with its own cursor.
+    """
+    return (
+        Connection("commits", "commits", "", commit_nodes(stats), 100),
+        Connection("reviews", "reviews", "", REVIEW_NODES, 50),
+        Connection("files", "files", "", FILE_NODES, 100, FILES_CAP),
+        Connection("labels", "labels", "", "name", 20),
+        Connection("assignees", "assignees", "", "login databaseId", 10),
+        Connection("review_requests", "reviewRequests", "", REQUEST_NODES, 10),
+        Connection("checks", "contexts", "statusCheckRollup", CHECK_NODES, 50),
+    )
+
+
+def _connection(conn: Connection, first: int, after: str | None = None) -> str:
+    args = f"first: {first}" + (f", after: {after}" if after else "")
+    text = f"{conn.field}({args}) {{ totalCount {PAGE_INFO} nodes {{ {conn.nodes} }} }}"
+    for part in reversed([p for p in conn.parent.split(".") if p]):
+        text = f"{part} {{ {text} }}"
+    return text
+
+
+PR_SCALARS = (
+    "id fullDatabaseId number title body state isDraft createdAt updatedAt closedAt mergedAt "
+    "headRefName baseRefName headRefOid additions deletions changedFiles authorAssociation "
+    f"author {{ {ACTOR} }} milestone {{ title }} mergeCommit {{ oid }}"
+)
+
+
+def pr_fragment(stats: bool) -> str:
+    """The ``PullRequestDetail`` fragment: a PR's fields and the first page of every connection."""
+    parts = " ".join(_connection(c, c.first) for c in connections(stats))
+    return f"fragment PullRequestDetail on PullRequest {{ {PR_SCALARS} {parts} }}"
+
+
+def list_query(state: str) -> str:
+    """One page of PR numbers, newest created first.
+
+    Args:
+        state: ``all``, ``open`` or ``closed`` (REST's meaning: closed includes merged).
+
+    Returns:
+        The query; variables ``owner``, ``name``, ``after`` (cursor or null).
+    """
+    states = {"all": "", "open": ", states: [OPEN]", "closed": ", states: [CLOSED, MERGED]"}[state]
+    return (
+        "query PullRequestList($owner: String!, $name: String!, $after: String) { "
+        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ "
+        f"pullRequests(first: {LIST_PAGE}, after: $after{states}, "
+        "orderBy: {field: CREATED_AT, direction: DESC}) { "
+        f"{PAGE_INFO} nodes {{ id number createdAt }} }} }} }}"
+    )
+
+
+def details_query(numbers: Sequence[int], stats: bool) -> str:
+    """Full detail of some PRs of one repository, aliased ``p0``, ``p1``... in the given order.
+
+    Args:
+        numbers: PR numbers (1..100 of them).
+        stats: include per-commit additions/deletions.
+
+    Returns:
+        The query; variables ``owner`` and ``name``.
+    """
+    aliases = " ".join(
+        f"p{i}: pullRequest(number: {int(n)}) {{ ...PullRequestDetail }}" for i, n in enumerate(numbers)
+    )
+    return (
+        "query PullRequestDetails($owner: String!, $name: String!) { "
+        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ {aliases} }} }} " + pr_fragment(stats)
+    )
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """The next page of one connection of one PR.
+
+    Attributes:
+        pr_id: the PR's node id.
+        key: the connection's key (see :func:`connections`).
+        after: the cursor to continue from.
+        first: how many nodes to ask for.
+    """
+
+    pr_id: str
+    key: str
+    after: str
+    first: int
+
+
+def continuation_query(items: Sequence[Continuation], stats: bool) -> tuple[str, dict[str, str]]:
+    """Next pages of many connections in one query, aliased ``c0``, ``c1``...
+
+    Returns:
+        The query and its variables (ids and cursors travel as variables, never spliced in).
+    """
+    by_key = {c.key: c for c in connections(stats)}
+    declared: list[str] = []
+    fields: list[str] = []
+    variables: dict[str, str] = {}
+    for i, item in enumerate(items):
+        declared.append(f"$id{i}: ID!, $after{i}: String")
+        variables[f"id{i}"] = item.pr_id
+        variables[f"after{i}"] = item.after
+        inner = _connection(by_key[item.key], item.first, f"$after{i}")
+        fields.append(f"c{i}: node(id: $id{i}) {{ ... on PullRequest {{ {inner} }} }}")
+    text = f"query PullRequestMore({', '.join(declared)}) {{ {RATE_LIMIT} {' '.join(fields)} }}"
+    return text, variables
+
+
+def users_query(logins: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Public profiles (name, email) of many users at once, aliased ``u0``, ``u1``..."""
+    declared = ", ".join(f"$login{i}: String!" for i in range(len(logins)))
+    fields = " ".join(
+        f"u{i}: user(login: $login{i}) {{ login databaseId name email }}" for i in range(len(logins))
+    )
+    variables = {f"login{i}": login for i, login in enumerate(logins)}
+    return f"query UserProfiles({declared}) {{ {RATE_LIMIT} {fields} }}", variables
+
+
+def render(text: str) -> str:
+    """Collapse runs of spaces (queries travel as one line)."""
+    return " ".join(text.split())
+
+
+def encode(query: str, variables: dict[str, object]) -> bytes:
+    """The POST body GitHub expects."""
+    return json.dumps({"query": query, "variables": variables}, separators=(",", ":")).encode()
