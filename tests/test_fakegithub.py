@@ -664,7 +664,7 @@ def test_request_headers_accounting(gh: FakeGitHub) -> None:
 def test_requests_in_flight_when_a_secondary_limit_hits_are_not_violations(
     repo: GeneratedRepo,
 ) -> None:
-    faults = Faults(secondary_every=2, secondary_retry_after=1)
+    faults = Faults(secondary_every=2, secondary_retry_after=30)  # long: a busy machine must not outlive it
     with FakeGitHub(repos=[repo], tokens={TOKEN}, faults=faults, latency=0.4) as gh:
         url = f"{gh.url}/repos/{REPO}"
         with ThreadPoolExecutor(3) as pool:
