@@ -25,6 +25,9 @@ class TransformConfig:
         threads: DuckDB threads (default 2).
         memory_limit: DuckDB memory limit (default ``"1GB"``).
         dry_run: verify the snapshot and run the SQL, but write nothing (rows are counted).
+        shift_to: move every timestamp and date of the build by the largest whole number of
+            weeks that keeps the as-of day on or before this day (:mod:`transform.shift`);
+            None moves nothing.
     """
 
     snapshot_dir: Path
@@ -34,6 +37,7 @@ class TransformConfig:
     threads: int | None = None
     memory_limit: str | None = None
     dry_run: bool = False
+    shift_to: date | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from prseed import load
-from prseed.cli.common import stage_errors
+from prseed.cli.common import SHIFT_HELP, ShiftTarget, stage_errors
 from prseed.contracts import BUILD_TABLES, dataset_digest, read_manifest
 from prseed.errors import ConfigError, SnapshotError
 
@@ -25,10 +25,17 @@ def snapshot_projects(snapshots: Path) -> list[str]:
     return sorted(p.name for p in snapshots.iterdir() if (p / "manifest.json").is_file())
 
 
-def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_of: dt.date | None) -> bool:
-    """Whether a build exists and was made from this snapshot (and this seed / as-of, if given).
+Shift = dt.date | str | None  # a --shift-to day, "none" (no shift), or None (not asked: any build will do)
 
-    A build without a snapshot next to it is taken as it is (it cannot be re-made anyway).
+
+def build_is_current(
+    build_dir: Path, snapshot_dir: Path, seed: int | None, as_of: dt.date | None, shift_to: Shift = None
+) -> bool:
+    """Whether a build exists and was made from this snapshot (and this seed / as-of / shift, if given).
+
+    The shift is compared in weeks: a build made with ``--shift-to`` another day of the same
+    week holds the same data. A build without a snapshot next to it is taken as it is (it
+    cannot be re-made anyway).
     """
     try:
         build = read_manifest(build_dir, "build")
@@ -40,18 +47,35 @@ def build_is_current(build_dir: Path, snapshot_dir: Path, seed: int | None, as_o
         return False
     if as_of is not None and build["as_of"] != as_of.isoformat():
         return False
+    if shift_to is not None and build.get("shift", {}).get("weeks", 0) != _wanted_weeks(build, shift_to):
+        return False
     if not (snapshot_dir / "manifest.json").is_file():
         return True
     snapshot = read_manifest(snapshot_dir, "snapshot")
     return bool(build["snapshot"]["digest"] == dataset_digest(snapshot))
 
 
-def run_transform(snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None) -> None:
+def _wanted_weeks(build: dict[str, Any], shift_to: dt.date | str) -> int:
+    from prseed.transform.shift import shift_weeks
+
+    if not isinstance(shift_to, dt.date):
+        return 0
+    return shift_weeks(dt.date.fromisoformat(build["as_of"]), shift_to)
+
+
+def run_transform(
+    snapshot_dir: Path, build_dir: Path, seed: int | None, as_of: dt.date | None, shift_to: Shift = None
+) -> None:
     """Run the transform stage for one project."""
     # Imported on demand: loading ready builds should not pay for importing DuckDB.
     from prseed import transform
 
-    config = transform.TransformConfig(snapshot_dir=snapshot_dir, out_dir=build_dir, as_of=as_of)
+    config = transform.TransformConfig(
+        snapshot_dir=snapshot_dir,
+        out_dir=build_dir,
+        as_of=as_of,
+        shift_to=shift_to if isinstance(shift_to, dt.date) else None,
+    )
     if seed is not None:
         config = dataclasses.replace(config, seed=seed)
     transform.run(config)
@@ -63,6 +87,7 @@ def prepare_builds(
     builds: Path,
     seed: int | None,
     as_of: dt.date | None,
+    shift_to: Shift = None,
 ) -> tuple[Path, ...]:
     """Resolve projects to build folders, transforming those missing or stale first."""
     names = list(projects) or snapshot_projects(snapshots)
@@ -74,14 +99,14 @@ def prepare_builds(
     folders = []
     for name in names:
         snapshot_dir, build_dir = snapshots / name, builds / name
-        if not build_is_current(build_dir, snapshot_dir, seed, as_of):
+        if not build_is_current(build_dir, snapshot_dir, seed, as_of, shift_to):
             if not (snapshot_dir / "manifest.json").is_file():
                 raise ConfigError(
                     f"project {name!r} has neither a build in {build_dir} nor a snapshot in "
                     f"{snapshot_dir}; run `prseed extract {name}` first"
                 )
             click.echo(f"transforming {name} (build missing or stale)", err=True)
-            run_transform(snapshot_dir, build_dir, seed, as_of)
+            run_transform(snapshot_dir, build_dir, seed, as_of, shift_to)
         folders.append(build_dir)
     return tuple(folders)
 
@@ -161,9 +186,10 @@ def _load(
     as_of: dt.datetime | None,
     snapshots: Path,
     builds: Path,
+    shift_to: Shift = None,
 ) -> load.LoadResult:
     day = as_of.date() if as_of else None
-    folders = prepare_builds(projects, snapshots, builds, seed, day)
+    folders = prepare_builds(projects, snapshots, builds, seed, day, shift_to)
     config = load.LoadConfig(
         build_dirs=folders, database_url=database_url, clear=clear, dry_run=dry_run, bulk=bulk
     )
@@ -187,6 +213,11 @@ def _load(
 @click.argument("projects", nargs=-1)
 @_options
 @click.option("--dry-run", is_flag=True, help="Load, report, then roll back.")
+@click.option(
+    "--shift-to",
+    type=ShiftTarget(),
+    help=SHIFT_HELP + " Re-transform if the build's shift differs. Default: the build as it is.",
+)
 def load_command(
     projects: tuple[str, ...],
     database_url: str | None,
@@ -197,14 +228,22 @@ def load_command(
     as_of: dt.datetime | None,
     snapshots: Path,
     builds: Path,
+    shift_to: Shift,
 ) -> None:
     """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction."""
     with stage_errors():
-        _load(projects, database_url, clear, bulk, dry_run, seed, as_of, snapshots, builds)
+        _load(projects, database_url, clear, bulk, dry_run, seed, as_of, snapshots, builds, shift_to)
 
 
 @click.command("seed")
 @_options
+@click.option(
+    "--shift-to",
+    type=ShiftTarget(),
+    default="today",
+    show_default=True,
+    help=SHIFT_HELP + " The demo's last week of data then lies in the 7 days before today.",
+)
 def seed_command(
     database_url: str | None,
     clear: bool,
@@ -213,10 +252,11 @@ def seed_command(
     as_of: dt.datetime | None,
     snapshots: Path,
     builds: Path,
+    shift_to: Shift,
 ) -> None:
-    """Transform and load every snapshot, then print how to connect."""
+    """Transform and load every snapshot (dates moved to this week), then print how to connect."""
     with stage_errors():
-        result = _load((), database_url, clear, bulk, False, seed, as_of, snapshots, builds)
+        result = _load((), database_url, clear, bulk, False, seed, as_of, snapshots, builds, shift_to)
     target = result.database_url if result.embedded else "$DATABASE_URL"
     click.echo(f"connect: psql '{target}'   or: prseed db psql")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from prseed.cli.common import run_stage
+from prseed.cli.common import SHIFT_HELP, ShiftTarget, run_stage
 
 
 def register(group: click.Group) -> None:
@@ -36,6 +36,7 @@ def register(group: click.Group) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Anchor date of the simulation windows (default: the snapshot's extraction date).",
 )
+@click.option("--shift-to", "shift_to", type=ShiftTarget(), help=SHIFT_HELP + " Default: none.")
 @click.option("--dry-run", is_flag=True, help="Verify and compute, but write nothing.")
 def transform_command(
     project: str,
@@ -43,6 +44,7 @@ def transform_command(
     out_dir: Path | None,
     seed: int,
     as_of: dt.datetime | None,
+    shift_to: dt.date | str | None,
     dry_run: bool,
 ) -> None:
     """Transform snapshots/PROJECT into build/PROJECT (one Parquet file per metrics table).
@@ -57,6 +59,7 @@ def transform_command(
         seed=seed,
         as_of=as_of.date() if as_of else None,
         dry_run=dry_run,
+        shift_to=shift_to if isinstance(shift_to, dt.date) else None,
     )
     result = run_stage(lambda: transform.run(config))
     width = max(len(name) for name in result.rows)
