@@ -43,6 +43,7 @@ SOURCE = {
     "metrics_prsurveyreview": "reviews",
     "metrics_aiusagedaily": "commits",
     "metrics_weeklymetrics": "commits",
+    "metrics_dailyinsight": "pull_requests",
 }
 
 

@@ -60,6 +60,7 @@ BUILD_TABLES: tuple[str, ...] = (
     "metrics_prsurveyreview",
     "metrics_aiusagedaily",
     "metrics_weeklymetrics",
+    "metrics_dailyinsight",
 )
 
 _KIND = {"snapshot": "prseed-snapshot", "build": "prseed-build"}

@@ -355,6 +355,25 @@ def make_tables(
             "guess_accuracy": pa.nulls(len(w), pa.decimal128(5, 2)),
         }
     )
+    # Insights: four a day over 30 days; a version-1 build rewords every 5th (a changed insight).
+    i = _idx(120)
+    kinds = ["ai_adoption", "cycle_time", "revert_spike", "unlinked_prs"]
+    titles = _cat(_pick(i, kinds, pa.string()), " on day ", _str(pc.divide(i, 4)))
+    if version:
+        titles = pc.if_else(pc.equal(_mod(i, 5), 0), _cat(titles, " (v1)"), titles)
+    out["metrics_dailyinsight"] = pa.table(
+        {
+            "team_slug": _const(slug, len(i)),
+            "date": pc.cast(pc.cast(pc.add(pc.divide(i, 4), BASE_DAY), pa.int32()), pa.date32()),
+            "category": _pick(i, ["trend", "trend", "anomaly", "action"], pa.string()),
+            "priority": _pick(i, ["medium", "high", "high", "low"], pa.string()),
+            "title": titles,
+            "description": _cat("Insight ", _str(i), "."),
+            "metric_type": _pick(i, kinds, pa.string()),
+            "metric_value": _cat('{"value": ', _str(_mod(_mix(i, 26), 100)), "}"),
+            "comparison_period": _pick(i, ["4_weeks", "4_weeks", "1_week", "4_weeks"], pa.string()),
+        }
+    )
     return {name: sort_table(name, table) for name, table in out.items()}
 
 

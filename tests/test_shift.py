@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from prseed.transform.shift import shift_weeks, shifted_columns
 from prseed import load, transform
 from prseed.cli import cli
 from prseed.cli.load_cmd import build_is_current
-from prseed.contracts import BUILD_TABLES, read_manifest
+from prseed.contracts import BUILD_TABLES, read_manifest, table_schema
 
 DEMO = Path(__file__).parent.parent / "snapshots" / "demo"
 FIXTURE = Path(__file__).parent / "fixtures" / "transform_snapshot"
@@ -27,6 +28,17 @@ TARGET = date(2027, 3, 10)  # a Wednesday; the demo ends on Sunday 2026-11-01 (i
 def _build(snapshot: Path, out: Path, shift_to: date | None = None) -> dict[str, Any]:
     result = transform.run(transform.TransformConfig(snapshot_dir=snapshot, out_dir=out, shift_to=shift_to))
     return result.manifest
+
+
+def _moved_back(value: Any, delta: timedelta) -> Any:
+    """A JSON value with every ISO date string in it moved back by ``delta``."""
+    if isinstance(value, dict):
+        return {k: _moved_back(v, delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_moved_back(v, delta) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return (date.fromisoformat(value) - delta).isoformat()
+    return value
 
 
 def _rows(build: Path, table: str) -> list[dict[str, Any]]:
@@ -77,8 +89,9 @@ def test_manifest_records_the_shift(demo_builds: tuple[Path, Path, dict[str, Any
 def test_shift_moves_every_date_by_whole_weeks_and_changes_nothing_else(
     demo_builds: tuple[Path, Path, dict[str, Any]],
 ) -> None:
-    """Every timestamp/date column moves by exactly the shift; every other value (durations,
-    counts, ids, simulated values) is equal, row for row."""
+    """Every timestamp/date column moves by exactly the shift, and so do the dates inside JSON
+    values (the insights' weekly trends); every other value (durations, counts, ids, simulated
+    values, insight texts) is equal, row for row."""
     plain, moved, manifest = demo_builds
     delta = timedelta(days=manifest["shift"]["days"])
     moved_columns = 0
@@ -86,14 +99,20 @@ def test_shift_moves_every_date_by_whole_weeks_and_changes_nothing_else(
         before, after = _rows(plain, table), _rows(moved, table)
         assert len(before) == len(after), table
         dates = shifted_columns(table)
+        json_columns = {
+            c for c, p in table_schema("build", table)["properties"].items() if p["x-arrow"] == "json"
+        }
         for old, new in zip(before, after, strict=True):
             for column, value in old.items():
                 if column in dates and value is not None:
                     assert new[column] - value == delta, (table, column)
                     moved_columns += 1
+                elif column in json_columns and value is not None:
+                    assert _moved_back(json.loads(new[column]), delta) == json.loads(value), (table, column)
                 else:
                     assert new[column] == value, (table, column)
     assert moved_columns > 1000
+    assert _rows(moved, "metrics_dailyinsight"), "the demo has insights"
     # weekdays and hours keep their meaning
     for old, new in zip(
         _rows(plain, "metrics_pullrequest"), _rows(moved, "metrics_pullrequest"), strict=True
