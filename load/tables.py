@@ -59,7 +59,6 @@ UNKEYED_TABLES: frozenset[str] = frozenset({"metrics_dailyinsight"})
 
 # Tables --clear deletes from (clear_team.sql) beyond the ones the load writes.
 CLEAR_ONLY_TABLES: tuple[str, ...] = (
-    "metrics_prcomment",
     "metrics_deployment",
     "metrics_reviewercorrelation",
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
+from prseed.contracts import COMMENT_TABLES, SNAPSHOT_TABLES, has_comments, table_key, verify_dataset
 from prseed.errors import SnapshotError
 from prseed.resources import read_text
 
@@ -31,6 +31,17 @@ class SnapshotInfo:
     def rows(self) -> dict[str, int]:
         """Row count per table."""
         return {name: entry["rows"] for name, entry in self.manifest["tables"].items()}
+
+    @property
+    def comments_note(self) -> str | None:
+        """Why the snapshot has no comments (None when it has them)."""
+        if has_comments(self.manifest):
+            return None
+        return (
+            f"not in this snapshot (schema version {self.manifest['schema_version']}, made before "
+            "prseed extracted PR comments): metrics_prcomment stays empty and total_comments NULL; "
+            "re-extract to fill them"
+        )
 
     @property
     def bytes_per_pr(self) -> float:
@@ -71,7 +82,35 @@ def verify_snapshot(folder: Path) -> dict[str, Any]:
                 raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
             if misplaced:
                 raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
+    for table in COMMENT_TABLES:
+        if table in manifest["tables"]:
+            _check_key_order(folder / manifest["tables"][table]["file"], table)
     return manifest
+
+
+def _check_key_order(path: Path, table: str) -> None:
+    """The same check as ``snapshot_check.sql`` for a table that not every version has."""
+    key = ", ".join(table_key("snapshot", table))
+    con = duckdb.connect()
+    try:
+        con.execute("SET VARIABLE path = ?", [str(path)])
+        # key columns come from our own schema, never from data
+        duplicates, misplaced = con.execute(
+            f"""
+            WITH placed AS (
+                SELECT file_row_number AS pos, row_number() OVER (ORDER BY {key}) - 1 AS want,
+                       count(*) OVER (PARTITION BY {key}) AS copies
+                FROM read_parquet(getvariable('path'), file_row_number = true)
+            )
+            SELECT count(*) FILTER (WHERE copies > 1), count(*) FILTER (WHERE pos <> want) FROM placed
+            """
+        ).fetchall()[0]
+    finally:
+        con.close()
+    if duplicates:
+        raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
+    if misplaced:
+        raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
 
 
 @dataclass

@@ -130,7 +130,7 @@ def test_tampered_snapshot_is_refused(good_build: tuple[Path, Path, dict[str, by
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("schema_version", 2, "schema_version"),
+        ("schema_version", 3, "schema_version"),
         ("completed", False, "never completed"),
     ],
 )

@@ -18,10 +18,13 @@ from prseed.transform.shift import shift_tables, shift_weeks, shifted
 
 from prseed import __version__
 from prseed.contracts import (
+    ALL_SNAPSHOT_TABLES,
+    BUILD_SCHEMA_VERSION,
     BUILD_TABLES,
-    SCHEMA_VERSION,
+    arrow_schema,
     dataset_digest,
     dumps_manifest,
+    has_comments,
     replace_dir_atomically,
     table_key,
     validate,
@@ -32,7 +35,6 @@ from prseed.contracts import (
 from prseed.errors import ConfigError, ContractError, SnapshotError
 from prseed.resources import sql_files
 
-SNAPSHOT_VIEWS = ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors")
 _PARAM = re.compile(r"\$([a-z_]+)")
 # SQL files from this prefix on run after the shift, on the shifted tables and as-of date.
 AFTER_SHIFT = "90_"
@@ -80,6 +82,7 @@ def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, A
         "seed": config.seed,
         "as_of": as_of,
         "shift_weeks": shift_weeks(as_of, config.shift_to) if config.shift_to else 0,
+        "has_comments": has_comments(manifest),
         "days_back": project["days_back"],
         "team_slug": project["team_slug"],
         "team_name": project["team_name"],
@@ -104,10 +107,20 @@ def open_database(config: TransformConfig, temp_dir: Path) -> duckdb.DuckDBPyCon
 def create_snapshot_views(
     con: duckdb.DuckDBPyConnection, snapshot_dir: Path, manifest: dict[str, Any]
 ) -> None:
-    """Expose each snapshot Parquet file as a view ``snap_<table>``."""
-    for table in SNAPSHOT_VIEWS:
-        path = snapshot_dir / manifest["tables"][table]["file"]
-        con.read_parquet(str(path)).create_view(f"snap_{table}")
+    """Expose each snapshot Parquet file as a view ``snap_<table>``.
+
+    A version-1 snapshot has no comment tables: they appear as empty tables of the contract's
+    columns, and ``params.has_comments`` is false, so the comment-derived values stay NULL.
+    """
+    for table in ALL_SNAPSHOT_TABLES:
+        entry = manifest["tables"].get(table)
+        if entry is not None:
+            con.read_parquet(str(snapshot_dir / entry["file"])).create_view(f"snap_{table}")
+        else:
+            empty = arrow_schema("snapshot", table).empty_table()
+            con.register(f"empty_{table}", empty)
+            con.execute(f"CREATE OR REPLACE TABLE snap_{table} AS SELECT * FROM empty_{table}")
+            con.unregister(f"empty_{table}")
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
@@ -164,7 +177,7 @@ def build_manifest(
     project = snapshot["project"]
     manifest: dict[str, Any] = {
         "kind": "prseed-build",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": BUILD_SCHEMA_VERSION,
         "tool_version": __version__,
         "project": project["key"],
         "team_slug": project["team_slug"],

@@ -43,7 +43,9 @@ def info(snapshot_ref: str, as_json: bool) -> None:
     click.echo(f"window       {window.get('since') or '-'} .. {window.get('until') or '-'} (created_at)")
     click.echo(f"extracted    {m['started_at']} .. {m['finished_at']} by prseed {m['tool_version']}")
     for name, rows in result.rows.items():
-        click.echo(f"  {name:<14} {rows:>9,} rows")
+        click.echo(f"  {name:<15} {rows:>9,} rows")
+    if result.comments_note:
+        click.echo(f"comments     {result.comments_note}")
     requests = m["requests"]
     prs = result.rows.get("pull_requests", 0)
     per_pr = f" ({requests['total'] / prs:.2f} per PR)" if prs else ""
