@@ -128,3 +128,20 @@ def test_comments_load_with_their_pr_and_author(tmp_path: Path, schema_url: str)
     assert sum(totals.values()) == sum(
         p["total_comments"] for p in pq.read_table(build / "metrics_pullrequest.parquet").to_pylist()
     )
+
+
+def test_diff_reports_comment_changes_per_pr(tmp_path: Path) -> None:
+    from prseed.snapshots import diff_snapshots
+
+    write_snapshot(tmp_path / "v1", GenSpec(comments=False))
+    result = diff_snapshots(tmp_path / "v1", FIXTURE)
+    assert result.changed and not result.added and not result.removed
+    assert {part for parts in result.changed.values() for part in parts} == {
+        "review_comments",
+        "issue_comments",
+    }
+    assert result.rows["review_comments"] == (
+        0,
+        read_manifest(FIXTURE, "snapshot")["tables"]["review_comments"]["rows"],
+    )
+    assert diff_snapshots(FIXTURE, FIXTURE).empty
