@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 from prseed import load, transform
 from prseed.cli import cli
-from prseed.contracts import COMMENT_TABLES, read_manifest, snapshot_version, validate
+from prseed.contracts import (
+    COMMENT_TABLES,
+    arrow_schema,
+    dumps_manifest,
+    read_manifest,
+    snapshot_version,
+    validate,
+    write_parquet,
+)
 from prseed.errors import ContractError
 from tests.snapgen import GenSpec, write_snapshot
 
@@ -145,3 +155,23 @@ def test_diff_reports_comment_changes_per_pr(tmp_path: Path) -> None:
         read_manifest(FIXTURE, "snapshot")["tables"]["review_comments"]["rows"],
     )
     assert diff_snapshots(FIXTURE, FIXTURE).empty
+
+
+def test_a_sentinel_comment_update_time_is_null_as_every_sentinel_time(tmp_path: Path) -> None:
+    """GitHub's 0001-01-01 "no time" (data-shapes' known_at) never reaches comment_updated_at."""
+    snap = tmp_path / "snap"
+    shutil.copytree(FIXTURE, snap)
+    rows = pq.read_table(snap / "issue_comments.parquet").to_pylist()
+    rows[0]["updated_at"] = datetime(1, 1, 1, tzinfo=UTC)
+    table = pa.Table.from_pylist(rows, schema=arrow_schema("snapshot", "issue_comments"))
+    manifest = json.loads((snap / "manifest.json").read_text())
+    manifest["tables"]["issue_comments"] = write_parquet(
+        table, snap / "issue_comments.parquet", "snapshot", "issue_comments"
+    )
+    (snap / "manifest.json").write_bytes(dumps_manifest(manifest))
+    transform.run(transform.TransformConfig(snapshot_dir=snap, out_dir=tmp_path / "build"))
+    built = pq.read_table(tmp_path / "build" / "metrics_prcomment.parquet").to_pylist()
+    by_id = {r["github_comment_id"]: r for r in built}
+    assert by_id[rows[0]["id"]]["comment_updated_at"] is None
+    assert by_id[rows[0]["id"]]["comment_created_at"] == rows[0]["created_at"]
+    assert all(r["comment_updated_at"] is not None for r in built if r["github_comment_id"] != rows[0]["id"])

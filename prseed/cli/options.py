@@ -67,10 +67,11 @@ class DateOrWord(click.ParamType[Any]):
 def _click_type(base: Any, spec: Mapping[str, Any]) -> Any:
     if "choices" in spec:
         return click.Choice(list(spec["choices"]))
+    # A range only with a bound: an unbounded IntRange shows "[x<=None]" in --help.
     if base is int:
-        return click.IntRange(min=spec.get("min"))
+        return click.IntRange(min=spec["min"]) if "min" in spec else int
     if base is float:
-        return click.FloatRange(min=spec.get("min"))
+        return click.FloatRange(min=spec["min"]) if "min" in spec else float
     if base is dt.date and spec.get("words"):
         return DateOrWord(tuple(spec["words"]))
     if base is dt.date:

@@ -27,8 +27,10 @@ SELECT
     a.path,
     a.line::INTEGER AS line,
     a.in_reply_to_id,
+    -- NOT NULL in the app: kept as GitHub gives it; the nullable update time drops a sentinel
+    -- (known_at), as every other snapshot timestamp of the build
     a.created_at AS comment_created_at,
-    a.updated_at AS comment_updated_at
+    known_at(a.updated_at) AS comment_updated_at
 FROM all_comments a
 JOIN pr p ON p.repo = a.repo AND p.number = a.pr_number
 QUALIFY row_number() OVER (PARTITION BY a.id ORDER BY p.ord, a.type_rank) = 1;
