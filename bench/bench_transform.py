@@ -35,6 +35,7 @@ SOURCE = {
     "metrics_teammember": "contributors",
     "metrics_pullrequest": "pull_requests",
     "metrics_prreview": "reviews",
+    "metrics_prcomment": "review_comments",
     "metrics_commit": "commits",
     "metrics_prfile": "files",
     "metrics_prcheckrun": "check_runs",
@@ -43,6 +44,7 @@ SOURCE = {
     "metrics_prsurveyreview": "reviews",
     "metrics_aiusagedaily": "commits",
     "metrics_weeklymetrics": "commits",
+    "metrics_dailyinsight": "pull_requests",
 }
 
 

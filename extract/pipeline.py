@@ -29,10 +29,10 @@ from prseed.extract.workdir import Checkpoint, WorkDir, output_lock
 
 from prseed import __version__
 from prseed.contracts import (
-    SCHEMA_VERSION,
     SNAPSHOT_TABLES,
     dumps_manifest,
     replace_dir_atomically,
+    snapshot_version,
     validate,
     write_bytes_atomic,
 )
@@ -462,7 +462,7 @@ def _manifest(config: ExtractConfig, checkpoint: Checkpoint, tables: dict[str, A
     not_pacing = {k: v for k, v in waits.items() if k != "pacing"}
     return {
         "kind": "prseed-snapshot",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": snapshot_version(tables),
         "tool_version": __version__,
         "project": dict(config.project),
         "parameters": data_params(config),

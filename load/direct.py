@@ -38,8 +38,11 @@ from prseed.contracts import BUILD_TABLES
 
 # Every table whose upsert SELECT joins only the key maps below. Not the team and its members
 # (one row and a few hundred: their ids are what the key maps are made of) and not the survey
-# reviews (their upsert reads a CTE and the surveys), which keep the staging path.
-STAGING_ONLY = frozenset({"teams_team", "metrics_teammember", "metrics_prsurveyreview"})
+# reviews (their upsert reads a CTE and the surveys) and the tables without a unique key (their
+# upsert compares with the rows already there), which keep the staging path.
+STAGING_ONLY = (
+    frozenset({"teams_team", "metrics_teammember", "metrics_prsurveyreview"}) | tables.UNKEYED_TABLES
+)
 DIRECT_TABLES = frozenset(BUILD_TABLES) - STAGING_ONLY
 # Tables a direct SELECT may join, with the Arrow schema of their key maps.
 KEY_SCHEMAS = {

@@ -48,14 +48,19 @@ _OWN_COLUMNS: dict[str, str] = {
     "copilot_consecutive_failures": "integer",
     "copilot_price_tier": "text",
     "llm_summary_version": "text",
+    "is_dismissed": "boolean",
+    "dismissed_at": "timestamptz",
 }
+
+# Tables without a unique key in the app: their upsert file has no ON CONFLICT clause and
+# synchronises the team's rows itself (see sql/upsert_metrics_dailyinsight.sql); it is also
+# what runs on an empty table.
+UNKEYED_TABLES: frozenset[str] = frozenset({"metrics_dailyinsight"})
 
 # Tables --clear deletes from (clear_team.sql) beyond the ones the load writes.
 CLEAR_ONLY_TABLES: tuple[str, ...] = (
-    "metrics_prcomment",
     "metrics_deployment",
     "metrics_reviewercorrelation",
-    "metrics_dailyinsight",
 )
 
 _INSERT = re.compile(r"INSERT\s+INTO\s+(\w+)\s+AS\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
@@ -95,6 +100,8 @@ def insert_sql(table: str) -> str:
     file stays the one place that says what is written; a duplicate key in the build still
     fails (on insert, or when the unique index is built).
     """
+    if table in UNKEYED_TABLES:
+        return upsert_sql(table)
     text, found = _ON_CONFLICT.subn("", upsert_sql(table))
     if found != 1:
         raise ValueError(f"upsert_{table}.sql has {found} ON CONFLICT clauses, expected 1")

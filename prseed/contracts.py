@@ -35,8 +35,14 @@ from prseed.resources import data_file
 
 Stage = Literal["snapshot", "build"]
 
-SCHEMA_VERSION = 1
+# Version 2 of the snapshot adds the comment tables; version-1 snapshots stay readable (they
+# transform with the comment-derived values NULL). Version 2 of the build adds metrics_prcomment
+# and metrics_dailyinsight; an older build is re-made (its tables are not enough to load).
+SNAPSHOT_SCHEMA_VERSION = 2
+SNAPSHOT_VERSIONS_READ: tuple[int, ...] = (1, 2)
+BUILD_SCHEMA_VERSION = 2
 
+# The tables of every snapshot version.
 SNAPSHOT_TABLES: tuple[str, ...] = (
     "pull_requests",
     "commits",
@@ -45,6 +51,10 @@ SNAPSHOT_TABLES: tuple[str, ...] = (
     "check_runs",
     "contributors",
 )
+# The tables a version-2 snapshot adds: review comments (GET /pulls/{n}/comments) and conversation
+# comments (GET /issues/{n}/comments).
+COMMENT_TABLES: tuple[str, ...] = ("review_comments", "issue_comments")
+ALL_SNAPSHOT_TABLES: tuple[str, ...] = SNAPSHOT_TABLES + COMMENT_TABLES
 
 # Dependency order: a table's natural-key references point only to tables before it.
 BUILD_TABLES: tuple[str, ...] = (
@@ -52,6 +62,7 @@ BUILD_TABLES: tuple[str, ...] = (
     "metrics_teammember",
     "metrics_pullrequest",
     "metrics_prreview",
+    "metrics_prcomment",
     "metrics_commit",
     "metrics_prfile",
     "metrics_prcheckrun",
@@ -60,9 +71,33 @@ BUILD_TABLES: tuple[str, ...] = (
     "metrics_prsurveyreview",
     "metrics_aiusagedaily",
     "metrics_weeklymetrics",
+    "metrics_dailyinsight",
 )
 
 _KIND = {"snapshot": "prseed-snapshot", "build": "prseed-build"}
+_VERSIONS_READ: dict[str, tuple[int, ...]] = {
+    "snapshot": SNAPSHOT_VERSIONS_READ,
+    "build": (BUILD_SCHEMA_VERSION,),
+}
+
+
+def snapshot_version(tables: Iterable[str]) -> int:
+    """The schema version a snapshot holding these tables has: 2 with the comment tables, else 1.
+
+    Writers use it so that a snapshot made without comments (an extractor that does not fetch
+    them yet) stays a valid version-1 snapshot.
+    """
+    return SNAPSHOT_SCHEMA_VERSION if set(COMMENT_TABLES) <= set(tables) else 1
+
+
+def snapshot_tables(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    """The tables of a snapshot, by its schema version."""
+    return ALL_SNAPSHOT_TABLES if manifest.get("schema_version", 1) >= 2 else SNAPSHOT_TABLES
+
+
+def has_comments(manifest: Mapping[str, Any]) -> bool:
+    """Whether a snapshot holds the PR comments (schema version 2 and later)."""
+    return set(COMMENT_TABLES) <= set(manifest.get("tables", {}))
 
 
 def _read_umask() -> int:
@@ -341,9 +376,11 @@ def read_manifest(folder: Path, stage: Stage) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("kind") != _KIND[stage]:
         raise SnapshotError(f"{path} is not a prseed {noun} manifest")
     version = manifest.get("schema_version")
-    if version != SCHEMA_VERSION:
+    readable = _VERSIONS_READ[stage]
+    if version not in readable:
+        reads = " or ".join(str(v) for v in readable)
         raise SnapshotError(
-            f"{path} has schema_version {version!r}, this prseed reads {SCHEMA_VERSION}: "
+            f"{path} has schema_version {version!r}, this prseed reads {reads}: "
             f"re-create the {noun} with this version or use a matching prseed"
         )
     validate(manifest, f"{stage}/manifest.schema.json", str(path))

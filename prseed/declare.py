@@ -15,7 +15,10 @@ def cli(help: str, **spec: Any) -> dict[str, Any]:
     Args:
         help: the option's help text.
         spec: optional ``flag`` (e.g. ``"--out"`` or ``"--commit-stats/--no-commit-stats"``),
-            ``min`` (numbers), ``choices`` (strings), ``envvar`` and ``metavar``.
+            ``min`` (numbers), ``choices`` (strings), ``envvar``, ``metavar`` and, for a date,
+            ``words``: words accepted besides ``YYYY-MM-DD``, among ``"today"`` (the UTC date when
+            the command runs) and ``"none"`` (None: asks for no value, which differs from not giving
+            the option where a command keeps what exists, as ``load`` keeps a build's values).
 
     Returns:
         ``{"cli": {...}}`` for ``dataclasses.field(metadata=...)``.

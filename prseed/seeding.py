@@ -22,6 +22,7 @@ from prseed.contracts import dataset_digest, read_manifest
 from prseed.errors import ConfigError, SnapshotError
 from prseed.outputs import check_output_dir
 from prseed.registry import check_key, load_registry, suggestion
+from prseed.transform.shift import shift_weeks  # pure date arithmetic: no DuckDB import
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,22 @@ def _manifest_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _made_with(build: Mapping[str, Any], name: str, value: Any) -> bool:
+    """Whether a build manifest records the transform option ``name`` with ``value``.
+
+    Options are compared with the manifest value of the same name, except ``shift_to``: the
+    manifest's ``shift`` records the whole weeks the build was moved, and another target day
+    giving the same number of weeks gives the same build (``seed`` shifts to today and must
+    not re-transform every day). No ``shift`` (and ``shift_to`` None) is a shift of 0 weeks.
+    """
+    if name != "shift_to":
+        return bool(build.get(name) == _manifest_value(value))
+    weeks = build.get("shift", {}).get("weeks", 0)
+    if value is None:
+        return bool(weeks == 0)
+    return bool(weeks == shift_weeks(dt.date.fromisoformat(build["as_of"]), value))
+
+
 def build_is_current(build_dir: Path, snapshot_dir: Path, options: Mapping[str, Any]) -> bool:
     """Whether a build exists and was made from this snapshot with these transform options.
 
@@ -70,7 +87,7 @@ def build_is_current(build_dir: Path, snapshot_dir: Path, options: Mapping[str, 
         build_dir: ``build/<project>``.
         snapshot_dir: ``snapshots/<project>``.
         options: transform options the user gave, compared with the build manifest's values of
-            the same name (``seed``, ``as_of``).
+            the same name (``seed``, ``as_of``), ``shift_to`` in whole weeks (:func:`_made_with`).
     """
     try:
         build = read_manifest(build_dir, "build")
@@ -78,7 +95,7 @@ def build_is_current(build_dir: Path, snapshot_dir: Path, options: Mapping[str, 
         return False
     if not build.get("completed"):
         return False
-    if any(build.get(name) != _manifest_value(value) for name, value in options.items()):
+    if not all(_made_with(build, name, value) for name, value in options.items()):
         return False
     if not (snapshot_dir / "manifest.json").is_file():
         return True

@@ -14,7 +14,15 @@ from typing import Any
 
 import duckdb
 
-from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
+from prseed.contracts import (
+    ALL_SNAPSHOT_TABLES,
+    COMMENT_TABLES,
+    SNAPSHOT_TABLES,
+    arrow_schema,
+    has_comments,
+    table_key,
+    verify_dataset,
+)
 from prseed.errors import SnapshotError
 from prseed.resources import read_text
 
@@ -31,6 +39,17 @@ class SnapshotInfo:
     def rows(self) -> dict[str, int]:
         """Row count per table."""
         return {name: entry["rows"] for name, entry in self.manifest["tables"].items()}
+
+    @property
+    def comments_note(self) -> str | None:
+        """Why the snapshot has no comments (None when it has them)."""
+        if has_comments(self.manifest):
+            return None
+        return (
+            f"not in this snapshot (schema version {self.manifest['schema_version']}, made before "
+            "prseed extracted PR comments): metrics_prcomment stays empty and total_comments NULL; "
+            "re-extract to fill them"
+        )
 
     @property
     def bytes_per_pr(self) -> float:
@@ -71,7 +90,35 @@ def verify_snapshot(folder: Path) -> dict[str, Any]:
                 raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
             if misplaced:
                 raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
+    for table in COMMENT_TABLES:
+        if table in manifest["tables"]:
+            _check_key_order(folder / manifest["tables"][table]["file"], table)
     return manifest
+
+
+def _check_key_order(path: Path, table: str) -> None:
+    """The same check as ``snapshot_check.sql`` for a table that not every version has."""
+    key = ", ".join(table_key("snapshot", table))
+    con = duckdb.connect()
+    try:
+        con.execute("SET VARIABLE path = ?", [str(path)])
+        # key columns come from our own schema, never from data
+        duplicates, misplaced = con.execute(
+            f"""
+            WITH placed AS (
+                SELECT file_row_number AS pos, row_number() OVER (ORDER BY {key}) - 1 AS want,
+                       count(*) OVER (PARTITION BY {key}) AS copies
+                FROM read_parquet(getvariable('path'), file_row_number = true)
+            )
+            SELECT count(*) FILTER (WHERE copies > 1), count(*) FILTER (WHERE pos <> want) FROM placed
+            """
+        ).fetchall()[0]
+    finally:
+        con.close()
+    if duplicates:
+        raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
+    if misplaced:
+        raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
 
 
 @dataclass
@@ -110,8 +157,9 @@ def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
     new_manifest = verify_dataset(new, "snapshot")
     result = SnapshotDiff(
         rows={
-            name: (old_manifest["tables"][name]["rows"], new_manifest["tables"][name]["rows"])
-            for name in SNAPSHOT_TABLES
+            name: (_rows(old_manifest, name), _rows(new_manifest, name))
+            for name in ALL_SNAPSHOT_TABLES
+            if name in old_manifest["tables"] or name in new_manifest["tables"]
         }
     )
     with _connect(old, old_manifest, new, new_manifest) as con:
@@ -126,6 +174,11 @@ def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
             side = result.contributors_added if change == "added" else result.contributors_removed
             side.append((repo, login))
     return result
+
+
+def _rows(manifest: dict[str, Any], table: str) -> int:
+    entry = manifest["tables"].get(table)
+    return int(entry["rows"]) if entry else 0
 
 
 def _sql(name: str) -> str:
@@ -144,6 +197,20 @@ def _connect(
                 path = str(folder / manifest["tables"][name]["file"])
                 con.execute(f"SET VARIABLE {side}_{name} = ?", [path])
         con.execute(_sql("snapshot_views.sql"))
+        for side, folder, manifest in (("old", old, old_manifest), ("new", new, new_manifest)):
+            for name in COMMENT_TABLES:
+                # A version-1 snapshot has no comments: an empty table of the contract's columns.
+                entry = manifest["tables"].get(name)
+                if entry is not None:
+                    con.execute(f"SET VARIABLE {side}_{name} = ?", [str(folder / entry["file"])])
+                    con.execute(
+                        f"CREATE VIEW {side}_{name} AS SELECT * FROM "
+                        f"read_parquet(getvariable('{side}_{name}'), file_row_number = true)"
+                    )
+                else:
+                    con.register(f"empty_{name}", arrow_schema("snapshot", name).empty_table())
+                    con.execute(f"CREATE TABLE {side}_{name} AS SELECT * FROM empty_{name}")
+                    con.unregister(f"empty_{name}")
         yield con
     finally:
         con.close()

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prseed.contracts import (
+    BUILD_SCHEMA_VERSION,
     BUILD_TABLES,
-    SCHEMA_VERSION,
     arrow_schema,
     dumps_manifest,
     table_key,
@@ -196,6 +196,35 @@ def make_tables(
         }
     )
 
+    # Comments: two per PR, a review comment (with a reply to the previous one on every 3rd PR)
+    # and a conversation comment; a version-1 build edits every 10th body.
+    k, pr, crepo, cnum = child(2)
+    is_review = pc.equal(_mod(k, 2), 0)
+    body = _cat("Comment ", _str(k))
+    if version:
+        body = pc.if_else(pc.equal(_mod(k, 10), 0), _cat(body, " (edited)"), body)
+    null_str, null_int = pa.scalar(None, pa.string()), pa.scalar(None, pa.int32())
+    out["metrics_prcomment"] = pa.table(
+        {
+            "team_slug": _const(slug, len(k)),
+            "github_comment_id": pc.add(k, 7_000_000),
+            "github_repo": crepo,
+            "github_pr_id": cnum,
+            "author_github_id": pc.take(member_ids, _mod(pc.add(pc.take(h, pr), k), m)),
+            "body": body,
+            "comment_type": pc.if_else(is_review, "review", "issue"),
+            "path": pc.if_else(is_review, _cat("src/module", _str(_mod(k, 5)), ".py"), null_str),
+            "line": pc.if_else(is_review, pc.cast(pc.add(_mod(k, 90), 1), pa.int32()), null_int),
+            "in_reply_to_id": pc.if_else(
+                pc.and_(is_review, pc.equal(_mod(pr, 3), 0)),
+                pc.add(k, 6_999_998),
+                pa.scalar(None, pa.int64()),
+            ),
+            "comment_created_at": _ts(pc.add(pr, 1)),
+            "comment_updated_at": _ts(pc.add(pr, 2)),
+        }
+    )
+
     k, pr, crepo, cnum = child(3)
     out["metrics_commit"] = pa.table(
         {
@@ -355,6 +384,25 @@ def make_tables(
             "guess_accuracy": pa.nulls(len(w), pa.decimal128(5, 2)),
         }
     )
+    # Insights: four a day over 30 days; a version-1 build rewords every 5th (a changed insight).
+    i = _idx(120)
+    kinds = ["ai_adoption", "cycle_time", "revert_spike", "unlinked_prs"]
+    titles = _cat(_pick(i, kinds, pa.string()), " on day ", _str(pc.divide(i, 4)))
+    if version:
+        titles = pc.if_else(pc.equal(_mod(i, 5), 0), _cat(titles, " (v1)"), titles)
+    out["metrics_dailyinsight"] = pa.table(
+        {
+            "team_slug": _const(slug, len(i)),
+            "date": pc.cast(pc.cast(pc.add(pc.divide(i, 4), BASE_DAY), pa.int32()), pa.date32()),
+            "category": _pick(i, ["trend", "trend", "anomaly", "action"], pa.string()),
+            "priority": _pick(i, ["medium", "high", "high", "low"], pa.string()),
+            "title": titles,
+            "description": _cat("Insight ", _str(i), "."),
+            "metric_type": _pick(i, kinds, pa.string()),
+            "metric_value": _cat('{"value": ', _str(_mod(_mix(i, 26), 100)), "}"),
+            "comparison_period": _pick(i, ["4_weeks", "4_weeks", "1_week", "4_weeks"], pa.string()),
+        }
+    )
     return {name: sort_table(name, table) for name, table in out.items()}
 
 
@@ -382,7 +430,7 @@ def write_build(
     }
     manifest: dict[str, Any] = {
         "kind": "prseed-build",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": BUILD_SCHEMA_VERSION,
         "tool_version": "buildgen",
         "project": project,
         "team_slug": team_slug or tables["teams_team"].column("slug")[0].as_py(),

@@ -24,9 +24,10 @@ import duckdb
 
 from prseed import __version__
 from prseed.contracts import (
-    SCHEMA_VERSION,
+    ALL_SNAPSHOT_TABLES,
     SNAPSHOT_TABLES,
     dumps_manifest,
+    snapshot_version,
     table_key,
     validate,
     write_bytes_atomic,
@@ -47,6 +48,8 @@ class GenSpec:
         first_number: number of the first PR of each repo (use e.g. 10000 for add-on PRs).
         n_users: human accounts (default: max(12, n_prs // 40)).
         repos: repositories of the project.
+        comments: write the comment tables (a schema-version-2 snapshot); False writes a
+            version-1 snapshot without them.
     """
 
     n_prs: int = 40
@@ -64,6 +67,7 @@ class GenSpec:
     ai_base_adoption_rate: float = 0.4
     survey_response_rate: float = 0.6
     extra: tuple[GenSpec, ...] = field(default=())
+    comments: bool = True
 
 
 def _statements(sql: str) -> list[str]:
@@ -71,7 +75,8 @@ def _statements(sql: str) -> list[str]:
 
 
 def generate_tables(spec: GenSpec) -> dict[str, Any]:
-    """Generate the six snapshot tables as Arrow tables (sorted by their keys)."""
+    """Generate the snapshot tables as Arrow tables (sorted by their keys)."""
+    names = ALL_SNAPSHOT_TABLES if spec.comments else SNAPSHOT_TABLES
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
@@ -94,11 +99,11 @@ def generate_tables(spec: GenSpec) -> dict[str, Any]:
             for statement in _statements(SQL_PATH.read_text(encoding="utf-8")):
                 con.execute(statement)
             tables = {}
-            for table in SNAPSHOT_TABLES:
+            for table in names:
                 tables[table] = con.sql(f"SELECT * FROM s_{table}").to_arrow_table()
             parts.append(tables)
         out: dict[str, Any] = {}
-        for table in SNAPSHOT_TABLES:
+        for table in names:
             con.register("part0", parts[0][table])
             union = "SELECT * FROM part0"
             for i, part in enumerate(parts[1:], start=1):
@@ -118,7 +123,7 @@ def manifest_for(spec: GenSpec, entries: dict[str, Any]) -> dict[str, Any]:
     finished = f"{spec.as_of.isoformat()}T12:00:00Z"
     return {
         "kind": "prseed-snapshot",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": snapshot_version(entries),
         "tool_version": __version__,
         "project": {
             "key": spec.key,
@@ -162,8 +167,8 @@ def write_snapshot(out_dir: Path, spec: GenSpec) -> dict[str, Any]:
     tables = generate_tables(spec)
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = {
-        name: write_parquet(tables[name], out_dir / f"{name}.parquet", "snapshot", name)
-        for name in SNAPSHOT_TABLES
+        name: write_parquet(table, out_dir / f"{name}.parquet", "snapshot", name)
+        for name, table in tables.items()
     }
     manifest = manifest_for(spec, entries)
     validate(manifest, "snapshot/manifest.schema.json", str(out_dir / "manifest.json"))

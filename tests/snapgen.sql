@@ -169,7 +169,12 @@ SELECT
     CASE WHEN c.author_login IS NULL OR g01('cauth', c.ck) < 0.05 THEN NULL
          WHEN g01('cauth', c.ck) < 0.15 THEN (SELECT login FROM g_users WHERE uidx = 0)
          ELSE c.author_login END AS author_login,
-    c.created_at - to_microseconds(floor(g01('cdate', c.ck) * 48 * 3600e6)::BIGINT) AS authored_at,
+    -- most commits precede the PR; about a third of the later ones are fix-ups pushed after it
+    -- was opened (so after some reviews: the iteration metrics need both kinds)
+    CASE WHEN c.j > 0 AND g01('late', c.ck) < 0.35
+        THEN c.created_at + to_microseconds(floor((0.5 + 95 * g01('cdate', c.ck)) * 3600e6)::BIGINT)
+        ELSE c.created_at - to_microseconds(floor(g01('cdate', c.ck) * 48 * 3600e6)::BIGINT)
+    END AS authored_at,
     CASE
         WHEN g01('msg', c.ck) < 0.05 THEN c.title || chr(10) || chr(10) || 'Co-authored-by: Claude <noreply@anthropic.com>'
         WHEN g01('msg', c.ck) < 0.08 THEN 'wip' || chr(10) || chr(10) || 'Co-Authored-By: Copilot <175728472+Copilot@users.noreply.github.com>'
@@ -348,3 +353,88 @@ SELECT
     'github-actions' AS app_slug,
     '{"id":' || (c.pr_id * 10 + c.j) || '}' AS raw
 FROM c;
+
+-- Review comments (on the diff): 0..4 per PR; bots, deleted users, the author answering, replies,
+-- outdated comments (NULL line), over-long paths and NUL characters included.
+CREATE OR REPLACE TABLE g_review_comments AS
+WITH c AS (
+    SELECT p.repo, p.ridx, p.number, p.k, p.author_login, p.created_at, j, p.k || '/rc' || j AS ck
+    FROM g_pr p, range(floor(5 * power(g01('nrcomments', p.k), 2))::BIGINT) t(j)
+)
+SELECT
+    c.repo, c.number AS pr_number, c.j,
+    700000000 + c.ridx * 50000000 + c.number * 10 + c.j AS id,
+    500000000 + c.ridx * 50000000 + c.number * 10 AS review_id,
+    CASE
+        WHEN g01('rcauthor', c.ck) < 0.15 THEN 'coderabbitai[bot]'
+        WHEN g01('rcauthor', c.ck) < 0.23 THEN NULL
+        WHEN g01('rcauthor', c.ck) < 0.38 THEN c.author_login
+        ELSE (SELECT login FROM g_users
+              WHERE uidx = floor(getvariable('n_users') * power(g01('rc_user', c.ck), 1.5))::BIGINT)
+    END AS author_login,
+    CASE
+        WHEN g01('rcbody', c.ck) < 0.04 THEN 'nul' || chr(0) || 'in a comment'
+        ELSE pick(['Nit: rename this.', 'Could this be a constant?', '👍 looks right', 'Why not reuse the helper?',
+                   'This breaks on empty input.', ''], g01('rcbody', c.ck))
+    END AS body,
+    CASE WHEN g01('rcpath', c.ck) < 0.04 THEN repeat('very/', 110) || 'long_' || c.j || '.py'
+         ELSE 'src/' || pick(['api', 'web', 'core', 'tests'], g01('rcpath', c.ck)) || '/file_' || c.j || '.py'
+    END AS path,
+    CASE WHEN g01('rcline', c.ck) < 0.10 THEN NULL ELSE 1 + floor(400 * g01('rcline', c.ck))::BIGINT END AS line,
+    1 + floor(400 * g01('rcoline', c.ck))::BIGINT AS original_line,
+    CASE WHEN c.j > 0 AND g01('rcreply', c.ck) < 0.35 THEN 700000000 + c.ridx * 50000000 + c.number * 10 + c.j - 1
+    END AS in_reply_to_id,
+    c.created_at + to_microseconds(floor((0.1 + 96 * g01('rctime', c.ck)) * 3600e6)::BIGINT) AS created_at,
+    g01('rcedit', c.ck) < 0.2 AS edited
+FROM c;
+
+CREATE OR REPLACE TABLE s_review_comments AS
+SELECT
+    r.repo, r.pr_number, r.id, r.review_id, r.author_login,
+    coalesce(u.id, b.id) AS author_id,
+    CASE WHEN b.id IS NOT NULL THEN 'Bot' WHEN u.id IS NOT NULL THEN 'User' END AS author_type,
+    r.body, r.path, r.line, r.original_line, r.in_reply_to_id,
+    p.head_sha AS commit_id,
+    r.created_at,
+    CASE WHEN r.edited THEN r.created_at + INTERVAL 7 MINUTE ELSE r.created_at END AS updated_at,
+    CASE WHEN r.author_login IS NULL THEN NULL ELSE 'MEMBER' END AS author_association,
+    '{"id":' || r.id || ',"path":' || to_json(r.path) || '}' AS raw
+FROM g_review_comments r
+JOIN s_pull_requests p ON p.repo = r.repo AND p.number = r.pr_number
+LEFT JOIN g_users u ON u.login = r.author_login
+LEFT JOIN g_bots b ON b.login = r.author_login;
+
+-- Conversation comments: 0..4 per PR; CI bots, deleted users and the author included.
+CREATE OR REPLACE TABLE g_issue_comments AS
+WITH c AS (
+    SELECT p.repo, p.ridx, p.number, p.k, p.author_login, p.created_at, j, p.k || '/ic' || j AS ck
+    FROM g_pr p, range(floor(5 * power(g01('nicomments', p.k), 2))::BIGINT) t(j)
+)
+SELECT
+    c.repo, c.number AS pr_number,
+    900000000 + c.ridx * 50000000 + c.number * 10 + c.j AS id,
+    CASE
+        WHEN g01('icauthor', c.ck) < 0.10 THEN 'github-actions[bot]'
+        WHEN g01('icauthor', c.ck) < 0.13 THEN NULL
+        WHEN g01('icauthor', c.ck) < 0.43 THEN c.author_login
+        ELSE (SELECT login FROM g_users
+              WHERE uidx = floor(getvariable('n_users') * power(g01('ic_user', c.ck), 1.5))::BIGINT)
+    END AS author_login,
+    pick(['Thanks!', 'Rebased on main.', 'Any update here?', 'CI is green now 🎉', 'Closing in favour of the new PR.'],
+         g01('icbody', c.ck)) AS body,
+    c.created_at + to_microseconds(floor((0.2 + 120 * g01('ictime', c.ck)) * 3600e6)::BIGINT) AS created_at,
+    g01('icedit', c.ck) < 0.1 AS edited
+FROM c;
+
+CREATE OR REPLACE TABLE s_issue_comments AS
+SELECT
+    i.repo, i.pr_number, i.id, i.author_login,
+    coalesce(u.id, b.id) AS author_id,
+    CASE WHEN b.id IS NOT NULL THEN 'Bot' WHEN u.id IS NOT NULL THEN 'User' END AS author_type,
+    i.body, i.created_at,
+    CASE WHEN i.edited THEN i.created_at + INTERVAL 3 MINUTE ELSE i.created_at END AS updated_at,
+    CASE WHEN i.author_login IS NULL THEN NULL ELSE 'CONTRIBUTOR' END AS author_association,
+    '{"id":' || i.id || '}' AS raw
+FROM g_issue_comments i
+LEFT JOIN g_users u ON u.login = i.author_login
+LEFT JOIN g_bots b ON b.login = i.author_login;

@@ -282,6 +282,7 @@ def test_every_command_and_option_has_help_text() -> None:
                 assert param.help, (path, param.name)
         result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, path
+        assert "None]" not in result.output, path  # no "[x<=None]" of an unbounded range
 
 
 def test_extract_options_come_from_the_config_with_their_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -115,7 +115,7 @@ def test_arrow_schema_is_derived_from_json_schema():
 
 
 def test_every_table_schema_has_key_columns_it_declares():
-    for stage, names in (("snapshot", contracts.SNAPSHOT_TABLES), ("build", contracts.BUILD_TABLES)):
+    for stage, names in (("snapshot", contracts.ALL_SNAPSHOT_TABLES), ("build", contracts.BUILD_TABLES)):
         for name in names:
             schema = contracts.table_schema(stage, name)
             assert set(schema["x-key"]) <= set(schema["properties"]), name
@@ -151,7 +151,7 @@ def test_verify_detects_tampering_version_and_incomplete(tmp_path):
     with pytest.raises(SnapshotError, match=r"files\.parquet fails its sha256 check"):
         contracts.verify_dataset(bad, "snapshot")
     for change, pattern in (
-        ({"schema_version": 2}, "schema_version 2"),
+        ({"schema_version": 3}, "schema_version 3"),
         ({"completed": False}, "never completed"),
     ):
         other = tmp_path / f"m{len(pattern)}"

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,7 @@ def _sorted(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def snapshot_db(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, including ids and timestamps."""
     with psycopg.connect(url) as conn:
-        return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-            for t in (*BUILD_TABLES, "metrics_dailyinsight")
-        }
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in BUILD_TABLES}
 
 
 def counts(result: load.LoadResult) -> dict[str, tuple[int, int, int]]:
@@ -221,8 +219,50 @@ def test_clear_replaces_the_team_rows(pg_url: str, build_v0: Path, build_v1: Pat
     assert result.projects[0].cleared > N_PRS
     for table in BUILD_TABLES:
         assert db_as_build(pg_url, table) == build_rows(build_v0, table), table
-    assert snapshot_db(pg_url)["metrics_dailyinsight"] == []
+    # the hand-made insight is gone: the team's insights are exactly the build's
+    assert len(snapshot_db(pg_url)["metrics_dailyinsight"]) == len(
+        build_rows(build_v0, "metrics_dailyinsight")
+    )
     assert counts(result)["teams_team"] == (0, 0, 1)  # the team row itself is kept
+
+
+def test_insights_are_never_duplicated_and_keep_other_days_and_dismissals(
+    pg_url: str, build_v0: Path
+) -> None:
+    """metrics_dailyinsight has no unique key: the load syncs the team's rows of the build's days."""
+    run_load(pg_url, build_v0)
+    columns = (
+        "team_id, date, category, priority, title, description, metric_type, metric_value, comparison_period"
+    )
+    with psycopg.connect(pg_url) as conn:
+        # the app ran its daily task again (a duplicate), on a later day (kept), and a user
+        # dismissed one insight (the dismissal survives reloads)
+        conn.execute(
+            f"INSERT INTO metrics_dailyinsight (created_at, updated_at, is_dismissed, {columns})"
+            f" SELECT now(), now(), false, {columns} FROM metrics_dailyinsight ORDER BY id LIMIT 3"
+        )
+        conn.execute(
+            "INSERT INTO metrics_dailyinsight (created_at, updated_at, team_id, date, category, priority,"
+            " title, description, metric_type, comparison_period, is_dismissed)"
+            " SELECT now(), now(), id, '2030-01-01', 'trend', 'low', 'app', '', 'x', '', false FROM teams_team"
+        )
+        conn.execute(
+            "UPDATE metrics_dailyinsight SET is_dismissed = true, dismissed_at = now()"
+            " WHERE id = (SELECT min(id) FROM metrics_dailyinsight)"
+        )
+    result = run_load(pg_url, build_v0)
+    assert counts(result)["metrics_dailyinsight"][0] == 0
+    other_day = {"team_slug": "acme-demo", "date": date(2030, 1, 1), "category": "trend", "priority": "low",
+                 "title": "app", "description": "", "metric_type": "x", "metric_value": None,
+                 "comparison_period": ""}  # fmt: skip
+    want = [*build_rows(build_v0, "metrics_dailyinsight"), other_day]
+    assert db_as_build(pg_url, "metrics_dailyinsight") == want
+    with psycopg.connect(pg_url) as conn:
+        dismissed = conn.execute("SELECT count(*) FROM metrics_dailyinsight WHERE is_dismissed").fetchone()
+    assert dismissed == (1,)
+    before = snapshot_db(pg_url)
+    run_load(pg_url, build_v0)
+    assert snapshot_db(pg_url) == before
 
 
 def test_failure_mid_load_leaves_database_unchanged(
@@ -496,7 +536,7 @@ def test_other_schema_version_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "acme"
     generate(folder, 5)
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["schema_version"] = 2
+    manifest["schema_version"] = 1  # a build of the previous version
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SnapshotError, match="schema_version"):
         load.run(load.LoadConfig(build_dirs=(folder,), database_url=UNREACHABLE))

@@ -200,13 +200,95 @@ def expected(snapshot: Path) -> dict[str, Any]:
         if key not in out_files:
             out_files[key] = [FILE_STATUS.get(f["status"], f["status"]), categorize_file(f["filename"])]
 
+    comments, iteration = comment_rows(snapshot, prs, reviews, commits, order)
     return {
         "pull_requests": pull_requests,
         "members": members,
         "reviews": {str(k): v for k, v in sorted(kept_reviews.items())},
         "commits": dict(sorted(kept_commits.items())),
         "files": out_files,
+        "comments": comments,
+        "iteration": iteration,
     }
+
+
+def comment_rows(
+    snapshot: Path,
+    prs: list[dict[str, Any]],
+    reviews: list[dict[str, Any]],
+    commits: list[dict[str, Any]],
+    order: dict[tuple[str, int], int],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """metrics_prcomment and the PR iteration metrics, with the app's definitions.
+
+    yanchuk/tformance calculate_pr_iteration_metrics, over the rows the database holds for a PR:
+    its kept reviews (not PENDING, one per id) and its commits (one per SHA, first PR wins;
+    committed_at = author date).
+    """
+    review_comments = rows(snapshot, "review_comments")
+    issue_comments = rows(snapshot, "issue_comments")
+    found: list[tuple[int, int, int, dict[str, Any]]] = []
+    for c in review_comments:
+        found.append((c["id"], order[(c["repo"], c["pr_number"])], 1, {**c, "type": "review"}))
+    for c in issue_comments:
+        found.append((c["id"], order[(c["repo"], c["pr_number"])], 2, {**c, "type": "issue"}))
+    comments: dict[str, Any] = {}
+    for cid, _, _, c in sorted(found, key=lambda f: f[:3]):
+        if str(cid) in comments:
+            continue
+        review = c["type"] == "review"
+        comments[str(cid)] = {
+            "pr": f"{c['repo']}#{c['pr_number']}",
+            "type": c["type"],
+            "author": str(c["author_id"]) if c["author_id"] is not None else None,
+            "body_len": len(c["body"] or ""),
+            "path": c["path"] if review else None,
+            "line": c["line"] if review else None,
+            "in_reply_to": c["in_reply_to_id"] if review else None,
+            "created": iso(c["created_at"]),
+            "updated": iso(c["updated_at"]),
+        }
+
+    kept_reviews: dict[int, dict[str, Any]] = {}
+    for r in sorted(reviews, key=lambda r: order[(r["repo"], r["pr_number"])]):
+        if r["state"] != "PENDING" and r["id"] not in kept_reviews:
+            kept_reviews[r["id"]] = r
+    kept_commits: dict[str, dict[str, Any]] = {}
+    for c in sorted(commits, key=lambda c: order[(c["repo"], c["pr_number"])]):
+        kept_commits.setdefault(c["sha"], c)
+    iteration = {}
+    for p in sorted(prs, key=lambda p: (p["repo"], p["number"])):
+        key = (p["repo"], p["number"])
+        pr_reviews = [r for r in kept_reviews.values() if (r["repo"], r["pr_number"]) == key]
+        times = sorted(
+            c["authored_at"] or c["committed_at"]
+            for c in kept_commits.values()
+            if (c["repo"], c["pr_number"]) == key and (c["authored_at"] or c["committed_at"])
+        )
+        submitted = sorted(r["submitted_at"] for r in pr_reviews if r["submitted_at"] is not None)
+        after_first = sum(1 for t in times if t > submitted[0]) if submitted else 0
+        waits = []
+        for r in sorted(pr_reviews, key=lambda r: r["submitted_at"]):
+            if r["state"] == "CHANGES_REQUESTED":
+                later = [t for t in times if t > r["submitted_at"]]
+                if later:
+                    waits.append(later[0] - r["submitted_at"])
+        mean = (
+            Decimal(sum(w // timedelta(microseconds=1) for w in waits)) / len(waits) / Decimal(3_600_000_000)
+            if waits
+            else None
+        )
+        texts = sum(1 for r in pr_reviews if r["body"])
+        on_pr = sum(1 for c in comments.values() if c["pr"] == f"{p['repo']}#{p['number']}")
+        iteration[f"{p['repo']}#{p['number']}"] = {
+            "total_comments": on_pr + texts,
+            "commits_after_first_review": after_first,
+            "review_rounds": len(waits),
+            "avg_fix_response_hours": str(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+            if mean is not None
+            else None,
+        }
+    return comments, iteration
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -322,6 +404,49 @@ def test_reviews_commits_files_match_golden(build: Path, golden: dict[str, Any])
         for f in table(build, "metrics_prfile")
     }
     assert files == golden["files"]
+
+
+def test_comments_match_golden(build: Path, golden: dict[str, Any]) -> None:
+    got = {
+        str(c["github_comment_id"]): {
+            "pr": f"{c['github_repo']}#{c['github_pr_id']}",
+            "type": c["comment_type"],
+            "author": c["author_github_id"],
+            "body_len": len(c["body"]),
+            "path": c["path"],
+            "line": c["line"],
+            "in_reply_to": c["in_reply_to_id"],
+            "created": iso(c["comment_created_at"]),
+            "updated": iso(c["comment_updated_at"]),
+        }
+        for c in table(build, "metrics_prcomment")
+    }
+    assert got == golden["comments"]
+    kinds = {c["type"] for c in golden["comments"].values()}
+    assert kinds == {"review", "issue"}
+    assert any(c["author"] is None for c in golden["comments"].values())  # a deleted user
+    assert any(c["in_reply_to"] for c in golden["comments"].values())
+
+
+def test_iteration_metrics_match_golden(build: Path, golden: dict[str, Any]) -> None:
+    got = {
+        f"{p['github_repo']}#{p['github_pr_id']}": {
+            "total_comments": p["total_comments"],
+            "commits_after_first_review": p["commits_after_first_review"],
+            "review_rounds": p["review_rounds"],
+            "avg_fix_response_hours": str(p["avg_fix_response_hours"])
+            if p["avg_fix_response_hours"] is not None
+            else None,
+        }
+        for p in table(build, "metrics_pullrequest")
+    }
+    assert got == golden["iteration"]
+    values = list(golden["iteration"].values())
+    # the fixture exercises every branch: rounds, fix times, commits after review, comments
+    assert sum(v["review_rounds"] for v in values) >= 2
+    assert sum(v["commits_after_first_review"] for v in values) >= 5
+    assert sum(v["total_comments"] for v in values) > len(values)
+    assert any(v["avg_fix_response_hours"] for v in values)
 
 
 def test_nul_characters_are_kept(build: Path) -> None:

@@ -23,7 +23,10 @@ class TransformConfig:
         out_dir: the build folder (``build/<project>``); replaced atomically.
         seed: seed of every simulated value.
         as_of: anchor of the simulation windows; default: the snapshot's extraction date
-            (manifest ``finished_at``, UTC date).
+            (manifest ``finished_at``, UTC date), or its window's end (``until``) when earlier.
+        shift_to: move every timestamp and date of the build by the largest whole number of
+            weeks that keeps the as-of day on or before this day (:mod:`transform.shift`);
+            None moves nothing. Recorded in the build manifest (``shift``).
         threads: DuckDB threads (default 2).
         memory_limit: DuckDB memory limit (default ``"1GB"``).
         dry_run: verify the snapshot and run the SQL, but write nothing (rows are counted).
@@ -35,7 +38,16 @@ class TransformConfig:
     as_of: date | None = field(
         default=None,
         metadata=cli(
-            "Anchor date of the simulation windows, YYYY-MM-DD (default: the snapshot's extraction date)."
+            "Anchor date of the simulation windows, YYYY-MM-DD (default: the snapshot's extraction "
+            "date, or its window's end when that is earlier)."
+        ),
+    )
+    shift_to: date | None = field(
+        default=None,
+        metadata=cli(
+            "Move every timestamp and date of the build by the largest whole number of weeks that "
+            "keeps the as-of day on or before this day (YYYY-MM-DD, 'today' or 'none': no shift).",
+            words=("today", "none"),
         ),
     )
     threads: int | None = None

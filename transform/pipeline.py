@@ -14,13 +14,17 @@ from typing import Any
 
 import duckdb
 from prseed.transform import TransformConfig, TransformResult
+from prseed.transform.shift import shift_tables, shift_weeks, shifted
 
 from prseed import __version__
 from prseed.contracts import (
+    ALL_SNAPSHOT_TABLES,
+    BUILD_SCHEMA_VERSION,
     BUILD_TABLES,
-    SCHEMA_VERSION,
+    arrow_schema,
     dataset_digest,
     dumps_manifest,
+    has_comments,
     replace_dir_atomically,
     table_key,
     validate,
@@ -32,8 +36,9 @@ from prseed.errors import ConfigError, ContractError, SnapshotError
 from prseed.outputs import check_output_dir
 from prseed.resources import sql_files
 
-SNAPSHOT_VIEWS = ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors")
 _PARAM = re.compile(r"\$([a-z_]+)")
+# SQL files from this prefix on run after the shift, on the shifted tables and as-of date.
+AFTER_SHIFT = "90_"
 
 
 def sql_statements(path: Traversable) -> list[str]:
@@ -47,23 +52,38 @@ def _has_code(statement: str) -> bool:
 
 
 def default_as_of(manifest: dict[str, Any]) -> date:
-    """The snapshot's extraction date: the UTC date of its manifest ``finished_at``."""
+    """The snapshot's as-of day: its extraction date, or its window's end if that is earlier.
+
+    The extraction date is the UTC date of the manifest's ``finished_at``. A snapshot extracted
+    with ``--until`` holds the PRs created up to that day, so its data ends there: anchoring the
+    simulation windows (``days_back`` before the as-of day) and the ``--shift-to`` shift on the
+    window's end keeps them on the data instead of on the weeks between the window and the
+    extraction.
+    """
     finished = str(manifest["finished_at"]).replace("Z", "+00:00")
     try:
         stamp = datetime.fromisoformat(finished)
     except ValueError as exc:
         raise SnapshotError(f"snapshot finished_at {finished!r} is not a date-time") from exc
-    if stamp.tzinfo is None:
-        return stamp.date()
-    return stamp.astimezone(UTC).date()
+    day = stamp.date() if stamp.tzinfo is None else stamp.astimezone(UTC).date()
+    until = (manifest.get("window") or {}).get("until")
+    if until:
+        try:
+            return min(day, date.fromisoformat(str(until)))
+        except ValueError as exc:
+            raise SnapshotError(f"snapshot window until {until!r} is not a date") from exc
+    return day
 
 
 def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, Any]:
     """The values bound into ``00_params.sql``, all from the config and the snapshot manifest."""
     project = manifest["project"]
+    as_of = config.as_of or default_as_of(manifest)
     return {
         "seed": config.seed,
-        "as_of": config.as_of or default_as_of(manifest),
+        "as_of": as_of,
+        "shift_weeks": shift_weeks(as_of, config.shift_to) if config.shift_to else 0,
+        "has_comments": has_comments(manifest),
         "days_back": project["days_back"],
         "team_slug": project["team_slug"],
         "team_name": project["team_name"],
@@ -88,15 +108,43 @@ def open_database(config: TransformConfig, temp_dir: Path) -> duckdb.DuckDBPyCon
 def create_snapshot_views(
     con: duckdb.DuckDBPyConnection, snapshot_dir: Path, manifest: dict[str, Any]
 ) -> None:
-    """Expose each snapshot Parquet file as a view ``snap_<table>``."""
-    for table in SNAPSHOT_VIEWS:
-        path = snapshot_dir / manifest["tables"][table]["file"]
-        con.read_parquet(str(path)).create_view(f"snap_{table}")
+    """Expose each snapshot Parquet file as a view ``snap_<table>``.
+
+    A version-1 snapshot has no comment tables: they appear as empty tables of the contract's
+    columns, and ``params.has_comments`` is false, so the comment-derived values stay NULL.
+    """
+    for table in ALL_SNAPSHOT_TABLES:
+        entry = manifest["tables"].get(table)
+        if entry is not None:
+            con.read_parquet(str(snapshot_dir / entry["file"])).create_view(f"snap_{table}")
+        else:
+            empty = arrow_schema("snapshot", table).empty_table()
+            con.register(f"empty_{table}", empty)
+            con.execute(f"CREATE OR REPLACE TABLE snap_{table} AS SELECT * FROM empty_{table}")
+            con.unregister(f"empty_{table}")
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Run every ``transform/sql/*.sql`` file in name order, binding ``$name`` parameters."""
-    for path in sql_files("prseed.transform"):
+    """Run every ``transform/sql/*.sql`` file in name order, binding ``$name`` parameters.
+
+    The shift (``params["shift_weeks"]``) is applied to the build tables between the files
+    before ``90_`` and the ones from ``90_`` on.
+    """
+    files = sql_files("prseed.transform")
+    run_files(con, params, [f for f in files if f.name < AFTER_SHIFT])
+    shifted_now = [t for t in BUILD_TABLES if _exists(con, f"out_{t}")]
+    shift_tables(con, shifted_now, params["shift_weeks"])
+    run_files(con, params, [f for f in files if f.name >= AFTER_SHIFT])
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchall()
+    return bool(found[0][0])
+
+
+def run_files(con: duckdb.DuckDBPyConnection, params: dict[str, Any], files: list[Traversable]) -> None:
+    """Run SQL files in the given order, binding ``$name`` parameters."""
+    for path in files:
         for statement in sql_statements(path):
             code = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
             names = set(_PARAM.findall(code))
@@ -132,7 +180,7 @@ def build_manifest(
     project = snapshot["project"]
     manifest: dict[str, Any] = {
         "kind": "prseed-build",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": BUILD_SCHEMA_VERSION,
         "tool_version": __version__,
         "project": project["key"],
         "team_slug": project["team_slug"],
@@ -143,6 +191,14 @@ def build_manifest(
         "tables": entries,
         "completed": True,
     }
+    if config.shift_to is not None:
+        weeks = params["shift_weeks"]
+        manifest["shift"] = {
+            "to": config.shift_to.isoformat(),
+            "weeks": weeks,
+            "days": 7 * weeks,
+            "as_of": shifted(params["as_of"], weeks).isoformat(),
+        }
     if "synthetic" in snapshot:
         manifest["synthetic"] = bool(snapshot["synthetic"])
     return manifest

@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -20,6 +21,8 @@ from prseed.cli.options import config_options, config_values
 from prseed.contracts import BUILD_TABLES
 from prseed.seeding import SeedConfig, seed
 from prseed.transform import TransformConfig
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _URL_HELP = "Target database (env DATABASE_URL); unset: the embedded PostgreSQL in .pgdata/."
 _INTERRUPTED = (
@@ -83,7 +86,12 @@ def summary_data(result: load.LoadResult) -> dict[str, Any]:
     }
 
 
-def _options(func: Any) -> Any:
+def _options(defaults: dict[str, Any] | None = None) -> Callable[[F], F]:
+    """The options of ``load`` and ``seed``; ``defaults``: the command's own transform defaults."""
+    return lambda func: _add_options(func, defaults)
+
+
+def _add_options(func: F, defaults: dict[str, Any] | None) -> F:
     for option in reversed(
         (
             click.option("--database-url", envvar="DATABASE_URL", help=_URL_HELP),
@@ -99,6 +107,7 @@ def _options(func: Any) -> Any:
                 TransformConfig,
                 keep_defaults=False,
                 help_suffix=" Given: a build made with another value is transformed again.",
+                defaults=defaults,
             ),
             click.option(
                 "--snapshots",
@@ -169,7 +178,7 @@ def _config(projects: tuple[str, ...], dry_run: bool, params: dict[str, Any]) ->
 
 @click.command("load")
 @click.argument("projects", nargs=-1)
-@_options
+@_options()
 @click.option(
     "--dry-run", is_flag=True, help="Load, report, then roll back; writes nothing (not even build/)."
 )
@@ -177,16 +186,17 @@ def load_command(projects: tuple[str, ...], dry_run: bool, as_json: bool, **para
     """Load PROJECT builds (default: every snapshot) into PostgreSQL, in one transaction.
 
     PROJECT is a project key (the name of its snapshot folder), never a path. A build that is
-    missing or stale (other snapshot, --seed or --as-of) is transformed first.
+    missing or stale (other snapshot, --seed, --as-of or --shift-to) is transformed first.
     """
     with stage_errors(_INTERRUPTED):
         _load(_config(projects, dry_run, params), as_json)
 
 
 @click.command("seed")
-@_options
+# The demo shows "the last 7 / 30 / 90 days" from today: its dates move to this week by default.
+@_options({"shift_to": "today"})
 def seed_command(as_json: bool, **params: Any) -> None:
-    """Transform and load every snapshot, then print how to connect."""
+    """Transform and load every snapshot (dates moved to this week), then print how to connect."""
     with stage_errors(_INTERRUPTED):
         result = _load(_config((), False, params), as_json)
     target = result.database_url if result.embedded else "$DATABASE_URL"

@@ -33,13 +33,47 @@ def _base_type(config_type: type[Any], name: str) -> Any:
     return hint
 
 
+DATE_WORDS = ("today", "none")
+
+
+class DateOrWord(click.ParamType[Any]):
+    """A day ``YYYY-MM-DD``, or one of the words a field accepts (see :func:`prseed.declare.cli`).
+
+    Converts to a :class:`datetime.date`, or to None for ``none``; ``today`` is the UTC date when
+    the option is parsed.
+    """
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        unknown = set(words) - set(DATE_WORDS)
+        if unknown:
+            raise ValueError(f"unknown date words {sorted(unknown)}; known: {DATE_WORDS}")
+        self.words = words
+        self.name = "|".join(("DATE", *words))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse the option's value (a default that is already a date passes through)."""
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip().lower()
+        if text in self.words:
+            return dt.datetime.now(dt.UTC).date() if text == "today" else None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            accepted = " or ".join(f"'{w}'" for w in self.words)
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD), {accepted}", param, ctx)
+
+
 def _click_type(base: Any, spec: Mapping[str, Any]) -> Any:
     if "choices" in spec:
         return click.Choice(list(spec["choices"]))
+    # A range only with a bound: an unbounded IntRange shows "[x<=None]" in --help.
     if base is int:
-        return click.IntRange(min=spec.get("min"))
+        return click.IntRange(min=spec["min"]) if "min" in spec else int
     if base is float:
-        return click.FloatRange(min=spec.get("min"))
+        return click.FloatRange(min=spec["min"]) if "min" in spec else float
+    if base is dt.date and spec.get("words"):
+        return DateOrWord(tuple(spec["words"]))
     if base is dt.date:
         return click.DateTime(["%Y-%m-%d"])
     if base is Path:
@@ -54,7 +88,11 @@ def _default(field: dataclasses.Field[Any]) -> Any:
 
 
 def config_options(
-    config_type: type[Any], *, keep_defaults: bool = True, help_suffix: str = ""
+    config_type: type[Any],
+    *,
+    keep_defaults: bool = True,
+    help_suffix: str = "",
+    defaults: Mapping[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """A decorator adding one click option per ``cli`` field of ``config_type``.
 
@@ -63,7 +101,14 @@ def config_options(
         keep_defaults: False gives every option the default None ("not given"), for commands that
             pass a value on only when the user set it (``load --seed`` re-transforms only then).
         help_suffix: appended to every help text.
+        defaults: this command's own defaults (field name -> value as typed on the command line,
+            e.g. ``{"shift_to": "today"}`` for ``seed``), shown in the help; they win over
+            ``keep_defaults``.
     """
+    own = dict(defaults or {})
+    unknown = set(own) - {f.name for f in cli_fields(config_type)}
+    if unknown:
+        raise ValueError(f"defaults for fields that are not options: {sorted(unknown)}")
 
     def decorate(func: F) -> F:
         for field in reversed(cli_fields(config_type)):
@@ -71,6 +116,7 @@ def config_options(
             base = _base_type(config_type, field.name)
             flag = spec.get("flag") or f"--{field.name.replace('_', '-')}"
             default = _default(field) if keep_defaults else None
+            default = own.get(field.name, default)
             kwargs: dict[str, Any] = {"help": spec["help"] + help_suffix}
             if base is bool and "/" not in flag:
                 kwargs["is_flag"] = True
@@ -79,13 +125,13 @@ def config_options(
                 kwargs["show_default"] = keep_defaults
             else:
                 kwargs["type"] = _click_type(base, spec)
-                kwargs["show_default"] = keep_defaults and default is not None
+                kwargs["show_default"] = (keep_defaults or field.name in own) and default is not None
             if "envvar" in spec:
                 kwargs["envvar"] = spec["envvar"]
             if "metavar" in spec:
                 kwargs["metavar"] = spec["metavar"]
             elif base is dt.date:
-                kwargs["metavar"] = "YYYY-MM-DD"
+                kwargs["metavar"] = "|".join(("YYYY-MM-DD", *spec.get("words", ())))
             func = click.option(flag, field.name, default=default, **kwargs)(func)
         return func
 
@@ -100,14 +146,22 @@ def config_values(
     Args:
         config_type: the stage's config dataclass.
         params: the command's keyword arguments.
-        given_only: leave out options whose value is None (not given).
+        given_only: leave out options whose value is None because they were not given; a None
+            the user asked for (``--shift-to none``) is kept.
     """
     values = {}
     for field in cli_fields(config_type):
         value = params.get(field.name)
         if isinstance(value, dt.datetime) and _base_type(config_type, field.name) is dt.date:
             value = value.date()
-        if value is None and given_only:
+        if value is None and given_only and not _given(field.name):
             continue
         values[field.name] = value
     return values
+
+
+def _given(name: str) -> bool:
+    """Whether the running command's option ``name`` came from the command line or environment."""
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source(name) if ctx is not None else None
+    return source is not None and source is not click.core.ParameterSource.DEFAULT

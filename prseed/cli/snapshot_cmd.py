@@ -77,6 +77,7 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             "bytes": result.bytes_total,
             "bytes_per_pr": round(result.bytes_per_pr, 1),
             "truncated_prs": m["truncated_prs"],
+            "comments_note": result.comments_note,
             "manifest": m,
         }
         echo(json.dumps(data, indent=2, sort_keys=True))
@@ -88,7 +89,9 @@ def info(snapshot_ref: str, as_json: bool) -> None:
     echo(f"window       {window.get('since') or '-'} .. {window.get('until') or '-'} (created_at)")
     echo(f"extracted    {m['started_at']} .. {m['finished_at']} by prseed {m['tool_version']}")
     for name, rows in result.rows.items():
-        echo(f"  {name:<14} {rows:>9,} rows")
+        echo(f"  {name:<15} {rows:>9,} rows")
+    if result.comments_note:
+        echo(f"comments     {result.comments_note}")
     echo(
         f"requests     {split['total']:,} ({split['per_pr']:.2f} per PR in all); retries {m['retries']}; "
         f"waits {m['waits']['count']} ({m['waits']['seconds']:.1f} s)"

@@ -65,7 +65,7 @@ def transform_command(
         )
         detail(
             f"snapshot {config.snapshot_dir} -> {config.out_dir}, seed {config.seed}, "
-            f"as-of {config.as_of or 'the snapshot date'}"
+            f"as-of {config.as_of or 'the snapshot date'}, shift to {config.shift_to or 'none'}"
         )
         result = transform.run(config)
     width = max(len(name) for name in result.rows)

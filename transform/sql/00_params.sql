@@ -9,7 +9,9 @@ SELECT
     $jira_project_key::VARCHAR AS jira_project_key,
     $ai_base_adoption_rate::DOUBLE AS ai_rate,
     $survey_response_rate::DOUBLE AS survey_rate,
-    $repos::VARCHAR[] AS repos;
+    $repos::VARCHAR[] AS repos,
+    -- false for a version-1 snapshot (no comment tables): comment-derived values stay NULL
+    $has_comments::BOOLEAN AS has_comments;
 
 -- The seed and the project's Jira key also as variables, so the u01() and jira_key_of() macros
 -- need no join.
