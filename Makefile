@@ -15,7 +15,10 @@ help:  ## list targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# setuptools says, for every editable install whose packages are mapped from other folders
+	@# (prseed.extract = extract/ ...), that a ./prseed folder may shadow the package: here that folder
+	@# IS the package. UserWarning is the class of that notice; the wheel build (tests) still shows all.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install prseed with dev tools
