@@ -274,7 +274,7 @@ def write_variant(
     if edit is not None:
         edit(tables)
     folder.mkdir(parents=True)
-    entries = {n: write_parquet(tables[n], folder / f"{n}.parquet", "snapshot", n) for n in SNAPSHOT_TABLES}
+    entries = {n: write_parquet(tables[n], folder / f"{n}.parquet", "snapshot", n) for n in tables}
     manifest = manifest_for(spec, entries)
     manifest["truncated_prs"] = truncated or []
     validate(manifest, "snapshot/manifest.schema.json", str(folder))
