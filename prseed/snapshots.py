@@ -149,9 +149,10 @@ def _connect(
         con.close()
 
 
-#: PRs listed per project in a changes summary before "... and N more" (GitHub caps a pull
-#: request body at 65,536 characters).
+#: PRs listed per project in a changes summary before "... and N more".
 CHANGES_LISTED = 25
+#: Characters of a changes summary at most: GitHub caps a pull request body at 65,536.
+CHANGES_MAX_CHARS = 60_000
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def changes_markdown(changes: list[FolderChange], title: str = "Snapshot refresh
 
     A table with one row per changed or new snapshot (PRs before and after, added, changed,
     removed, contributors), the unchanged ones in one line, then per project the PRs that
-    changed (at most :data:`CHANGES_LISTED` each, in a collapsed section).
+    changed (at most :data:`CHANGES_LISTED` each, in a collapsed section, while the text stays
+    under :data:`CHANGES_MAX_CHARS`).
     """
     changed = [c for c in changes if c.new or not c.diff.empty]
     same = [c.key for c in changes if not c.new and c.diff.empty]
@@ -239,6 +241,8 @@ def changes_markdown(changes: list[FolderChange], title: str = "Snapshot refresh
             )
     if same:
         lines += ["", f"Unchanged: {', '.join(same)}."]
+    tail = ["", "Review one project locally with `prseed snapshot diff OLD NEW`."]
+    left_out = 0
     for c in changed:
         if c.new:
             continue
@@ -252,6 +256,14 @@ def changes_markdown(changes: list[FolderChange], title: str = "Snapshot refresh
         shown = entries[:CHANGES_LISTED]
         if len(entries) > len(shown):
             shown.append(f"- ... and {len(entries) - len(shown):,} more")
-        lines += ["", f"<details><summary>{c.key}: PRs that changed</summary>", "", *shown, "", "</details>"]
-    lines += ["", "Review one project locally with `prseed snapshot diff OLD NEW`."]
-    return "\n".join(lines) + "\n"
+        section = ["", f"<details><summary>{c.key}: PRs that changed</summary>", "", *shown, "", "</details>"]
+        if len("\n".join([*lines, *section, *tail])) > CHANGES_MAX_CHARS - 200:
+            left_out += 1
+            continue
+        lines += section
+    if left_out:
+        lines += [
+            "",
+            f"The PR lists of {left_out} more projects are left out (pull request bodies are capped).",
+        ]
+    return "\n".join([*lines, *tail]) + "\n"

@@ -335,3 +335,25 @@ def test_a_secondary_block_carries_over_to_the_next_run(tmp_path):
         assert gh._state(blocked).used == before  # nothing more on the blocked token
         assert gh._state(other).used > 0 and gh.stats.violations == 0
     assert result.prs == 8 and result.waits == 0
+
+
+def test_pr_body_stays_under_githubs_limit():
+    from prseed.snapshots import CHANGES_MAX_CHARS, FolderChange, SnapshotDiff
+
+    changes = [
+        FolderChange(
+            f"project-{i:03d}",
+            SnapshotDiff(
+                changed={(f"octo-org/repository-{i}", n): ["commits", "reviews"] for n in range(30)}
+            ),
+            False,
+            (500, 500),
+        )
+        for i in range(300)
+    ]
+    body = changes_markdown(changes)
+    assert len(body) <= CHANGES_MAX_CHARS
+    assert "| project-299 | 500 → 500 | 0 | 30 | 0 | +0 / -0 |" in body  # the table lists every project
+    assert "- ... and 5 more" in body
+    assert "more projects are left out (pull request bodies are capped)." in body
+    assert body.endswith("Review one project locally with `prseed snapshot diff OLD NEW`.\n")
