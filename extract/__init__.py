@@ -34,7 +34,8 @@ def run(
         config: the run's options.
         progress: receives progress reports (optional).
         governor: a governor shared with other runs (``extract --all``): its knowledge of each
-            token's budgets and blocks carries over (default: a new one for this run's tokens).
+            token's budgets and blocks carries over; it must have been made for the same token
+            pool (default: a new one for this run's tokens).
 
     Returns:
         Counts and statistics for the end summary.

@@ -274,7 +274,7 @@ def extract(
     started = time.monotonic()
     out_dir = Path(config.out_dir)
     reporter = _Reporter(progress)
-    governor = governor or new_governor(config)
+    governor = new_governor(config) if governor is None else governor
     governor.start_run(lambda reason, seconds: reporter.report(reason, seconds))
     client = Client(
         config.api_url,
