@@ -357,3 +357,47 @@ def test_pr_body_stays_under_githubs_limit():
     assert "- ... and 5 more" in body
     assert "more projects are left out (pull request bodies are capped)." in body
     assert body.endswith("Review one project locally with `prseed snapshot diff OLD NEW`.\n")
+
+
+def test_a_rejected_token_stops_the_run(registry, tmp_path, monkeypatch):
+    registry(["alpha", "beta"])
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_accepted_token")
+    with FakeGitHub(repos=repos("alpha", "beta"), tokens={TOKEN}) as gh:
+        result = CliRunner().invoke(cli, args(gh, "--all"))
+        assert logged(gh, "octo-org/beta") == []  # the same token would fail every project
+    assert result.exit_code == 3, result.output
+    assert "FAILED   alpha (exit 3):" in result.stdout
+    assert "FAILED   beta (exit 3): not run:" in result.stdout
+    assert "2 projects: 0 extracted, 0 skipped, 2 failed (alpha, beta)" in result.stdout
+
+
+def test_ctrl_c_keeps_the_run_state_and_says_how_to_continue(tmp_path):
+    import signal
+
+    path = write_registry(tmp_path / "projects.toml", ["alpha", "beta"])
+    env = {
+        "GITHUB_TOKEN": TOKEN,
+        "PATH": "/usr/bin:/bin",
+        "PRSEED_PROJECTS": str(path),
+        "PYTHONPATH": os.getcwd(),
+    }
+    state_file = state_path(tmp_path / "snaps", ["alpha", "beta"])
+    with FakeGitHub(repos=repos("alpha", "beta", n_prs=14), tokens={TOKEN}, latency=0.01) as gh:
+        command = [PRSEED, *args(gh, "alpha", "beta")]
+        proc = subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        while proc.poll() is None:
+            try:
+                state = json.loads(state_file.read_text())
+            except (OSError, ValueError):
+                continue
+            if state["done"] == ["alpha"]:
+                proc.send_signal(signal.SIGINT)
+                break
+        _, err = proc.communicate()
+        assert proc.returncode == 130, err.decode()
+        assert "--resume to continue the run" in err.decode() and f"snaps/{state_file.name}" in err.decode()
+        final = subprocess.run([*command, "--resume"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
+    assert "skipped  alpha" in final.stdout
