@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PROJECT ?=
 ARGS ?=
 
-.PHONY: help install seed extract transform load test chromium lint typecheck check bench fake-github demo-snapshot clean
+.PHONY: help install seed extract transform load test chromium lint workflows typecheck check bench fake-github demo-snapshot clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -46,9 +46,12 @@ chromium:  ## install Debian's chromium for the report's browser test if missing
 	          || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; }; } \
 	|| echo "chromium missing and not installable here: the report's browser test will be SKIPPED"
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP) workflows  ## ruff, and the GitHub Actions workflows against their schema
 	$(BIN)/ruff check prseed extract transform load tests bench
 	$(BIN)/ruff format --check prseed extract transform load tests bench
+
+workflows: $(STAMP)  ## check .github/workflows/*.yml against the schema check-jsonschema's wheel carries (offline)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 typecheck: $(STAMP)  ## mypy --strict on the package, laid out as installed (prseed.extract = extract/, ...)
 	@# mypy cannot follow setuptools' editable import hook, so it reads a tree of links shaped like

@@ -6,15 +6,22 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.plan import plan
 
 from prseed.outputs import check_output_dir
 
+if TYPE_CHECKING:
+    from prseed.extract.governor import Governor
+
 __all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "plan", "run"]
 
 
-def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
+def run(
+    config: ExtractConfig, progress: ProgressSink | None = None, governor: Governor | None = None
+) -> ExtractResult:
     """Extract a project's pull requests into a snapshot folder.
 
     Lists each repository's PRs of the window (newest created first), fetches their commits,
@@ -26,6 +33,9 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     Args:
         config: the run's options.
         progress: receives progress reports (optional).
+        governor: a governor shared with other runs (``extract --all``): its knowledge of each
+            token's budgets and blocks carries over; it must have been made for the same token
+            pool (default: a new one for this run's tokens).
 
     Returns:
         Counts and statistics for the end summary.
@@ -42,4 +52,4 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     from prseed.extract.pipeline import extract
 
     check_output_dir(config.out_dir, "snapshot")
-    return extract(config, progress)
+    return extract(config, progress, governor)

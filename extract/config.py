@@ -45,7 +45,12 @@ class ExtractConfig:
 
     project: dict[str, Any]
     out_dir: Path = field(
-        metadata=cli("The snapshot folder (default snapshots/<project>).", flag="--out", metavar="DIR")
+        metadata=cli(
+            "The snapshot folder (default snapshots/<project>); with several projects the folder "
+            "that holds one per project (default snapshots).",
+            flag="--out",
+            metavar="DIR",
+        )
     )
     tokens: tuple[str, ...] = ()
     api_url: str = field(

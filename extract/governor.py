@@ -241,6 +241,23 @@ class Governor:
         self._sleep(seconds)
         return seconds
 
+    def start_run(self, on_wait: WaitListener | None) -> None:
+        """Begin the next of several runs sharing this governor (``prseed extract --all``).
+
+        The run gets fresh wait statistics and its own wait listener; what was learned about
+        budgets, blocks, throttles and pacing carries over, so a token an earlier run spent or
+        got blocked is not tried again before its reset.
+        """
+        with self._cond:
+            self.waits = WaitStats()
+            self._on_wait = on_wait
+
+    def knows(self, token: int, resources: tuple[str, ...]) -> bool:
+        """Whether a budget of every one of ``resources`` is known for ``token``."""
+        with self._cond:
+            budgets = [self._budgets.get((token, r)) for r in resources]
+            return all(b is not None and b.remaining is not None for b in budgets)
+
     # -- reporting -----------------------------------------------------------------------------
 
     def budget_left(self, resource: str = "core") -> int | None:

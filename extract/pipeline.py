@@ -256,19 +256,26 @@ def _merge_counts(into: dict[str, int], add: dict[str, int]) -> dict[str, int]:
     return merged
 
 
-def extract(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
+def new_governor(config: ExtractConfig) -> Governor:
+    """The governor for ``config``'s token pool, pacing and concurrency (shareable by several runs)."""
+    return Governor(
+        max(1, len(config.tokens)),
+        points_per_minute=config.points_per_minute,
+        secondary_min_wait=config.secondary_min_wait,
+        max_concurrency=config.max_workers,
+    )
+
+
+def extract(
+    config: ExtractConfig, progress: ProgressSink | None = None, governor: Governor | None = None
+) -> ExtractResult:
     """Run the extract stage (see :func:`extract.run`)."""
     check_config(config)
     started = time.monotonic()
     out_dir = Path(config.out_dir)
     reporter = _Reporter(progress)
-    governor = Governor(
-        max(1, len(config.tokens)),
-        points_per_minute=config.points_per_minute,
-        secondary_min_wait=config.secondary_min_wait,
-        max_concurrency=config.max_workers,
-        on_wait=lambda reason, seconds: reporter.report(reason, seconds),
-    )
+    governor = new_governor(config) if governor is None else governor
+    governor.start_run(lambda reason, seconds: reporter.report(reason, seconds))
     client = Client(
         config.api_url,
         config.tokens,
@@ -346,7 +353,12 @@ def _run(
     if config.api_used == "graphql":
         gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
 
-    limits = [github.fetch_rate_limit(client, token) for token in range(max(1, len(config.tokens)))]
+    # A governor shared with earlier runs already knows the budgets: no need to ask again.
+    resources = ("core", "graphql") if gql is not None else ("core",)
+    limits = [
+        {} if client.governor.knows(token, resources) else github.fetch_rate_limit(client, token)
+        for token in range(max(1, len(config.tokens)))
+    ]
     if gql is not None:
         gql.learn_budgets(limits)
 

@@ -214,3 +214,123 @@ def _connect(
         yield con
     finally:
         con.close()
+
+
+#: PRs listed per project in a changes summary before "... and N more".
+CHANGES_LISTED = 25
+#: Characters of a changes summary at most: GitHub caps a pull request body at 65,536.
+CHANGES_MAX_CHARS = 60_000
+
+
+@dataclass(frozen=True)
+class FolderChange:
+    """How one project's snapshot folder differs between two snapshot roots.
+
+    Attributes:
+        key: the folder (project key).
+        diff: the PR-level differences; for a new snapshot, against nothing (all added).
+        new: the old root has no snapshot of this project.
+        prs: PRs in the old and the new snapshot.
+    """
+
+    key: str
+    diff: SnapshotDiff
+    new: bool
+    prs: tuple[int, int]
+
+
+def snapshot_changes(old_root: Path, new_root: Path) -> list[FolderChange]:
+    """Compare every snapshot under ``new_root`` with the same project's under ``old_root``.
+
+    Folders of ``new_root`` without a manifest (a failed extract) are left out.
+
+    Args:
+        old_root: the folder holding the snapshots before (e.g. the repository's ``snapshots/``).
+        new_root: the folder holding the refreshed snapshots (one subfolder per project).
+
+    Returns:
+        One entry per snapshot of ``new_root``, by key.
+    """
+    changes = []
+    for folder in sorted(p for p in new_root.iterdir() if (p / "manifest.json").is_file()):
+        old = old_root / folder.name
+        if (old / "manifest.json").is_file():
+            diff = diff_snapshots(old, folder)
+            changes.append(FolderChange(folder.name, diff, False, diff.rows["pull_requests"]))
+        else:
+            manifest = verify_dataset(folder, "snapshot")
+            prs = sorted((r["repo"], int(r["number"])) for r in _pull_keys(folder, manifest))
+            rows = {name: (0, entry["rows"]) for name, entry in manifest["tables"].items()}
+            changes.append(FolderChange(folder.name, SnapshotDiff(added=prs, rows=rows), True, (0, len(prs))))
+    return changes
+
+
+def _pull_keys(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    path = str(folder / manifest["tables"]["pull_requests"]["file"])
+    con = duckdb.connect()
+    try:
+        result = con.execute("SELECT repo, number FROM read_parquet(?)", [path]).fetchall()
+    finally:
+        con.close()
+    return [{"repo": repo, "number": number} for repo, number in result]
+
+
+def changes_markdown(changes: list[FolderChange], title: str = "Snapshot refresh") -> str:
+    """A Markdown summary of snapshot changes (the refresh workflow's pull-request body).
+
+    A table with one row per changed or new snapshot (PRs before and after, added, changed,
+    removed, contributors), the unchanged ones in one line, then per project the PRs that
+    changed (at most :data:`CHANGES_LISTED` each, in a collapsed section, while the text stays
+    under :data:`CHANGES_MAX_CHARS`).
+    """
+    changed = [c for c in changes if c.new or not c.diff.empty]
+    same = [c.key for c in changes if not c.new and c.diff.empty]
+    lines = [f"## {title}", ""]
+    if not changes:
+        return "\n".join([*lines, "No snapshot was refreshed.", ""])
+    lines.append(
+        f"{len(changes)} snapshots refreshed: {sum(c.new for c in changes)} new, "
+        f"{sum(not c.new for c in changed)} changed, {len(same)} unchanged."
+    )
+    if changed:
+        lines += [
+            "",
+            "| project | PRs | added | changed | removed | contributors |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for c in changed:
+            d = c.diff
+            name = f"{c.key} (new)" if c.new else c.key
+            people = f"+{len(d.contributors_added)} / -{len(d.contributors_removed)}"
+            lines.append(
+                f"| {name} | {c.prs[0]:,} → {c.prs[1]:,} | {len(d.added):,} | {len(d.changed):,} "
+                f"| {len(d.removed):,} | {people} |"
+            )
+    if same:
+        lines += ["", f"Unchanged: {', '.join(same)}."]
+    tail = ["", "Review one project locally with `prseed snapshot diff OLD NEW`."]
+    left_out = 0
+    for c in changed:
+        if c.new:
+            continue
+        entries = (
+            [f"- added {r}#{n}" for r, n in c.diff.added]
+            + [f"- changed {r}#{n}: {', '.join(parts)}" for (r, n), parts in c.diff.changed.items()]
+            + [f"- removed {r}#{n}" for r, n in c.diff.removed]
+        )
+        if not entries:
+            continue
+        shown = entries[:CHANGES_LISTED]
+        if len(entries) > len(shown):
+            shown.append(f"- ... and {len(entries) - len(shown):,} more")
+        section = ["", f"<details><summary>{c.key}: PRs that changed</summary>", "", *shown, "", "</details>"]
+        if len("\n".join([*lines, *section, *tail])) > CHANGES_MAX_CHARS - 200:
+            left_out += 1
+            continue
+        lines += section
+    if left_out:
+        lines += [
+            "",
+            f"The PR lists of {left_out} more projects are left out (pull request bodies are capped).",
+        ]
+    return "\n".join([*lines, *tail]) + "\n"

@@ -117,6 +117,25 @@ def summary(result: ExtractResult) -> str:
     return "\n".join(lines)
 
 
+def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...]) -> ExtractConfig:
+    """The extract config of one project from the command's option values.
+
+    Options not given take the project's defaults: the window starts ``days_back`` days before
+    today (computed once here, so every repository and every resume sees the same window),
+    ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is GraphQL with a
+    token (GitHub's GraphQL needs one), REST without (a loopback fake server).
+    """
+    values = dict(values)
+    if values["since"] is None:
+        values["since"] = datetime.now(UTC).date() - timedelta(days=proj.days_back)
+    if values["max_prs"] is None:
+        values["max_prs"] = proj.max_prs
+    if values["out_dir"] is None:
+        values["out_dir"] = Path("snapshots") / proj.key
+    values["api"] = values["api"] or ("graphql" if tokens else "rest")
+    return ExtractConfig(project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values)
+
+
 _INTERRUPTED = (
     "interrupted; the batches fetched so far are kept: run the same command with --resume to continue "
     "(or --fresh to start over)"
@@ -124,7 +143,23 @@ _INTERRUPTED = (
 
 
 @click.command("extract")
-@click.argument("project", required=False)
+@click.argument("projects", nargs=-1, metavar="[PROJECT]...")
+@click.option(
+    "--all", "all_projects", is_flag=True, help="Extract every registry project (not synthetic ones)."
+)
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    type=click.Choice(["first-class", "registry"]),
+    help="Extract the registry projects of this tier (repeatable).",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Keep only shard I of N of the selected projects (a stable split by project key, so N "
+    "machines with their own tokens share the registry; README, Many projects).",
+)
 @click.option(
     "--repo",
     "repos",
@@ -140,32 +175,36 @@ _INTERRUPTED = (
 @click.option("--json", "as_json", is_flag=True, help="Print the summary (or the plan) as JSON on stdout.")
 @verbosity_options
 def extract(
-    project: str | None, repos: tuple[str, ...], dry_run: bool, as_json: bool, **options: Any
+    projects: tuple[str, ...],
+    all_projects: bool,
+    tiers: tuple[str, ...],
+    shard: str | None,
+    repos: tuple[str, ...],
+    dry_run: bool,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Extract a project's pull requests from GitHub into a Parquet snapshot.
 
     PROJECT is a registry key (`prseed projects`); or use --repo OWNER/NAME. Without options a
-    registry project uses its own max PRs and days back. Token: GITHUB_TOKEN, or a pool in
-    GITHUB_SEEDING_TOKENS (comma-separated); .env is read.
+    registry project uses its own max PRs and days back. Several PROJECTs, --all or --tier
+    extract each project in turn into OUT/<project> (OUT default snapshots) with one token pool
+    and governor; failures are listed at the end (exit code: the first failure's) and --resume
+    continues the whole run. Token: GITHUB_TOKEN, or a pool in GITHUB_SEEDING_TOKENS
+    (comma-separated); .env is read.
     """
+    if len(projects) > 1 or all_projects or tiers or shard:
+        from prseed.cli.extract_many import extract_many
+
+        extract_many(projects, all_projects, tiers, shard, repos, dry_run, as_json, options)
+        return
+    project = projects[0] if projects else None
     with stage_errors(_INTERRUPTED):
         values = config_values(ExtractConfig, options)
         if values["resume"] and values["fresh"]:
             raise ConfigError("--resume and --fresh exclude each other")
         proj = _project(project, repos)
-        if values["since"] is None:
-            # Computed once here so every repo and every resume sees the same window.
-            values["since"] = datetime.now(UTC).date() - timedelta(days=proj.days_back)
-        if values["max_prs"] is None:
-            values["max_prs"] = proj.max_prs
-        if values["out_dir"] is None:
-            values["out_dir"] = Path("snapshots") / proj.key
-        tokens = read_tokens()
-        # GraphQL needs a token on GitHub; without one (a loopback fake server) REST is the default.
-        values["api"] = values["api"] or ("graphql" if tokens else "rest")
-        config = ExtractConfig(
-            project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values
-        )
+        config = project_config(proj, values, read_tokens())
         if dry_run:
             check_output_dir(config.out_dir, "snapshot")  # report now what the run would refuse
             if as_json:

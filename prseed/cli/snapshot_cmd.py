@@ -12,7 +12,13 @@ import click
 from prseed.cli.common import echo, stage_errors, verbosity_options
 from prseed.registry import check_key
 from prseed.seeding import unknown_project
-from prseed.snapshots import diff_snapshots, snapshot_info, verify_snapshot
+from prseed.snapshots import (
+    changes_markdown,
+    diff_snapshots,
+    snapshot_changes,
+    snapshot_info,
+    verify_snapshot,
+)
 
 
 def _folder(value: str) -> Path:
@@ -177,6 +183,22 @@ def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
         )
     if exit_code and not result.empty:
         sys.exit(1)
+
+
+@snapshot.command("changes")
+@click.argument("old_root", metavar="OLD_ROOT", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("new_root", metavar="NEW_ROOT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--title", default="Snapshot refresh", show_default=True, help="The Markdown heading.")
+@verbosity_options
+def changes(old_root: Path, new_root: Path, title: str) -> None:
+    """Markdown summary of every snapshot in NEW_ROOT against OLD_ROOT (a pull request's body).
+
+    OLD_ROOT and NEW_ROOT hold one folder per project (e.g. snapshots/ and the folders a
+    `prseed extract --all --out NEW_ROOT` wrote); a project missing from OLD_ROOT is new.
+    """
+    with stage_errors():
+        text = changes_markdown(snapshot_changes(old_root, new_root), title)
+    click.echo(text, nl=False)
 
 
 def register(group: click.Group) -> None:
