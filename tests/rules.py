@@ -12,6 +12,7 @@ of case-insensitive flags.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 # --- Jira keys -------------------------------------------------------------------------------
 
@@ -101,6 +102,29 @@ def parse_jira_key(title: str | None, head_ref: str | None, own: str = "") -> st
     title, head_ref = title or "", head_ref or ""
     keys = _own_keys(title, own) + _own_keys(head_ref, own) + _other_keys(title) + _other_keys(head_ref)
     return keys[0] if keys else ""
+
+
+# --- Known times (transform/sql/01_macros.sql: known_at, known_git_at) -------------------------
+
+GITHUB_EPOCH = datetime(2008, 1, 1, tzinfo=UTC)  # no PR, review, check run or comment predates it
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a zero Unix time: git's "no date"
+CLOCK_SKEW = timedelta(days=1)  # GitHub's clock against the extracting machine's
+NO_LATER_THAN = datetime(9999, 1, 1, tzinfo=UTC)  # without an extraction time
+
+
+def latest_known_at(extracted: datetime | None) -> datetime:
+    """The latest possible time in a snapshot extracted at ``extracted`` (manifest finished_at)."""
+    return extracted + CLOCK_SKEW if extracted is not None else NO_LATER_THAN
+
+
+def known_github_at(value: datetime | None, latest: datetime) -> datetime | None:
+    """A GitHub object's time in [2008-01-01, latest], else None (unknown)."""
+    return value if value is not None and GITHUB_EPOCH <= value <= latest else None
+
+
+def known_git_at(value: datetime | None, latest: datetime) -> datetime | None:
+    """A git author/committer date in (1970-01-01T00:00:00Z, latest], else None (unknown)."""
+    return value if value is not None and UNIX_EPOCH < value <= latest else None
 
 
 # --- File categories (metrics-schema.md §1.7) --------------------------------------------------

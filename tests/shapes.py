@@ -264,7 +264,8 @@ TOMAS: User = (302, "tomas-r", "User")
 
 
 def timestamps(v: int) -> Version:
-    """Check runs with GitHub's 0001-01-01 sentinel, reversed and absurd spans; merged-before-created.
+    """Check runs with GitHub's 0001-01-01 sentinel, reversed and absurd spans; merged-before-created;
+    times at the Unix epoch and after the extraction (v1 finished 2025-06-30T12:00Z).
 
     v2 is the next day's extraction: the in-progress package run has completed.
     """
@@ -277,6 +278,12 @@ def timestamps(v: int) -> Version:
         # a sentinel merge time: not merged
         pull(r, 4, "Try the new lexer", INES, "2025-06-16T08:00:00Z", closed="2025-06-17T08:00:00Z"),
         pull(r, 5, "Ship the package job", TOMAS, "2025-06-28T08:00:00Z"),
+        # created at the Unix epoch (a zero time): unknown creation, no cycle or review time
+        pull(r, 6, "Port the importer", TOMAS, "1970-01-01T00:00:00Z", merged="2025-06-12T10:00:00Z"),
+        # merged in 2262, after the extraction: not merged
+        pull(r, 7, "Bound the lexer", INES, "2025-06-13T08:00:00Z", merged="2262-04-11T23:47:16Z"),
+        # merged at the epoch: not merged, so no survey dated 1970
+        pull(r, 8, "Drop the old cache", TOMAS, "2025-06-14T08:00:00Z", merged="1970-01-01T00:00:00Z"),
     ]
     prs[3]["merged_at"] = ts("0001-01-01T00:00:00Z")
     reviews = [
@@ -284,6 +291,10 @@ def timestamps(v: int) -> Version:
         review(r, 2, 4002, TOMAS, "APPROVED", "2025-06-09T08:00:00Z"),  # before the PR was created
         review(r, 3, 4003, TOMAS, "APPROVED", "2025-06-11T09:30:00Z"),
         review(r, 4, 4004, TOMAS, "COMMENTED", "0001-01-01T00:00:00Z"),
+        review(r, 6, 4005, INES, "APPROVED", "2025-06-12T09:00:00Z"),
+        # neither the epoch nor the year 3000 is a first review
+        review(r, 7, 4006, TOMAS, "COMMENTED", "1970-01-01T00:00:00Z"),
+        review(r, 7, 4007, TOMAS, "APPROVED", "3000-01-01T00:00:00Z"),
     ]
     commits = [
         commit(r, 1, "a1", INES, "2025-06-02T09:00:00Z", "Cache tables"),
@@ -292,6 +303,12 @@ def timestamps(v: int) -> Version:
         commit(r, 3, "a3", INES, "0001-01-01T00:00:00Z", "Trim tokens", committed="2025-06-11T07:00:00Z"),
         commit(r, 4, "a4", INES, "9999-12-31T23:59:59Z", "Lexer", committed="9999-12-31T23:59:59Z"),
         commit(r, 5, "a5", TOMAS, "2025-06-28T07:00:00Z", "Package job"),
+        # an epoch author date: the committer date is the commit's time
+        commit(r, 6, "a6", TOMAS, "1970-01-01T00:00:00Z", "Port", committed="2025-06-12T09:00:00Z"),
+        # imported history: an old git date is real
+        commit(r, 7, "a7", INES, "1999-03-01T12:00:00Z", "Lexer bounds (from CVS)"),
+        # after the extraction: unknown
+        commit(r, 8, "a8", TOMAS, "2031-01-01T00:00:00Z", "Drop cache", committed="2031-01-01T00:00:00Z"),
     ]
     runs = [
         check_run(r, 1, 201, "build", "2025-06-02T10:00:00Z", "2025-06-02T10:03:20.900Z"),
@@ -302,6 +319,8 @@ def timestamps(v: int) -> Version:
         check_run(r, 1, 204, "lint", "2025-06-02T10:10:00Z", "2025-06-02T10:00:00Z"),
         check_run(r, 1, 205, "nightly", "2025-06-02T10:00:00Z", "9999-12-31T23:59:59Z"),
         check_run(r, 1, 206, "soak", "1971-01-01T00:00:00Z", "2045-01-01T00:00:00Z"),
+        check_run(r, 3, 208, "bench", "1970-01-01T00:00:00Z", "2025-06-11T10:00:00Z"),  # epoch start
+        check_run(r, 3, 209, "fuzz", "2025-06-11T10:00:00Z", "3000-01-01T00:00:00Z"),  # year-3000 end
         check_run(r, 5, 207, "package", "2025-06-29T23:00:00Z", None, status="in_progress", conclusion=None),
     ]
     if v == 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
@@ -114,6 +115,75 @@ def test_categorize_file_sql_matches_reference(con: duckdb.DuckDBPyConnection, b
 def test_categorize_file_examples(con: duckdb.DuckDBPyConnection, path: str, category: str) -> None:
     assert rules.categorize_file(path) == category
     assert sql_map(con, "categorize_file(a)", [(path,)]) == [category]
+
+
+# --- Known times -------------------------------------------------------------------------------
+
+EXTRACTED = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
+US = timedelta(microseconds=1)
+EDGES = [
+    datetime(1, 1, 1, tzinfo=UTC),  # Go's zero time
+    rules.UNIX_EPOCH - US,
+    rules.UNIX_EPOCH,
+    rules.UNIX_EPOCH + US,
+    datetime(1999, 3, 1, tzinfo=UTC),  # imported git history
+    rules.GITHUB_EPOCH - US,
+    rules.GITHUB_EPOCH,
+    EXTRACTED,
+    rules.latest_known_at(EXTRACTED),
+    rules.latest_known_at(EXTRACTED) + US,
+    datetime(2262, 4, 11, tzinfo=UTC),
+    datetime(3000, 1, 1, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+]
+TIMES = st.sampled_from(EDGES) | st.datetimes(
+    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)
+)
+
+
+@SETTINGS
+@given(st.lists(TIMES | st.none(), min_size=1, max_size=30), st.sampled_from([EXTRACTED, None]))
+def test_known_times_sql_match_reference(
+    con: duckdb.DuckDBPyConnection, batch: list[datetime | None], extracted: datetime | None
+) -> None:
+    latest = rules.latest_known_at(extracted)
+    con.execute("SET VARIABLE extracted_at = $e::TIMESTAMPTZ", {"e": extracted})
+    query = "SELECT known_at(t), known_git_at(t) FROM unnest($v::TIMESTAMPTZ[]) WITH ORDINALITY u(t, i) ORDER BY i"
+    got = con.execute(query, {"v": batch}).fetchall()
+    want = [(rules.known_github_at(t, latest), rules.known_git_at(t, latest)) for t in batch]
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("value", "github", "git"),
+    [
+        ("0001-01-01T00:00:00Z", False, False),
+        ("1970-01-01T00:00:00Z", False, False),  # the epoch: a zero Unix time
+        ("1999-03-01T12:00:00Z", False, True),  # imported history: a real commit date
+        ("2007-12-31T23:59:59Z", False, True),
+        ("2008-01-01T00:00:00Z", True, True),
+        ("2025-07-01T12:00:00Z", True, True),  # a day of clock skew after the extraction
+        ("2025-07-01T12:00:01Z", False, False),
+        ("2262-04-11T00:00:00Z", False, False),
+        ("3000-01-01T00:00:00Z", False, False),
+    ],
+)
+def test_known_time_examples(con: duckdb.DuckDBPyConnection, value: str, github: bool, git: bool) -> None:
+    con.execute("SET VARIABLE extracted_at = $e::TIMESTAMPTZ", {"e": EXTRACTED})
+    got = con.execute(
+        "SELECT known_at($t::TIMESTAMPTZ) IS NOT NULL, known_git_at($t::TIMESTAMPTZ) IS NOT NULL",
+        {"t": value},
+    ).fetchone()
+    assert got == (github, git)
+    stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    latest = rules.latest_known_at(EXTRACTED)
+    assert (
+        rules.known_github_at(stamp, latest) is not None,
+        rules.known_git_at(stamp, latest) is not None,
+    ) == (
+        github,
+        git,
+    )
 
 
 # --- Jira keys -------------------------------------------------------------------------------

@@ -46,16 +46,27 @@ def _has_code(statement: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
 
 
-def default_as_of(manifest: dict[str, Any]) -> date:
-    """The snapshot's extraction date: the UTC date of its manifest ``finished_at``."""
+def extracted_at(manifest: dict[str, Any]) -> datetime:
+    """The snapshot's extraction time: its manifest ``finished_at`` as an aware UTC datetime.
+
+    A time without an offset is taken as UTC (the extract writes ``...Z``).
+
+    Raises:
+        SnapshotError: ``finished_at`` is not an ISO-8601 date-time.
+    """
     finished = str(manifest["finished_at"]).replace("Z", "+00:00")
     try:
         stamp = datetime.fromisoformat(finished)
     except ValueError as exc:
         raise SnapshotError(f"snapshot finished_at {finished!r} is not a date-time") from exc
     if stamp.tzinfo is None:
-        return stamp.date()
-    return stamp.astimezone(UTC).date()
+        return stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
+
+
+def default_as_of(manifest: dict[str, Any]) -> date:
+    """The snapshot's extraction date: the UTC date of its manifest ``finished_at``."""
+    return extracted_at(manifest).date()
 
 
 def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +75,8 @@ def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, A
     return {
         "seed": config.seed,
         "as_of": config.as_of or default_as_of(manifest),
+        # the latest time a GitHub object in the snapshot can carry (see known_at in 01_macros.sql)
+        "extracted_at": extracted_at(manifest),
         "days_back": project["days_back"],
         "team_slug": project["team_slug"],
         "team_name": project["team_name"],

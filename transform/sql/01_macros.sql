@@ -99,13 +99,28 @@ CREATE OR REPLACE MACRO story_points_of(lines) AS CASE
     WHEN lines < 50 THEN 1 WHEN lines < 150 THEN 2 WHEN lines < 400 THEN 3 WHEN lines < 800 THEN 5
     ELSE 8 END;
 
--- Sentinel timestamps mean "not set": Go's zero time 0001-01-01T00:00:00Z (GitHub returns it as
--- started_at of a check run that never started), anything else before 1970, and 9999-… "end of
--- time" values. known_at() turns them into NULL; every snapshot timestamp the build writes or
--- computes a duration from passes through it.
+-- Known times (transform/README.md, "Timestamps"): a time outside its possible range is unknown
+-- (NULL), never clamped. Go's zero time 0001-01-01T00:00:00Z (GitHub's started_at of a check run
+-- that never started), the Unix epoch 1970-01-01T00:00:00Z (a zero Unix time), "end of time"
+-- 9999-... values and any time after the extraction are all outside.
+-- The latest possible time: the snapshot's extraction (manifest finished_at) plus one day of
+-- clock skew between GitHub and the extracting machine. Without the variable (a bare macro
+-- test), no upper bound but the year 9999.
+CREATE OR REPLACE MACRO latest_known_at() AS
+    coalesce(getvariable('extracted_at')::TIMESTAMPTZ + INTERVAL 1 DAY, TIMESTAMPTZ '9999-01-01 00:00:00+00');
+
+-- A time of a GitHub object (PR, review, check run, comment): from 2008-01-01 (GitHub opened in
+-- 2008; no PR, review or check run predates it) to latest_known_at(). Every GitHub time the build
+-- writes or computes a duration, a first-X, a window, a simulated date or a weekly bucket from
+-- passes through it.
 CREATE OR REPLACE MACRO known_at(ts) AS
-    CASE WHEN ts >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts < TIMESTAMPTZ '9999-01-01 00:00:00+00'
-        THEN ts END;
+    CASE WHEN ts >= TIMESTAMPTZ '2008-01-01 00:00:00+00' AND ts <= latest_known_at() THEN ts END;
+
+-- A git author or committer date: git history imported from older systems is legitimately older
+-- than GitHub, so any time after the Unix epoch (exclusive: 0 is git's "no date") up to
+-- latest_known_at().
+CREATE OR REPLACE MACRO known_git_at(ts) AS
+    CASE WHEN ts > TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts <= latest_known_at() THEN ts END;
 
 -- Hours between two timestamps, numeric(10,2); equal timestamps give 0.00, not NULL.
 -- Rounded half away from zero in integer arithmetic, so no float rounding enters.
@@ -121,7 +136,7 @@ CREATE OR REPLACE MACRO hours_between(a, b) AS
     END;
 
 -- Whole seconds from a to b, truncated; NULL as hours_between(), and when the span does not fit
--- the int column (more than 68 years).
+-- the int column (more than 68 years; cannot happen between known GitHub times, kept as a guard).
 CREATE OR REPLACE MACRO seconds_between(a, b) AS
     CASE WHEN known_at(b) >= known_at(a) AND epoch_us(b) - epoch_us(a) < 2147483648000000 THEN
         ((epoch_us(b) - epoch_us(a)) // 1000000)::INTEGER
