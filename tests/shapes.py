@@ -577,8 +577,66 @@ def text(v: int) -> Version:
     )
 
 
+# --- Product names, versions and standards that look like Jira keys -----------------------------
+
+VEXA = "vexa/vexa"  # the project's Jira key VEXA is also its product's name
+IDA: User = (501, "ida-m", "User")
+JONAS: User = (502, "jonas-k", "User")
+
+
+def versions(v: int) -> Version:
+    """Titles and branches naming products, versions and standards with digits, in project VEXA.
+
+    v2: PR 1 was retitled with a real ticket, "[VEXA-30] Use GPT-4o for summaries".
+    """
+    r = VEXA
+    rows = [
+        (1, "Use GPT-4o for summaries", "gpt-summaries"),
+        (2, "GPT-4 summaries for digests", "digests"),  # not PR 1's issue
+        (3, "SOC-2 evidence export", "soc2-evidence"),
+        (4, "MPEG-4 thumbnails", "MPEG-4-thumbs"),
+        (5, "Support FIPS-140 and USB-3 keys", "fips-usb"),
+        (6, "K8S-1 manifests", "K8S-1-manifests"),
+        (7, "docs: vexa-3 migration guide", "docs-migration"),
+        (8, "fix: layers in Vexa-3.12", "layers-fix"),
+        (9, "Compat layer", "feat/vexa-4-compat"),
+        (10, "Upgrade to vexa-1.46.3", "upgrade-vexa"),
+        (11, "VEXA-21 cache layers", "cache-layers"),
+        (12, "Cache layers, follow-up", "feature/VEXA-21-followup"),  # shares PR 11's issue
+        (13, "[OPS-7] rotate keys", "rotate-keys"),  # another project's ticket
+    ]
+    prs = [
+        pull(
+            r,
+            n,
+            title,
+            IDA if n % 2 else JONAS,
+            f"2025-06-{n + 1:02d}T09:00:00Z",
+            merged=f"2025-06-{n + 1:02d}T17:00:00Z",
+            head_ref=branch,
+        )
+        for n, title, branch in rows
+    ]
+    if v == 2:
+        prs[0] = pull(
+            r,
+            1,
+            "[VEXA-30] Use GPT-4o for summaries",
+            IDA,
+            "2025-06-02T09:00:00Z",
+            merged="2025-06-02T17:00:00Z",
+            head_ref="gpt-summaries",
+        )
+    contributors = [contributor(r, IDA, 20, 1), contributor(r, JONAS, 15, 2)]
+    return Version(
+        _spec("shapes-versions", r, "VEXA", date(2025, 6, 30) if v == 1 else date(2025, 7, 1)),
+        {"pull_requests": prs, "contributors": contributors},
+    )
+
+
 SHAPES: dict[str, Callable[[int], Version]] = {
     "text": text,
+    "versions": versions,
     "timestamps": timestamps,
     "bots": bots,
     "identity": identity,

@@ -419,3 +419,46 @@ def test_text_rules_fire_on_the_right_words(tmp_path: Path, schema_url: str) -> 
     assert project.query("SELECT summary FROM metrics_jiraissue WHERE jira_key = 'FTL-9'") == [
         ("FTL-9 Handle UTF-8 file names",)
     ]
+
+
+# --- Product names, versions and standards that look like Jira keys -----------------------------
+
+
+def test_versions_and_standards_are_not_jira_keys(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "versions", schema_url)
+    build = project.transform(1)
+
+    prs = rows(build, "metrics_pullrequest", "github_pr_id")
+    keys = {n: p["jira_key"] for n, p in prs.items()}
+    assert keys == {
+        1: "",  # GPT-4o: no word boundary after the digits (was GPT-4)
+        2: "",  # GPT-4 at the title start: a product, not a ticket (was GPT-4, PR 1's issue)
+        3: "",  # SOC-2
+        4: "",  # MPEG-4 in the title and the branch
+        5: "",  # FIPS-140, USB-3
+        6: "",  # K8S-1
+        7: "",  # lowercase vexa-3 in a title: the product's version (was VEXA-3)
+        8: "",  # Vexa-3.12 (was VEXA-3, shared with PR 7)
+        9: "",  # branch feat/vexa-4-compat: the product name in lowercase (was VEXA-4)
+        10: "",  # vexa-1.46.3 (was VEXA-1)
+        11: "VEXA-21",
+        12: "VEXA-21",  # feature/VEXA-21-followup: the same ticket
+        13: "OPS-7",  # another project's ticket in brackets
+    }
+    issues = rows(build, "metrics_jiraissue", "jira_key")
+    assert sorted(issues) == sorted(["VEXA-21", "OPS-7", *(f"VEXA-{1_000_000 + n}" for n in range(1, 11))])
+    assert issues["VEXA-21"]["summary"] == "VEXA-21 cache layers"
+
+    project.load()
+    loaded = "SELECT github_pr_id, jira_key FROM metrics_pullrequest ORDER BY 1"
+    assert dict(project.query(loaded)) == keys
+    gpt = "SELECT count(DISTINCT jira_key) FROM metrics_jiraissue WHERE summary LIKE '%GPT-4%'"
+    assert project.query(gpt) == [(2,)]  # PRs 1 and 2 each have their own issue
+    assert project.query("SELECT count(*) FROM metrics_jiraissue") == [(12,)]
+
+    project.transform(2)  # PR 1 retitled "[VEXA-30] Use GPT-4o for summaries"
+    project.load()
+    assert project.query("SELECT jira_key FROM metrics_pullrequest WHERE github_pr_id = 1") == [("VEXA-30",)]
+    assert project.query("SELECT summary FROM metrics_jiraissue WHERE jira_key = 'VEXA-30'") == [
+        ("[VEXA-30] Use GPT-4o for summaries",)
+    ]

@@ -107,7 +107,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
                 "cycle_time_hours": hours(p["created_at"], merged),
                 "first_review_at": iso(first),
                 "review_time_hours": hours(p["created_at"], first),
-                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key),
+                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key, manifest["project"]["repos"]),
                 "is_revert": bool(re.match(r"[ \t]*\[?revert\b", p["title"].lower()))
                 or (p["head_ref"] or "").lower().startswith("revert-"),
                 "is_hotfix": bool(re.search(r"\bhot[ _-]?fix", text)),

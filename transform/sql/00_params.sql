@@ -12,8 +12,9 @@ SELECT
     $survey_response_rate::DOUBLE AS survey_rate,
     $repos::VARCHAR[] AS repos;
 
--- The seed, the project's Jira key and the extraction time also as variables, so the u01(),
+-- The seed, the project's Jira key and repos and the extraction time also as variables, so the u01(),
 -- jira_key_of() and known_at() macros need no join.
 SET VARIABLE seed = (SELECT seed FROM params);
 SET VARIABLE jira_key = (SELECT jira_project_key FROM params);
+SET VARIABLE repos = (SELECT repos FROM params);
 SET VARIABLE extracted_at = (SELECT extracted_at FROM params);
