@@ -7,7 +7,8 @@ committed folders ``tests/fixtures/shapes/<shape>/<version>/`` are written from 
 ``python -m tests.shapes`` and the tests check the two still agree.
 
 Rows are API-shaped like the extract writes them (``extract/rows.py``): logins and types as GitHub
-returns them, ``raw`` holding the parts of the API object the transform reads.
+returns them, ``raw`` the REST object every typed column derives from (:func:`with_raw`), so raw and
+the typed columns agree as in a real snapshot.
 """
 
 from __future__ import annotations
@@ -218,12 +219,114 @@ class Version:
     rows: dict[str, list[Row]]
 
 
+def _iso(value: datetime | None) -> str | None:
+    """A time as GitHub writes it (``...Z``), year 1 and 9999 included."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def _api_fields(table: str, row: Row) -> dict[str, Any]:
+    """The API fields the typed columns of ``row`` derive from, shaped as the REST API returns them.
+
+    The extract's invariant is that every typed column derives from ``raw`` (``extract/rows.py``);
+    the fixtures keep it, so ``raw`` and the typed columns never disagree.
+    """
+    if table == "pull_requests":
+        user = (
+            _user((row["author_id"], row["author_login"], row["author_type"])) if row["author_id"] else None
+        )
+        return {
+            "number": row["number"],
+            "id": row["id"],
+            "node_id": row["node_id"],
+            "title": row["title"],
+            "body": row["body"],
+            "state": row["state"],
+            "draft": row["draft"],
+            "user": user,
+            "author_association": row["author_association"],
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
+            "closed_at": _iso(row["closed_at"]),
+            "merged_at": _iso(row["merged_at"]),
+            "head": {"ref": row["head_ref"], "sha": row["head_sha"]},
+            "base": {"ref": row["base_ref"]},
+            "merge_commit_sha": row["merge_commit_sha"],
+            "additions": row["additions"],
+            "deletions": row["deletions"],
+            "changed_files": row["changed_files"],
+            "commits": row["commits_count"],
+            "labels": [{"name": name} for name in row["labels"]],
+            "milestone": None if row["milestone"] is None else {"title": row["milestone"]},
+            "assignees": [{"login": login} for login in row["assignees"]],
+            "requested_reviewers": [{"login": login} for login in row["requested_reviewers"]],
+        }
+    if table == "reviews":
+        user = (
+            _user((row["reviewer_id"], row["reviewer_login"], row["reviewer_type"]))
+            if row["reviewer_id"]
+            else None
+        )
+        return {
+            "id": row["id"],
+            "user": user,
+            "state": row["state"],
+            "submitted_at": _iso(row["submitted_at"]),
+            "body": row["body"],
+            "commit_id": row["commit_id"],
+            "author_association": row["author_association"],
+        }
+    if table == "commits":
+        return {
+            "sha": row["sha"],
+            "committer": None if row["committer_login"] is None else {"login": row["committer_login"]},
+            "commit": {
+                "author": {
+                    "name": row["author_name"],
+                    "email": row["author_email"],
+                    "date": _iso(row["authored_at"]),
+                },
+                "committer": {"date": _iso(row["committed_at"])},
+                "message": row["message"],
+            },
+            "parents": [{"sha": "0" * 40}] * row["parents_count"],
+            "stats": {"additions": row["additions"], "deletions": row["deletions"]},
+        }
+    if table == "check_runs":
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "head_sha": row["head_sha"],
+            "status": row["status"],
+            "conclusion": row["conclusion"],
+            "started_at": _iso(row["started_at"]),
+            "completed_at": _iso(row["completed_at"]),
+            "app": {"slug": row["app_slug"]},
+        }
+    if table == "contributors":
+        return {
+            "id": row["id"],
+            "login": row["login"],
+            "type": row["type"],
+            "contributions": row["contributions"],
+            "name": row["name"],
+            "email": row["email"],
+        }
+    return {}
+
+
+def with_raw(table: str, row: Row) -> Row:
+    """``row`` with its typed columns written into ``raw`` (over the parts ``raw`` already has)."""
+    raw = json.loads(row["raw"]) if row.get("raw") else {}
+    raw.update(_api_fields(table, row))
+    return {**row, "raw": _raw(raw)}
+
+
 def tables_of(version: Version) -> dict[str, pa.Table]:
     """The snapshot tables of a version, cast to the contract and sorted by their keys."""
     out = {}
     for table in SNAPSHOT_TABLES:
         schema = arrow_schema("snapshot", table)
-        rows = version.rows.get(table, [])
+        rows = [with_raw(table, row) for row in version.rows.get(table, [])]
         key = table_key("snapshot", table)
         rows = sorted(rows, key=lambda r: tuple(r[k] for k in key))
         out[table] = pa.Table.from_pylist(rows, schema=schema)
