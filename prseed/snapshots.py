@@ -73,7 +73,11 @@ def snapshot_info(folder: Path) -> SnapshotInfo:
 
 
 def verify_snapshot(folder: Path) -> dict[str, Any]:
-    """Verify checksums, schemas, and that every table is sorted and unique on its key.
+    """Verify checksums, schemas, key order and uniqueness, and typed columns against ``raw``.
+
+    The typed-column check (``prseed/sql/snapshot_raw_check.sql``) runs where raw carries the
+    field: PR number/title/created_at/merged_at, review state/submitted_at, commit sha/dates, check
+    run start/end. The transform reads the typed columns; the extract derives them from raw.
 
     Returns:
         The manifest.
@@ -90,6 +94,13 @@ def verify_snapshot(folder: Path) -> dict[str, Any]:
                 raise SnapshotError(f"{path}: {duplicates} rows share their key ({key}); re-extract")
             if misplaced:
                 raise SnapshotError(f"{path}: rows are not sorted by ({key}); re-extract")
+        for table, column, disagree in con.execute(_sql("snapshot_raw_check.sql")).fetchall():
+            if disagree:
+                path = folder / manifest["tables"][table]["file"]
+                raise SnapshotError(
+                    f"{path}: {disagree} rows have a {column} that disagrees with their raw API object "
+                    "(typed columns derive from raw); re-extract"
+                )
     for table in COMMENT_TABLES:
         if table in manifest["tables"]:
             _check_key_order(folder / manifest["tables"][table]["file"], table)
@@ -130,21 +141,28 @@ class SnapshotDiff:
     changed: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     contributors_added: list[tuple[str, str]] = field(default_factory=list)
     contributors_removed: list[tuple[str, str]] = field(default_factory=list)
+    contributors_changed: list[tuple[str, str]] = field(default_factory=list)
     rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         """True when both snapshots hold the same data."""
         return not (
-            self.added or self.removed or self.changed or self.contributors_added or self.contributors_removed
+            self.added
+            or self.removed
+            or self.changed
+            or self.contributors_added
+            or self.contributors_removed
+            or self.contributors_changed
         )
 
 
 def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
     """Compare two verified snapshots PR by PR.
 
-    A PR is *changed* when its own raw object or any of its commits, reviews, files or check
-    runs differ; the parts that differ are listed.
+    A PR is *changed* when its own row or any of its commits, reviews, files or check runs
+    differ in any column, typed or ``raw`` (the transform reads the typed columns); the parts that
+    differ are listed. A contributor is *changed* when any of its columns differs.
 
     Args:
         old: the snapshot before.
@@ -170,9 +188,13 @@ def diff_snapshots(old: Path, new: Path) -> SnapshotDiff:
                 result.removed.append((repo, number))
             else:
                 result.changed.setdefault((repo, number), []).append(part)
+        sides = {
+            "added": result.contributors_added,
+            "removed": result.contributors_removed,
+            "changed": result.contributors_changed,
+        }
         for change, repo, login in con.execute(_sql("contributor_diff.sql")).fetchall():
-            side = result.contributors_added if change == "added" else result.contributors_removed
-            side.append((repo, login))
+            sides[change].append((repo, login))
     return result
 
 

@@ -12,12 +12,14 @@ of case-insensitive flags.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 # --- Jira keys -------------------------------------------------------------------------------
 
 JIRA_KEY_MAX = 50  # metrics_jiraissue.jira_key / metrics_pullrequest.jira_key are varchar(50)
-# Standard, advisory and reference ids shaped like Jira keys (UTF-8, ISO-8601, CVE-2021-23337,
-# SHA-256, PEP-8, GH-123 ...): never another project's key.
+# Standard, advisory, reference and product ids shaped like Jira keys (UTF-8, ISO-8601,
+# CVE-2021-23337, SOC-2, FIPS-140, MPEG-4, USB-3, GPT-4, K8S-1, PEP-8, GH-123 ...): never another
+# project's key, even in a ticket position ("GPT-4: add summaries").
 JIRA_NOT_KEYS = frozenset(
     [
         "UTF",
@@ -28,12 +30,14 @@ JIRA_NOT_KEYS = frozenset(
         "ANSI",
         "ECMA",
         "ES",
+        "TC",
         "RFC",
         "BCP",
         "PEP",
         "JEP",
         "JSR",
         "KEP",
+        "PSR",
         "WCAG",
         "CVE",
         "CWE",
@@ -48,15 +52,39 @@ JIRA_NOT_KEYS = frozenset(
         "DSA",
         "SNYK",
         "OWASP",
+        "NIST",
+        "FIPS",
+        "SOC",
+        "PCI",
+        "CIS",
         "SHA",
         "MD",
+        "CRC",
         "AES",
+        "DES",
         "RSA",
         "HMAC",
+        "ECDSA",
+        "PKCS",
         "TLS",
         "SSL",
         "HTTP",
         "IPV",
+        "USB",
+        "HDMI",
+        "DDR",
+        "PCIE",
+        "LTE",
+        "WPA",
+        "MPEG",
+        "AVC",
+        "HEVC",
+        "GPT",
+        "LLAMA",
+        "PHI",
+        "QWEN",
+        "K8S",
+        "K3S",
         "X86",
         "ARM",
         "WIN",
@@ -68,39 +96,119 @@ JIRA_NOT_KEYS = frozenset(
         "GH",
     ]
 )
-OTHER_KEY_RE = re.compile(r"(?:^|[^A-Za-z0-9])([A-Z][A-Z0-9]+)-([0-9]+)(\.[0-9])?")
+# A KEY-<digits> token not inside a word: (preceding character or "", prefix, number, tail). A tail
+# is what makes it a version or a name instead of a key: a letter right after the digits
+# ("GPT-4o"), or "." / "-" and a digit ("TLS-1.3", "dlt-1.46.3", "CVE-2021-23337").
+JIRA_TOKEN_RE = re.compile(r"(^|[^A-Za-z0-9])([A-Za-z][A-Za-z0-9]*)-([0-9]+)([A-Za-z]|[.-][0-9])?")
+# Another project's key has Jira's shape: 2-10 uppercase letters/digits, starting with a letter.
+JIRA_FOREIGN_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+# Another project's key in a title counts only in a ticket position: the title's first word, after
+# an optional conventional-commit type ("feat(ui)!: ") and an optional "[" or "(" ...
+JIRA_TITLE_HEAD_RE = re.compile(
+    r"[ \t]*(?:[A-Za-z]+(?:\([^)]*\))?!?:[ \t]*)?[\[(]?([A-Z][A-Z0-9]{1,9}-[0-9]+)([A-Za-z]|[.-][0-9])?"
+)
+# ... or in brackets anywhere: "[ABC-12]", "(ABC-12)", "fix(ABC-12): ...".
+JIRA_BRACKETED_RE = re.compile(r"[\[(]([A-Z][A-Z0-9]{1,9}-[0-9]+)[\])]")
 
 
-def _own_keys(text: str, own: str) -> list[str]:
+def jira_key_is_name(own: str, repos: tuple[str, ...] | list[str]) -> bool:
+    """True when the project's Jira key is also a word of its repositories' names.
+
+    ``DLT`` for ``dlt-hub/dlt``, ``NUXT`` for ``nuxt/nuxt``: then "dlt-1", "nuxt-3" or "deno-2" in
+    lowercase are the product and its version, not a ticket.
+    """
+    words = {w for repo in repos for w in re.split(r"[^a-z0-9]+", repo.lower())}
+    return bool(own) and own.lower() in words
+
+
+def _tokens(text: str) -> list[tuple[str, str, str, bool]]:
+    """(preceding character, prefix, number, clean) of every KEY-<digits> token, in order."""
+    return [(m[1], m[2], m[3], m[4] is None) for m in JIRA_TOKEN_RE.finditer(text)]
+
+
+def _own_keys(text: str, own: str, *, branch: bool, own_is_name: bool) -> list[str]:
     if not own:
         return []
-    found = re.finditer(r"(?:^|[^a-z0-9])" + re.escape(own.lower()) + r"-([0-9]+)", text.lower())
-    keys = [f"{own.upper()}-{m.group(1)}" for m in found]
+    keys = []
+    for pre, prefix, number, clean in _tokens(text):
+        if not clean or prefix.upper() != own.upper():
+            continue
+        # Uppercase anywhere; another case only at the start of a branch (segment): "ftl-42-x",
+        # "feature/ftl-42-x", and only when the key is not also the product's name.
+        if prefix == own.upper() or (branch and pre in ("", "/") and not own_is_name):
+            keys.append(f"{own.upper()}-{number}")
     return [k for k in keys if len(k) <= JIRA_KEY_MAX]
 
 
-def _other_keys(text: str) -> list[str]:
+def _foreign(prefix: str) -> bool:
+    return JIRA_FOREIGN_PREFIX_RE.fullmatch(prefix) is not None and prefix not in JIRA_NOT_KEYS
+
+
+def _foreign_title_keys(title: str) -> list[str]:
     keys = []
-    for m in OTHER_KEY_RE.finditer(text):
-        prefix, number, version = m.groups()
-        key = f"{prefix}-{number}"
-        if version is None and prefix not in JIRA_NOT_KEYS and len(key) <= JIRA_KEY_MAX:
-            keys.append(key)
-    return keys
+    head = JIRA_TITLE_HEAD_RE.match(title)
+    if head and head[2] is None:
+        keys.append(head[1])
+    keys += JIRA_BRACKETED_RE.findall(title)
+    return [k for k in keys if _foreign(k.split("-")[0]) and len(k) <= JIRA_KEY_MAX]
 
 
-def parse_jira_key(title: str | None, head_ref: str | None, own: str = "") -> str:
+def _foreign_branch_keys(branch: str) -> list[str]:
+    keys = [f"{p}-{n}" for pre, p, n, clean in _tokens(branch) if clean and pre in ("", "/") and _foreign(p)]
+    return [k for k in keys if len(k) <= JIRA_KEY_MAX]
+
+
+def parse_jira_key(
+    title: str | None, head_ref: str | None, own: str = "", repos: tuple[str, ...] | list[str] = ()
+) -> str:
     """Return the Jira key of a PR, or ``""``.
 
-    The project's own key ``own`` wins: the first ``OWN-<digits>`` in the title, else in the head
-    branch, in any case (``ftl-42-session-timeout`` gives ``FTL-42`` when ``own`` is ``FTL``).
-    Else the first other key, uppercase only (``[A-Z][A-Z0-9]+-[0-9]+`` not inside a word), in the
-    title, else in the branch, skipping standard and advisory ids (:data:`JIRA_NOT_KEYS`), versions
-    (``TLS-1.3``: followed by ``.`` and a digit) and keys longer than 50 characters.
+    A key is ``PREFIX-<digits>`` not inside a word and not followed by a letter, or by "." or "-"
+    and a digit (``GPT-4o``, ``TLS-1.3``, ``dlt-1.46.3`` are names and versions). In this order:
+
+    1. the project's own key ``own`` in uppercase, anywhere in the title;
+    2. the own key in the branch: uppercase anywhere, in another case only at the start of the
+       branch or of a ``/`` segment (``ftl-42-session-timeout``, ``feature/ftl-42``) and only when
+       the key is not also a word of the project's ``repos`` (:func:`jira_key_is_name`);
+    3. another project's key, uppercase in Jira's shape (2-10 letters/digits) and not a standard or
+       product id (:data:`JIRA_NOT_KEYS`), in a ticket position: the title's first word (after an
+       optional ``type(scope):`` and ``[``/``(``), in brackets in the title, then the start of the
+       branch or of a ``/`` segment.
+
+    Keys longer than 50 characters are skipped.
     """
     title, head_ref = title or "", head_ref or ""
-    keys = _own_keys(title, own) + _own_keys(head_ref, own) + _other_keys(title) + _other_keys(head_ref)
+    own_is_name = jira_key_is_name(own, repos)
+    keys = (
+        _own_keys(title, own, branch=False, own_is_name=own_is_name)
+        + _own_keys(head_ref, own, branch=True, own_is_name=own_is_name)
+        + _foreign_title_keys(title)
+        + _foreign_branch_keys(head_ref)
+    )
     return keys[0] if keys else ""
+
+
+# --- Known times (transform/sql/01_macros.sql: known_at, known_git_at) -------------------------
+
+GITHUB_EPOCH = datetime(2008, 1, 1, tzinfo=UTC)  # no PR, review, check run or comment predates it
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a zero Unix time: git's "no date"
+CLOCK_SKEW = timedelta(days=1)  # GitHub's clock against the extracting machine's
+NO_LATER_THAN = datetime(9999, 1, 1, tzinfo=UTC)  # without an extraction time
+
+
+def latest_known_at(extracted: datetime | None) -> datetime:
+    """The latest possible time in a snapshot extracted at ``extracted`` (manifest finished_at)."""
+    return extracted + CLOCK_SKEW if extracted is not None else NO_LATER_THAN
+
+
+def known_github_at(value: datetime | None, latest: datetime) -> datetime | None:
+    """A GitHub object's time in [2008-01-01, latest], else None (unknown)."""
+    return value if value is not None and GITHUB_EPOCH <= value <= latest else None
+
+
+def known_git_at(value: datetime | None, latest: datetime) -> datetime | None:
+    """A git author/committer date in (1970-01-01T00:00:00Z, latest], else None (unknown)."""
+    return value if value is not None and UNIX_EPOCH < value <= latest else None
 
 
 # --- File categories (metrics-schema.md §1.7) --------------------------------------------------

@@ -7,7 +7,8 @@ committed folders ``tests/fixtures/shapes/<shape>/<version>/`` are written from 
 ``python -m tests.shapes`` and the tests check the two still agree.
 
 Rows are API-shaped like the extract writes them (``extract/rows.py``): logins and types as GitHub
-returns them, ``raw`` holding the parts of the API object the transform reads.
+returns them, ``raw`` the REST object every typed column derives from (:func:`with_raw`), so raw and
+the typed columns agree as in a real snapshot.
 """
 
 from __future__ import annotations
@@ -218,12 +219,114 @@ class Version:
     rows: dict[str, list[Row]]
 
 
+def _iso(value: datetime | None) -> str | None:
+    """A time as GitHub writes it (``...Z``), year 1 and 9999 included."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def _api_fields(table: str, row: Row) -> dict[str, Any]:
+    """The API fields the typed columns of ``row`` derive from, shaped as the REST API returns them.
+
+    The extract's invariant is that every typed column derives from ``raw`` (``extract/rows.py``);
+    the fixtures keep it, so ``raw`` and the typed columns never disagree.
+    """
+    if table == "pull_requests":
+        user = (
+            _user((row["author_id"], row["author_login"], row["author_type"])) if row["author_id"] else None
+        )
+        return {
+            "number": row["number"],
+            "id": row["id"],
+            "node_id": row["node_id"],
+            "title": row["title"],
+            "body": row["body"],
+            "state": row["state"],
+            "draft": row["draft"],
+            "user": user,
+            "author_association": row["author_association"],
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
+            "closed_at": _iso(row["closed_at"]),
+            "merged_at": _iso(row["merged_at"]),
+            "head": {"ref": row["head_ref"], "sha": row["head_sha"]},
+            "base": {"ref": row["base_ref"]},
+            "merge_commit_sha": row["merge_commit_sha"],
+            "additions": row["additions"],
+            "deletions": row["deletions"],
+            "changed_files": row["changed_files"],
+            "commits": row["commits_count"],
+            "labels": [{"name": name} for name in row["labels"]],
+            "milestone": None if row["milestone"] is None else {"title": row["milestone"]},
+            "assignees": [{"login": login} for login in row["assignees"]],
+            "requested_reviewers": [{"login": login} for login in row["requested_reviewers"]],
+        }
+    if table == "reviews":
+        user = (
+            _user((row["reviewer_id"], row["reviewer_login"], row["reviewer_type"]))
+            if row["reviewer_id"]
+            else None
+        )
+        return {
+            "id": row["id"],
+            "user": user,
+            "state": row["state"],
+            "submitted_at": _iso(row["submitted_at"]),
+            "body": row["body"],
+            "commit_id": row["commit_id"],
+            "author_association": row["author_association"],
+        }
+    if table == "commits":
+        return {
+            "sha": row["sha"],
+            "committer": None if row["committer_login"] is None else {"login": row["committer_login"]},
+            "commit": {
+                "author": {
+                    "name": row["author_name"],
+                    "email": row["author_email"],
+                    "date": _iso(row["authored_at"]),
+                },
+                "committer": {"date": _iso(row["committed_at"])},
+                "message": row["message"],
+            },
+            "parents": [{"sha": "0" * 40}] * row["parents_count"],
+            "stats": {"additions": row["additions"], "deletions": row["deletions"]},
+        }
+    if table == "check_runs":
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "head_sha": row["head_sha"],
+            "status": row["status"],
+            "conclusion": row["conclusion"],
+            "started_at": _iso(row["started_at"]),
+            "completed_at": _iso(row["completed_at"]),
+            "app": {"slug": row["app_slug"]},
+        }
+    if table == "contributors":
+        return {
+            "id": row["id"],
+            "login": row["login"],
+            "type": row["type"],
+            "contributions": row["contributions"],
+            "name": row["name"],
+            "email": row["email"],
+        }
+    return {}
+
+
+def with_raw(table: str, row: Row) -> Row:
+    """``row`` with its typed columns written into ``raw`` (over the parts ``raw`` already has)."""
+    raw = json.loads(row["raw"]) if row.get("raw") else {}
+    raw.update(_api_fields(table, row))
+    return {**row, "raw": _raw(raw)}
+
+
 def tables_of(version: Version) -> dict[str, pa.Table]:
     """The snapshot tables of a version, cast to the contract and sorted by their keys."""
     out = {}
     for table in SNAPSHOT_TABLES:
         schema = arrow_schema("snapshot", table)
-        rows = version.rows.get(table, [])
+        rows = [with_raw(table, row) for row in version.rows.get(table, [])]
         key = table_key("snapshot", table)
         rows = sorted(rows, key=lambda r: tuple(r[k] for k in key))
         out[table] = pa.Table.from_pylist(rows, schema=schema)
@@ -264,7 +367,8 @@ TOMAS: User = (302, "tomas-r", "User")
 
 
 def timestamps(v: int) -> Version:
-    """Check runs with GitHub's 0001-01-01 sentinel, reversed and absurd spans; merged-before-created.
+    """Check runs with GitHub's 0001-01-01 sentinel, reversed and absurd spans; merged-before-created;
+    times at the Unix epoch and after the extraction (v1 finished 2025-06-30T12:00Z).
 
     v2 is the next day's extraction: the in-progress package run has completed.
     """
@@ -277,6 +381,12 @@ def timestamps(v: int) -> Version:
         # a sentinel merge time: not merged
         pull(r, 4, "Try the new lexer", INES, "2025-06-16T08:00:00Z", closed="2025-06-17T08:00:00Z"),
         pull(r, 5, "Ship the package job", TOMAS, "2025-06-28T08:00:00Z"),
+        # created at the Unix epoch (a zero time): unknown creation, no cycle or review time
+        pull(r, 6, "Port the importer", TOMAS, "1970-01-01T00:00:00Z", merged="2025-06-12T10:00:00Z"),
+        # merged in 2262, after the extraction: not merged
+        pull(r, 7, "Bound the lexer", INES, "2025-06-13T08:00:00Z", merged="2262-04-11T23:47:16Z"),
+        # merged at the epoch: not merged, so no survey dated 1970
+        pull(r, 8, "Drop the old cache", TOMAS, "2025-06-14T08:00:00Z", merged="1970-01-01T00:00:00Z"),
     ]
     prs[3]["merged_at"] = ts("0001-01-01T00:00:00Z")
     reviews = [
@@ -284,6 +394,10 @@ def timestamps(v: int) -> Version:
         review(r, 2, 4002, TOMAS, "APPROVED", "2025-06-09T08:00:00Z"),  # before the PR was created
         review(r, 3, 4003, TOMAS, "APPROVED", "2025-06-11T09:30:00Z"),
         review(r, 4, 4004, TOMAS, "COMMENTED", "0001-01-01T00:00:00Z"),
+        review(r, 6, 4005, INES, "APPROVED", "2025-06-12T09:00:00Z"),
+        # neither the epoch nor the year 3000 is a first review
+        review(r, 7, 4006, TOMAS, "COMMENTED", "1970-01-01T00:00:00Z"),
+        review(r, 7, 4007, TOMAS, "APPROVED", "3000-01-01T00:00:00Z"),
     ]
     commits = [
         commit(r, 1, "a1", INES, "2025-06-02T09:00:00Z", "Cache tables"),
@@ -292,6 +406,12 @@ def timestamps(v: int) -> Version:
         commit(r, 3, "a3", INES, "0001-01-01T00:00:00Z", "Trim tokens", committed="2025-06-11T07:00:00Z"),
         commit(r, 4, "a4", INES, "9999-12-31T23:59:59Z", "Lexer", committed="9999-12-31T23:59:59Z"),
         commit(r, 5, "a5", TOMAS, "2025-06-28T07:00:00Z", "Package job"),
+        # an epoch author date: the committer date is the commit's time
+        commit(r, 6, "a6", TOMAS, "1970-01-01T00:00:00Z", "Port", committed="2025-06-12T09:00:00Z"),
+        # imported history: an old git date is real
+        commit(r, 7, "a7", INES, "1999-03-01T12:00:00Z", "Lexer bounds (from CVS)"),
+        # after the extraction: unknown
+        commit(r, 8, "a8", TOMAS, "2031-01-01T00:00:00Z", "Drop cache", committed="2031-01-01T00:00:00Z"),
     ]
     runs = [
         check_run(r, 1, 201, "build", "2025-06-02T10:00:00Z", "2025-06-02T10:03:20.900Z"),
@@ -302,6 +422,8 @@ def timestamps(v: int) -> Version:
         check_run(r, 1, 204, "lint", "2025-06-02T10:10:00Z", "2025-06-02T10:00:00Z"),
         check_run(r, 1, 205, "nightly", "2025-06-02T10:00:00Z", "9999-12-31T23:59:59Z"),
         check_run(r, 1, 206, "soak", "1971-01-01T00:00:00Z", "2045-01-01T00:00:00Z"),
+        check_run(r, 3, 208, "bench", "1970-01-01T00:00:00Z", "2025-06-11T10:00:00Z"),  # epoch start
+        check_run(r, 3, 209, "fuzz", "2025-06-11T10:00:00Z", "3000-01-01T00:00:00Z"),  # year-3000 end
         check_run(r, 5, 207, "package", "2025-06-29T23:00:00Z", None, status="in_progress", conclusion=None),
     ]
     if v == 2:
@@ -558,8 +680,66 @@ def text(v: int) -> Version:
     )
 
 
+# --- Product names, versions and standards that look like Jira keys -----------------------------
+
+VEXA = "vexa/vexa"  # the project's Jira key VEXA is also its product's name
+IDA: User = (501, "ida-m", "User")
+JONAS: User = (502, "jonas-k", "User")
+
+
+def versions(v: int) -> Version:
+    """Titles and branches naming products, versions and standards with digits, in project VEXA.
+
+    v2: PR 1 was retitled with a real ticket, "[VEXA-30] Use GPT-4o for summaries".
+    """
+    r = VEXA
+    rows = [
+        (1, "Use GPT-4o for summaries", "gpt-summaries"),
+        (2, "GPT-4 summaries for digests", "digests"),  # not PR 1's issue
+        (3, "SOC-2 evidence export", "soc2-evidence"),
+        (4, "MPEG-4 thumbnails", "MPEG-4-thumbs"),
+        (5, "Support FIPS-140 and USB-3 keys", "fips-usb"),
+        (6, "K8S-1 manifests", "K8S-1-manifests"),
+        (7, "docs: vexa-3 migration guide", "docs-migration"),
+        (8, "fix: layers in Vexa-3.12", "layers-fix"),
+        (9, "Compat layer", "feat/vexa-4-compat"),
+        (10, "Upgrade to vexa-1.46.3", "upgrade-vexa"),
+        (11, "VEXA-21 cache layers", "cache-layers"),
+        (12, "Cache layers, follow-up", "feature/VEXA-21-followup"),  # shares PR 11's issue
+        (13, "[OPS-7] rotate keys", "rotate-keys"),  # another project's ticket
+    ]
+    prs = [
+        pull(
+            r,
+            n,
+            title,
+            IDA if n % 2 else JONAS,
+            f"2025-06-{n + 1:02d}T09:00:00Z",
+            merged=f"2025-06-{n + 1:02d}T17:00:00Z",
+            head_ref=branch,
+        )
+        for n, title, branch in rows
+    ]
+    if v == 2:
+        prs[0] = pull(
+            r,
+            1,
+            "[VEXA-30] Use GPT-4o for summaries",
+            IDA,
+            "2025-06-02T09:00:00Z",
+            merged="2025-06-02T17:00:00Z",
+            head_ref="gpt-summaries",
+        )
+    contributors = [contributor(r, IDA, 20, 1), contributor(r, JONAS, 15, 2)]
+    return Version(
+        _spec("shapes-versions", r, "VEXA", date(2025, 6, 30) if v == 1 else date(2025, 7, 1)),
+        {"pull_requests": prs, "contributors": contributors},
+    )
+
+
 SHAPES: dict[str, Callable[[int], Version]] = {
     "text": text,
+    "versions": versions,
     "timestamps": timestamps,
     "bots": bots,
     "identity": identity,

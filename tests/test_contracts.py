@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -34,11 +35,11 @@ def _value(arrow: str, i: int, col: str):
     raise AssertionError(arrow)
 
 
-def tiny_table(stage, name, n, overrides=None):
+def tiny_table(stage, name, n, overrides=None, indices=None):
     schema = contracts.table_schema(stage, name)
     cols = {}
     for col, prop in schema["properties"].items():
-        cols[col] = [_value(prop["x-arrow"], i, col) for i in range(n)]
+        cols[col] = [_value(prop["x-arrow"], i, col) for i in (indices or range(n))]
     for col, values in (overrides or {}).items():
         cols[col] = values
     table = pa.table(cols)
@@ -64,7 +65,10 @@ def write_tiny_snapshot(folder: Path, prs=(1, 2), raw_suffix=""):
         if name == "files":
             over.update(patch=[None] * n)
         tables[name] = contracts.write_parquet(
-            tiny_table("snapshot", name, n, over), folder / f"{name}.parquet", "snapshot", name
+            tiny_table("snapshot", name, n, over, indices=list(prs)),
+            folder / f"{name}.parquet",
+            "snapshot",
+            name,
         )
     manifest = {
         "kind": "prseed-snapshot",
@@ -188,6 +192,38 @@ def test_snapshot_info_and_diff(tmp_path):
     assert diff_snapshots(tmp_path / "a", tmp_path / "a").empty
 
 
+def test_snapshot_diff_compares_typed_columns_not_only_raw(tmp_path):
+    """Typed columns the transform reads differ while raw is equal: not identical (issue 11)."""
+    write_tiny_snapshot(tmp_path / "a", prs=(1, 2))
+    write_tiny_snapshot(tmp_path / "b", prs=(1, 2))
+    folder = tmp_path / "b"
+    prs = pq.read_table(folder / "pull_requests.parquet")
+    later = [datetime(2026, 3, 1, tzinfo=UTC), prs["created_at"][1].as_py()]
+    prs = prs.set_column(
+        prs.schema.get_field_index("created_at"),
+        "created_at",
+        pa.array(later, prs.schema.field("created_at").type),
+    )
+    _rewrite_table(folder, "pull_requests", prs)
+    people = pq.read_table(folder / "contributors.parquet")
+    people = people.set_column(
+        people.schema.get_field_index("email"),
+        "email",
+        pa.array(["new@example.org", people["email"][1].as_py()]),
+    )
+    _rewrite_table(folder, "contributors", people)
+    assert pq.read_table(folder / "pull_requests.parquet")["raw"].equals(
+        pq.read_table(tmp_path / "a" / "pull_requests.parquet")["raw"]
+    )
+    d = diff_snapshots(tmp_path / "a", folder)
+    assert d.changed == {("o/r", 1): ["pull request"]}
+    assert d.contributors_changed == [("o/r", "user1")] and not d.empty
+    r = CliRunner().invoke(cli, ["snapshot", "diff", "--exit-code", str(tmp_path / "a"), str(folder)])
+    assert r.exit_code == 1, r.output
+    assert "~ o/r#1: pull request" in r.output and "~ contributor o/r user1" in r.output
+    assert "identical data" not in r.output
+
+
 def test_snapshot_cli(tmp_path):
     write_tiny_snapshot(tmp_path / "a", prs=(1, 2))
     write_tiny_snapshot(tmp_path / "b", prs=(1, 2, 5))
@@ -215,7 +251,7 @@ def test_snapshot_sql_uses_the_contract_keys():
         block = check.split(f"'{name}' AS table_name")[1].split("FROM")[0]
         assert re.findall(r"(?:ORDER|PARTITION) BY ([a-z_, ]+)\)", block) == [key, key], name
         if name not in ("pull_requests", "contributors"):
-            assert f"ORDER BY {key})) AS fp\n    FROM query_table(side || '_{name}')" in diff, name
+            assert f"ORDER BY {key})) AS fp\n    FROM snap_rows(side, '{name}')" in diff, name
 
 
 def _rewrite_table(folder: Path, name: str, table: pa.Table) -> None:

@@ -84,6 +84,16 @@ def test_committed_fixture_is_what_shapes_describes(shape: str, version: int) ->
 
 # --- Sentinel and reversed timestamps -----------------------------------------------------------
 
+# GitHub times the build writes, by table (commit dates may be older: imported history).
+BUILD_TIMES = {
+    "metrics_pullrequest": ("pr_created_at", "merged_at", "first_review_at"),
+    "metrics_prreview": ("submitted_at",),
+    "metrics_prcheckrun": ("started_at", "completed_at"),
+    "metrics_jiraissue": ("issue_created_at", "resolved_at"),
+    "metrics_prsurvey": ("survey_created_at", "author_responded_at"),
+    "metrics_prsurveyreview": ("responded_at",),
+}
+
 
 def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> None:
     project = Project(tmp_path, "timestamps", schema_url)
@@ -100,8 +110,10 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
         203: (True, False, None),  # never started
         204: (False, False, None),  # reversed
         205: (False, True, None),  # 9999-12-31 end
-        206: (False, False, None),  # 74 years: does not fit the int column
+        206: (True, True, None),  # 1971 (before GitHub) to 2045 (after the extraction)
         207: (False, True, None),  # still running
+        208: (True, False, None),  # started at the Unix epoch (was 1,749,636,000 s)
+        209: (False, True, None),  # completed in the year 3000
     }
     prs = rows(build, "metrics_pullrequest", "github_pr_id")
     assert {n: (p["state"], p["cycle_time_hours"], p["review_time_hours"]) for n, p in prs.items()} == {
@@ -110,8 +122,25 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
         3: ("merged", Decimal("10.00"), Decimal("1.50")),
         4: ("closed", None, None),  # 0001-01-01 merge time: not merged
         5: ("open", None, None),
+        6: ("merged", None, None),  # created at the epoch (was 485,986.00 hours)
+        7: ("closed", None, None),  # merged in 2262: not merged (was 2,076,134 hours)
+        8: ("closed", None, None),  # merged at the epoch: not merged
     }
     assert prs[4]["merged_at"] is None and prs[4]["first_review_at"] is None
+    assert (
+        prs[6]["pr_created_at"] is None
+        and prs[6]["first_review_at"].isoformat() == "2025-06-12T09:00:00+00:00"
+    )
+    assert prs[7]["merged_at"] is None and prs[7]["first_review_at"] is None  # epoch and year-3000 reviews
+    assert prs[8]["merged_at"] is None
+    stamps = [
+        t
+        for table, cols in BUILD_TIMES.items()
+        for r in pq.read_table(build / f"{table}.parquet").to_pylist()
+        for t in (r[c] for c in cols)
+        if t is not None
+    ]
+    assert min(stamps).year >= 2008 and max(stamps).isoformat() < "2025-07-02"
     reviews = rows(build, "metrics_prreview", "github_review_id")
     assert reviews[4004]["submitted_at"] is None
     commits = {
@@ -119,10 +148,17 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
     }
     assert commits[3] is not None and commits[3].isoformat() == "2025-06-11T07:00:00+00:00"
     assert commits[4] is None
-    issues = {
-        i["jira_key"]: i["cycle_time_hours"] for i in rows(build, "metrics_jiraissue", "jira_key").values()
-    }
+    assert commits[6].isoformat() == "2025-06-12T09:00:00+00:00"  # epoch author date: committer date
+    assert commits[7].isoformat() == "1999-03-01T12:00:00+00:00"  # imported history is real
+    assert commits[8] is None  # after the extraction
+    jira = rows(build, "metrics_jiraissue", "jira_key")
+    issues = {k: i["cycle_time_hours"] for k, i in jira.items()}
     assert issues["LUM-1000002"] is None and issues["LUM-1000001"] == Decimal("26.50")
+    assert issues["LUM-1000006"] is None and jira["LUM-1000006"]["issue_created_at"] is None
+    assert jira["LUM-1000006"]["sprint_id"] == "38"  # by merged_at 2025-06-12
+    assert jira["LUM-1000007"]["resolved_at"] is None and jira["LUM-1000008"]["resolved_at"] is None
+    surveys = rows(build, "metrics_prsurvey", "github_pr_id")
+    assert sorted(surveys) == [1, 2, 3, 6]  # not 7 (2262) nor 8 (1970)
     weekly = {
         (w["member_github_id"], w["week_start"].isoformat()): w
         for w in pq.read_table(build / "metrics_weeklymetrics.parquet").to_pylist()
@@ -134,6 +170,9 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
         Decimal("10.00"),
         Decimal("1.50"),
     )
+    tomas = weekly[("302", "2025-06-09")]
+    # PR 6 created at the epoch: merged that week, no cycle time (was 485,986.00)
+    assert (tomas["prs_merged"], tomas["avg_cycle_time_hours"]) == (1, None)
 
     project.load()
     check_runs = """SELECT c.github_check_run_id, c.started_at, c.completed_at, c.duration_seconds
@@ -147,6 +186,20 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
         (3, "merged", Decimal("10.00")),
         (4, "closed", None),
         (5, "open", None),
+        (6, "merged", None),
+        (7, "closed", None),
+        (8, "closed", None),
+    ]
+    oldest = """SELECT min(t) FROM (SELECT pr_created_at AS t FROM metrics_pullrequest
+                UNION ALL SELECT merged_at FROM metrics_pullrequest
+                UNION ALL SELECT first_review_at FROM metrics_pullrequest
+                UNION ALL SELECT submitted_at FROM metrics_prreview
+                UNION ALL SELECT started_at FROM metrics_prcheckrun
+                UNION ALL SELECT created_at FROM metrics_prsurvey
+                UNION ALL SELECT resolved_at FROM metrics_jiraissue)"""
+    assert project.query(oldest)[0][0].year >= 2008
+    assert project.query("SELECT max(avg_cycle_time_hours) FROM metrics_weeklymetrics") == [
+        (Decimal("26.50"),)
     ]
     avg = """SELECT w.prs_merged, w.avg_cycle_time_hours FROM metrics_weeklymetrics w
              JOIN metrics_teammember m ON m.id = w.member_id
@@ -159,7 +212,7 @@ def test_sentinel_and_reversed_timestamps(tmp_path: Path, schema_url: str) -> No
         "SELECT duration_seconds, completed_at IS NOT NULL FROM metrics_prcheckrun WHERE name = 'package'"
     )
     assert project.query(package) == [(4200, True)]
-    assert project.query("SELECT count(*) FROM metrics_prcheckrun") == [(7,)]
+    assert project.query("SELECT count(*) FROM metrics_prcheckrun") == [(9,)]
 
 
 # --- Bots known by type -------------------------------------------------------------------------
@@ -365,4 +418,47 @@ def test_text_rules_fire_on_the_right_words(tmp_path: Path, schema_url: str) -> 
     assert project.query("SELECT jira_key FROM metrics_pullrequest WHERE github_pr_id = 1") == [("FTL-9",)]
     assert project.query("SELECT summary FROM metrics_jiraissue WHERE jira_key = 'FTL-9'") == [
         ("FTL-9 Handle UTF-8 file names",)
+    ]
+
+
+# --- Product names, versions and standards that look like Jira keys -----------------------------
+
+
+def test_versions_and_standards_are_not_jira_keys(tmp_path: Path, schema_url: str) -> None:
+    project = Project(tmp_path, "versions", schema_url)
+    build = project.transform(1)
+
+    prs = rows(build, "metrics_pullrequest", "github_pr_id")
+    keys = {n: p["jira_key"] for n, p in prs.items()}
+    assert keys == {
+        1: "",  # GPT-4o: no word boundary after the digits (was GPT-4)
+        2: "",  # GPT-4 at the title start: a product, not a ticket (was GPT-4, PR 1's issue)
+        3: "",  # SOC-2
+        4: "",  # MPEG-4 in the title and the branch
+        5: "",  # FIPS-140, USB-3
+        6: "",  # K8S-1
+        7: "",  # lowercase vexa-3 in a title: the product's version (was VEXA-3)
+        8: "",  # Vexa-3.12 (was VEXA-3, shared with PR 7)
+        9: "",  # branch feat/vexa-4-compat: the product name in lowercase (was VEXA-4)
+        10: "",  # vexa-1.46.3 (was VEXA-1)
+        11: "VEXA-21",
+        12: "VEXA-21",  # feature/VEXA-21-followup: the same ticket
+        13: "OPS-7",  # another project's ticket in brackets
+    }
+    issues = rows(build, "metrics_jiraissue", "jira_key")
+    assert sorted(issues) == sorted(["VEXA-21", "OPS-7", *(f"VEXA-{1_000_000 + n}" for n in range(1, 11))])
+    assert issues["VEXA-21"]["summary"] == "VEXA-21 cache layers"
+
+    project.load()
+    loaded = "SELECT github_pr_id, jira_key FROM metrics_pullrequest ORDER BY 1"
+    assert dict(project.query(loaded)) == keys
+    gpt = "SELECT count(DISTINCT jira_key) FROM metrics_jiraissue WHERE summary LIKE '%GPT-4%'"
+    assert project.query(gpt) == [(2,)]  # PRs 1 and 2 each have their own issue
+    assert project.query("SELECT count(*) FROM metrics_jiraissue") == [(12,)]
+
+    project.transform(2)  # PR 1 retitled "[VEXA-30] Use GPT-4o for summaries"
+    project.load()
+    assert project.query("SELECT jira_key FROM metrics_pullrequest WHERE github_pr_id = 1") == [("VEXA-30",)]
+    assert project.query("SELECT summary FROM metrics_jiraissue WHERE jira_key = 'VEXA-30'") == [
+        ("[VEXA-30] Use GPT-4o for summaries",)
     ]

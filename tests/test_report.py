@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from prseed import report
 from prseed.cli import cli
-from prseed.contracts import SNAPSHOT_TABLES, dumps_manifest, validate, write_bytes_atomic, write_parquet
+from prseed.contracts import dumps_manifest, validate, write_bytes_atomic, write_parquet
 from prseed.report.charts import FILE_EDGES, HOUR_EDGES, LINE_EDGES, TOP_REVIEWERS
 from tests.snapgen import GenSpec, generate_tables, manifest_for, write_snapshot
 

@@ -21,7 +21,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from prseed import transform
-from tests.rules import KNOWN_BOTS, bot_base, categorize_file, detect_ai_tools, parse_jira_key
+from tests.rules import (
+    KNOWN_BOTS,
+    bot_base,
+    categorize_file,
+    detect_ai_tools,
+    known_git_at,
+    known_github_at,
+    latest_known_at,
+    parse_jira_key,
+)
 
 FILE_STATUS = {"copied": "added", "deleted": "removed", "changed": "modified", "unchanged": "modified"}
 
@@ -31,11 +40,18 @@ def rows(snapshot: Path, table: str) -> list[dict[str, Any]]:
     return data
 
 
+# The latest known time (the snapshot's extraction plus a day); set by expected().
+LATEST: list[datetime] = []
+
+
 def known(value: datetime | None) -> datetime | None:
-    """A timestamp, or None for a sentinel (before 1970, or from year 9999 on)."""
-    if value is None or value.year < 1970 or value.year >= 9999:
-        return None
-    return value
+    """A GitHub object's time, or None outside [2008-01-01, extraction + 1 day]."""
+    return known_github_at(value, LATEST[0])
+
+
+def known_git(value: datetime | None) -> datetime | None:
+    """A git date, or None outside (1970-01-01, extraction + 1 day]."""
+    return known_git_at(value, LATEST[0])
 
 
 def hours(start: datetime | None, end: datetime | None) -> str | None:
@@ -63,6 +79,8 @@ def expected(snapshot: Path) -> dict[str, Any]:
     files = rows(snapshot, "files")
     contributors = rows(snapshot, "contributors")
     order = pr_order(prs)
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    LATEST[:] = [latest_known_at(datetime.fromisoformat(manifest["finished_at"].replace("Z", "+00:00")))]
     by_key = {(p["repo"], p["number"]): p for p in prs}
 
     own_key = json.loads((snapshot / "manifest.json").read_text())["project"]["jira_project_key"]
@@ -89,7 +107,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
                 "cycle_time_hours": hours(p["created_at"], merged),
                 "first_review_at": iso(first),
                 "review_time_hours": hours(p["created_at"], first),
-                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key),
+                "jira_key": parse_jira_key(p["title"], p["head_ref"], own_key, manifest["project"]["repos"]),
                 "is_revert": bool(re.match(r"[ \t]*\[?revert\b", p["title"].lower()))
                 or (p["head_ref"] or "").lower().startswith("revert-"),
                 "is_hotfix": bool(re.search(r"\bhot[ _-]?fix", text)),
@@ -105,14 +123,20 @@ def expected(snapshot: Path) -> dict[str, Any]:
         (
             2,
             [
-                (p["author_id"], p["author_login"], p["author_type"], p["updated_at"] or p["created_at"], 0)
+                (
+                    p["author_id"],
+                    p["author_login"],
+                    p["author_type"],
+                    known(p["updated_at"] or p["created_at"]),
+                    0,
+                )
                 for p in prs
             ],
         ),
         (
             3,
             [
-                (r["reviewer_id"], r["reviewer_login"], r["reviewer_type"], r["submitted_at"], 0)
+                (r["reviewer_id"], r["reviewer_login"], r["reviewer_type"], known(r["submitted_at"]), 0)
                 for r in reviews
             ],
         ),
@@ -123,7 +147,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
                     c["author_id"],
                     c["author_login"],
                     (json.loads(c["raw"]).get("author") or {}).get("type"),
-                    known(c["committed_at"]) or known(c["authored_at"]),
+                    known_git(c["committed_at"]) or known_git(c["authored_at"]),
                     0,
                 )
                 for c in commits
@@ -139,7 +163,7 @@ def expected(snapshot: Path) -> dict[str, Any]:
             )
             if login is not None:
                 # newest first: contributors lists (the repo fetched last first), then the latest time
-                at = known(seen_at)
+                at = seen_at  # already a known time (or None)
                 newest = (src != 1, -pos, at is None, -(at.timestamp() if at else 0), src, login)
                 entry["logins"].append((newest, login))
             entry["bot"] = entry["bot"] or kind == "Bot" or (login or "").endswith("[bot]")

@@ -51,6 +51,24 @@ def _has_code(statement: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
 
 
+def extracted_at(manifest: dict[str, Any]) -> datetime:
+    """The snapshot's extraction time: its manifest ``finished_at`` as an aware UTC datetime.
+
+    A time without an offset is taken as UTC (the extract writes ``...Z``).
+
+    Raises:
+        SnapshotError: ``finished_at`` is not an ISO-8601 date-time.
+    """
+    finished = str(manifest["finished_at"]).replace("Z", "+00:00")
+    try:
+        stamp = datetime.fromisoformat(finished)
+    except ValueError as exc:
+        raise SnapshotError(f"snapshot finished_at {finished!r} is not a date-time") from exc
+    if stamp.tzinfo is None:
+        return stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
+
+
 def default_as_of(manifest: dict[str, Any]) -> date:
     """The snapshot's as-of day: its extraction date, or its window's end if that is earlier.
 
@@ -59,13 +77,11 @@ def default_as_of(manifest: dict[str, Any]) -> date:
     simulation windows (``days_back`` before the as-of day) and the ``--shift-to`` shift on the
     window's end keeps them on the data instead of on the weeks between the window and the
     extraction.
+
+    Raises:
+        SnapshotError: ``finished_at`` or the window's ``until`` is malformed.
     """
-    finished = str(manifest["finished_at"]).replace("Z", "+00:00")
-    try:
-        stamp = datetime.fromisoformat(finished)
-    except ValueError as exc:
-        raise SnapshotError(f"snapshot finished_at {finished!r} is not a date-time") from exc
-    day = stamp.date() if stamp.tzinfo is None else stamp.astimezone(UTC).date()
+    day = extracted_at(manifest).date()
     until = (manifest.get("window") or {}).get("until")
     if until:
         try:
@@ -84,6 +100,8 @@ def parameters(config: TransformConfig, manifest: dict[str, Any]) -> dict[str, A
         "as_of": as_of,
         "shift_weeks": shift_weeks(as_of, config.shift_to) if config.shift_to else 0,
         "has_comments": has_comments(manifest),
+        # the latest time a GitHub object in the snapshot can carry (see known_at in 01_macros.sql)
+        "extracted_at": extracted_at(manifest),
         "days_back": project["days_back"],
         "team_slug": project["team_slug"],
         "team_name": project["team_name"],

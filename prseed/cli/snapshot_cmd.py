@@ -161,6 +161,7 @@ def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
             "changed": [{"repo": r, "number": n, "parts": parts} for (r, n), parts in result.changed.items()],
             "contributors_added": [{"repo": r, "login": login} for r, login in result.contributors_added],
             "contributors_removed": [{"repo": r, "login": login} for r, login in result.contributors_removed],
+            "contributors_changed": [{"repo": r, "login": login} for r, login in result.contributors_changed],
         }
         echo(json.dumps(data, indent=2))
     else:
@@ -177,6 +178,8 @@ def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
             echo(f"+ contributor {repo} {login}", fg="green")
         for repo, login in result.contributors_removed:
             echo(f"- contributor {repo} {login}", fg="red")
+        for repo, login in result.contributors_changed:
+            echo(f"~ contributor {repo} {login}", fg="yellow")
         echo(
             f"{len(result.added)} added, {len(result.changed)} changed, {len(result.removed)} removed PRs"
             + ("; identical data" if result.empty else "")

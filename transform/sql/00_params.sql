@@ -3,6 +3,7 @@ CREATE OR REPLACE TABLE params AS
 SELECT
     $seed::BIGINT AS seed,
     $as_of::DATE AS as_of,
+    $extracted_at::TIMESTAMPTZ AS extracted_at,
     $days_back::INTEGER AS days_back,
     $team_slug::VARCHAR AS team_slug,
     $team_name::VARCHAR AS team_name,
@@ -13,7 +14,9 @@ SELECT
     -- false for a version-1 snapshot (no comment tables): comment-derived values stay NULL
     $has_comments::BOOLEAN AS has_comments;
 
--- The seed and the project's Jira key also as variables, so the u01() and jira_key_of() macros
--- need no join.
+-- The seed, the project's Jira key and repos and the extraction time also as variables, so the u01(),
+-- jira_key_of() and known_at() macros need no join.
 SET VARIABLE seed = (SELECT seed FROM params);
 SET VARIABLE jira_key = (SELECT jira_project_key FROM params);
+SET VARIABLE repos = (SELECT repos FROM params);
+SET VARIABLE extracted_at = (SELECT extracted_at FROM params);

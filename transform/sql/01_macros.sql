@@ -10,40 +10,75 @@ CREATE OR REPLACE MACRO u01(purpose, key) AS
 CREATE OR REPLACE MACRO randint(purpose, key, lo, hi) AS
     (lo + floor(u01(purpose, key) * (hi - lo + 1))::BIGINT);
 
--- Jira key of a PR (mirrored by tests.rules.parse_jira_key). The project's own key wins: the first
--- OWN-<digits> in the title, else in the head branch, in any case ("ftl-42-session-timeout" in a
--- project whose key is FTL gives FTL-42). Else the first other key, uppercase only: a project key
--- of two or more letters/digits, a dash and digits, not inside a word, in the title, else in the
--- branch; skipped when it is a standard or advisory id (jira_not_keys(): UTF-8, ISO-8601,
--- CVE-2021-23337, SHA-256, ...) or a version (TLS-1.3: followed by "." and a digit). A key longer
--- than 50 characters (the column) is skipped too. No key: ''.
+-- Jira key of a PR, mirroring tests.rules.parse_jira_key (the rule and why: transform/README.md,
+-- "Jira keys"). A key is PREFIX-<digits> not inside a word and not followed by a letter, or by
+-- "." / "-" and a digit (GPT-4o, TLS-1.3, dlt-1.46.3, CVE-2021-23337 are names and versions). In
+-- this order: the project's own key in uppercase anywhere in the title; the own key in the branch,
+-- uppercase anywhere, in another case only at the start of the branch or of a "/" segment
+-- ("ftl-42-session-timeout") and only when the key is not also a word of the project's repo names
+-- (nuxt-3 in nuxt/nuxt is a version); another project's key (uppercase, 2-10 letters/digits, not a
+-- standard or product id of jira_not_keys()) only in a ticket position: the title's first word
+-- (after an optional "type(scope):" and "[" or "("), in brackets in the title, the start of the
+-- branch or of a "/" segment. A key longer than 50 characters (the column) is skipped. No key: ''.
 CREATE OR REPLACE MACRO jira_not_keys() AS [
-    'UTF', 'UCS', 'ISO', 'IEC', 'IEEE', 'ANSI', 'ECMA', 'ES', 'RFC', 'BCP', 'PEP', 'JEP', 'JSR', 'KEP',
-    'WCAG', 'CVE', 'CWE', 'CAPEC', 'GHSA', 'PYSEC', 'RUSTSEC', 'GO', 'OSV', 'RHSA', 'USN', 'DSA',
-    'SNYK', 'OWASP', 'SHA', 'MD', 'AES', 'RSA', 'HMAC', 'TLS', 'SSL', 'HTTP', 'IPV', 'X86', 'ARM',
-    'WIN', 'CP', 'IE', 'COVID', 'PR', 'MR', 'GH'];
+    'UTF', 'UCS', 'ISO', 'IEC', 'IEEE', 'ANSI', 'ECMA', 'ES', 'TC', 'RFC', 'BCP', 'PEP', 'JEP',
+    'JSR', 'KEP', 'PSR', 'WCAG', 'CVE', 'CWE', 'CAPEC', 'GHSA', 'PYSEC', 'RUSTSEC', 'GO', 'OSV',
+    'RHSA', 'USN', 'DSA', 'SNYK', 'OWASP', 'NIST', 'FIPS', 'SOC', 'PCI', 'CIS', 'SHA', 'MD', 'CRC',
+    'AES', 'DES', 'RSA', 'HMAC', 'ECDSA', 'PKCS', 'TLS', 'SSL', 'HTTP', 'IPV', 'USB', 'HDMI', 'DDR',
+    'PCIE', 'LTE', 'WPA', 'MPEG', 'AVC', 'HEVC', 'GPT', 'LLAMA', 'PHI', 'QWEN', 'K8S', 'K3S', 'X86',
+    'ARM', 'WIN', 'CP', 'IE', 'COVID', 'PR', 'MR', 'GH'];
 
--- Every lowercased KEY-<digits> not inside a word is a candidate; those whose KEY is the own key
--- are the own keys (one constant regex for every project, instead of one built per row).
-CREATE OR REPLACE MACRO jira_own_keys(text, own) AS CASE WHEN coalesce(own, '') = '' THEN []::VARCHAR[] ELSE
-    [upper(m)
-     FOR m IN regexp_extract_all(lower(text), '(?:^|[^a-z0-9])([a-z][a-z0-9]*-[0-9]+)', 1)
-     IF starts_with(m, lower(own) || '-') AND length(m) <= 50]
+-- Every KEY-<digits> token with the character before it and a tail that disqualifies it.
+CREATE OR REPLACE MACRO jira_tokens(text) AS
+    regexp_extract_all(text, '(^|[^A-Za-z0-9])([A-Za-z][A-Za-z0-9]*)-([0-9]+)([A-Za-z]|[.-][0-9])?');
+-- A token's parts: the character before it ('' at the start), the key, and whether it has no tail.
+CREATE OR REPLACE MACRO jira_tok_pre(m) AS CASE WHEN regexp_matches(m, '^[A-Za-z]') THEN '' ELSE left(m, 1) END;
+CREATE OR REPLACE MACRO jira_tok_key(m) AS regexp_extract(m, '[A-Za-z][A-Za-z0-9]*-[0-9]+');
+CREATE OR REPLACE MACRO jira_tok_clean(m) AS length(m) = length(jira_tok_pre(m)) + length(jira_tok_key(m));
+
+-- True when the own key is also a word of the repos' names (DLT for dlt-hub/dlt).
+CREATE OR REPLACE MACRO jira_key_is_name(own, repos) AS
+    coalesce(own, '') <> ''
+    AND list_contains(flatten([string_split_regex(lower(r), '[^a-z0-9]+') FOR r IN repos]), lower(own));
+
+CREATE OR REPLACE MACRO jira_own_keys(text, own, branch, own_is_name) AS CASE WHEN coalesce(own, '') = ''
+    THEN []::VARCHAR[] ELSE
+    [upper(jira_tok_key(m))
+     FOR m IN jira_tokens(text)
+     IF jira_tok_clean(m)
+        AND upper(split_part(jira_tok_key(m), '-', 1)) = upper(own)
+        AND (split_part(jira_tok_key(m), '-', 1) = upper(own)
+             OR (branch AND jira_tok_pre(m) IN ('', '/') AND NOT own_is_name))
+        AND length(jira_tok_key(m)) <= 50]
 END;
 
-CREATE OR REPLACE MACRO jira_other_keys(text) AS
-    [regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')
-     FOR m IN regexp_extract_all(text, '(?:^|[^A-Za-z0-9])[A-Z][A-Z0-9]+-[0-9]+(?:\.[0-9])?')
-     IF NOT regexp_matches(m, '\.[0-9]$')
-        AND NOT list_contains(jira_not_keys(), regexp_extract(m, '([A-Z][A-Z0-9]+)-', 1))
-        AND length(regexp_extract(m, '[A-Z][A-Z0-9]+-[0-9]+')) <= 50];
+CREATE OR REPLACE MACRO jira_foreign(key) AS
+    regexp_full_match(split_part(key, '-', 1), '[A-Z][A-Z0-9]{1,9}')
+    AND NOT list_contains(jira_not_keys(), split_part(key, '-', 1))
+    AND length(key) <= 50;
 
-CREATE OR REPLACE MACRO jira_key_in(title, head_ref, own) AS coalesce((
-    jira_own_keys(coalesce(title, ''), own) || jira_own_keys(coalesce(head_ref, ''), own)
-    || jira_other_keys(coalesce(title, '')) || jira_other_keys(coalesce(head_ref, ''))
+CREATE OR REPLACE MACRO jira_title_head_re() AS
+    '^[ \t]*(?:[A-Za-z]+(?:\([^)]*\))?!?:[ \t]*)?[\[(]?([A-Z][A-Z0-9]{1,9}-[0-9]+)([A-Za-z]|[.-][0-9])?';
+
+CREATE OR REPLACE MACRO jira_foreign_title_keys(title) AS [k FOR k IN
+    CASE WHEN regexp_extract(title, jira_title_head_re(), 1) <> ''
+              AND regexp_extract(title, jira_title_head_re(), 2) = ''
+         THEN [regexp_extract(title, jira_title_head_re(), 1)] ELSE []::VARCHAR[] END
+    || regexp_extract_all(title, '[\[(]([A-Z][A-Z0-9]{1,9}-[0-9]+)[\])]', 1)
+    IF jira_foreign(k)];
+
+CREATE OR REPLACE MACRO jira_foreign_branch_keys(branch) AS
+    [jira_tok_key(m) FOR m IN jira_tokens(branch)
+     IF jira_tok_clean(m) AND jira_tok_pre(m) IN ('', '/') AND jira_foreign(jira_tok_key(m))];
+
+CREATE OR REPLACE MACRO jira_key_in(title, head_ref, own, own_is_name) AS coalesce((
+    jira_own_keys(coalesce(title, ''), own, false, own_is_name)
+    || jira_own_keys(coalesce(head_ref, ''), own, true, own_is_name)
+    || jira_foreign_title_keys(coalesce(title, '')) || jira_foreign_branch_keys(coalesce(head_ref, ''))
 )[1], '');
 
-CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_key_in(title, head_ref, getvariable('jira_key'));
+CREATE OR REPLACE MACRO jira_key_of(title, head_ref) AS jira_key_in(
+    title, head_ref, getvariable('jira_key'), jira_key_is_name(getvariable('jira_key'), getvariable('repos')));
 
 -- File category (metrics-schema.md §1.7), mirroring tests.rules.categorize_file.
 -- "path contains one of the folders" is one regex per tier: a single scan instead of 100 contains().
@@ -99,13 +134,28 @@ CREATE OR REPLACE MACRO story_points_of(lines) AS CASE
     WHEN lines < 50 THEN 1 WHEN lines < 150 THEN 2 WHEN lines < 400 THEN 3 WHEN lines < 800 THEN 5
     ELSE 8 END;
 
--- Sentinel timestamps mean "not set": Go's zero time 0001-01-01T00:00:00Z (GitHub returns it as
--- started_at of a check run that never started), anything else before 1970, and 9999-… "end of
--- time" values. known_at() turns them into NULL; every snapshot timestamp the build writes or
--- computes a duration from passes through it.
+-- Known times (transform/README.md, "Timestamps"): a time outside its possible range is unknown
+-- (NULL), never clamped. Go's zero time 0001-01-01T00:00:00Z (GitHub's started_at of a check run
+-- that never started), the Unix epoch 1970-01-01T00:00:00Z (a zero Unix time), "end of time"
+-- 9999-... values and any time after the extraction are all outside.
+-- The latest possible time: the snapshot's extraction (manifest finished_at) plus one day of
+-- clock skew between GitHub and the extracting machine. Without the variable (a bare macro
+-- test), no upper bound but the year 9999.
+CREATE OR REPLACE MACRO latest_known_at() AS
+    coalesce(getvariable('extracted_at')::TIMESTAMPTZ + INTERVAL 1 DAY, TIMESTAMPTZ '9999-01-01 00:00:00+00');
+
+-- A time of a GitHub object (PR, review, check run, comment): from 2008-01-01 (GitHub opened in
+-- 2008; no PR, review or check run predates it) to latest_known_at(). Every GitHub time the build
+-- writes or computes a duration, a first-X, a window, a simulated date or a weekly bucket from
+-- passes through it.
 CREATE OR REPLACE MACRO known_at(ts) AS
-    CASE WHEN ts >= TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts < TIMESTAMPTZ '9999-01-01 00:00:00+00'
-        THEN ts END;
+    CASE WHEN ts >= TIMESTAMPTZ '2008-01-01 00:00:00+00' AND ts <= latest_known_at() THEN ts END;
+
+-- A git author or committer date: git history imported from older systems is legitimately older
+-- than GitHub, so any time after the Unix epoch (exclusive: 0 is git's "no date") up to
+-- latest_known_at().
+CREATE OR REPLACE MACRO known_git_at(ts) AS
+    CASE WHEN ts > TIMESTAMPTZ '1970-01-01 00:00:00+00' AND ts <= latest_known_at() THEN ts END;
 
 -- Hours between two timestamps, numeric(10,2); equal timestamps give 0.00, not NULL.
 -- Rounded half away from zero in integer arithmetic, so no float rounding enters.
@@ -121,7 +171,7 @@ CREATE OR REPLACE MACRO hours_between(a, b) AS
     END;
 
 -- Whole seconds from a to b, truncated; NULL as hours_between(), and when the span does not fit
--- the int column (more than 68 years).
+-- the int column (more than 68 years; cannot happen between known GitHub times, kept as a guard).
 CREATE OR REPLACE MACRO seconds_between(a, b) AS
     CASE WHEN known_at(b) >= known_at(a) AND epoch_us(b) - epoch_us(a) < 2147483648000000 THEN
         ((epoch_us(b) - epoch_us(a)) // 1000000)::INTEGER

@@ -5,8 +5,9 @@ CREATE OR REPLACE TABLE pr AS
 SELECT
     -- raw JSON and ids no step reads are left behind: less to copy
     p.* EXCLUDE (raw, node_id, id, requested_reviewers, commits_truncated, files_truncated)
-        -- a sentinel merge time (see known_at) is "not merged", as GitHub's null
-        REPLACE (known_at(p.merged_at) AS merged_at),
+        -- an unknown creation time (see known_at) is NULL; an unknown merge time is "not
+        -- merged", as GitHub's null
+        REPLACE (known_at(p.created_at) AS created_at, known_at(p.merged_at) AS merged_at),
     p.repo || '#' || p.number AS k,
     row_number() OVER (ORDER BY p.created_at, p.repo, p.number) AS ord,
     CASE WHEN known_at(p.merged_at) IS NOT NULL THEN 'merged'

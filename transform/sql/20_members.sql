@@ -28,7 +28,7 @@ WITH seen AS (
     SELECT author_id, author_login,
         CASE WHEN contains(raw, '"type":"Bot"') OR bot_base(author_login) IN (SELECT login FROM known_bots)
             THEN raw->>'$.author.type' END,
-        4, 0, NULL, NULL, false, NULL, coalesce(known_at(committed_at), known_at(authored_at))
+        4, 0, NULL, NULL, false, NULL, coalesce(known_git_at(committed_at), known_git_at(authored_at))
     FROM snap_commits WHERE author_id IS NOT NULL
 ), typed AS (
     SELECT s.*, k.login IS NOT NULL AS known_bot

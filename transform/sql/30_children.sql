@@ -54,7 +54,7 @@ GROUP BY ALL;
 
 -- Commits: unique per SHA (UNIQUE(team, github_sha)), first PR wins. The author falls back to
 -- the PR author when the commit email maps to no GitHub account; committed_at is the author date
--- (the committer date when the author date is missing or a sentinel).
+-- (the committer date when the author date is missing or unknown, see known_git_at).
 CREATE OR REPLACE TABLE out_metrics_commit AS
 SELECT
     (SELECT team_slug FROM params) AS team_slug,
@@ -63,7 +63,7 @@ SELECT
     c.pr_number AS github_pr_id,
     coalesce(c.author_id, p.author_id)::VARCHAR AS author_github_id,
     left(c.message, 500) AS message,
-    coalesce(known_at(c.authored_at), known_at(c.committed_at)) AS committed_at,
+    coalesce(known_git_at(c.authored_at), known_git_at(c.committed_at)) AS committed_at,
     coalesce(c.additions, 0)::INTEGER AS additions,
     coalesce(c.deletions, 0)::INTEGER AS deletions,
     a.tools IS NOT NULL AS is_ai_assisted,
@@ -122,7 +122,7 @@ SELECT
     END AS conclusion,
     known_at(c.started_at) AS started_at,
     known_at(c.completed_at) AS completed_at,
-    -- whole seconds, truncated; NULL for a sentinel, missing or reversed end (seconds_between)
+    -- whole seconds, truncated; NULL for an unknown, missing or reversed end (seconds_between)
     seconds_between(c.started_at, c.completed_at) AS duration_seconds
 FROM snap_check_runs c
 JOIN pr p ON p.repo = c.repo AND p.number = c.pr_number

@@ -62,8 +62,9 @@ SELECT
     '' AS parent_issue_key,
     author_id::VARCHAR AS assignee_github_id,
     story_points_of(additions + deletions)::DECIMAL(5, 1) AS story_points,
-    sprint_number::VARCHAR AS sprint_id,
-    'Sprint ' || sprint_number AS sprint_name,
+    -- no known merge or creation time: no sprint
+    coalesce(sprint_number::VARCHAR, '') AS sprint_id,
+    coalesce('Sprint ' || sprint_number, '') AS sprint_name,
     created_at AS issue_created_at,
     merged_at AS resolved_at,
     cycle_time_hours
