@@ -231,7 +231,11 @@ def _connect(
                     )
                 else:
                     con.register(f"empty_{name}", arrow_schema("snapshot", name).empty_table())
-                    con.execute(f"CREATE TABLE {side}_{name} AS SELECT * FROM empty_{name}")
+                    # file_row_number too, like the views over real files (the diff excludes it)
+                    con.execute(
+                        f"CREATE TABLE {side}_{name} AS SELECT *, 0::BIGINT AS file_row_number "
+                        f"FROM empty_{name}"
+                    )
                     con.unregister(f"empty_{name}")
         yield con
     finally:
