@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from prseed.extract import ExtractConfig, run
-from prseed.extract.github import fetch_pr_reviews
+from prseed.extract.github import PR_LISTS, fetch_list
 from prseed.extract.governor import Governor
 from prseed.extract.http import Client
 from prseed.extract.workdir import output_lock, work_dir
@@ -190,8 +190,9 @@ def test_token_pool_with_one_token_spent_waits_for_nothing(tmp_path):
 def test_conditional_requests_are_answered_from_the_etag_cache(repo):
     with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
         client = Client(gh.url, (TOKEN,), Governor(1, points_per_minute=10**6))
-        first = fetch_pr_reviews(client, REPO, 1)
-        again = fetch_pr_reviews(client, REPO, 1)
+        reviews = next(spec.endpoint for spec in PR_LISTS if spec.table == "reviews")
+        first = fetch_list(client, reviews, REPO, "pull request", number=1)
+        again = fetch_list(client, reviews, REPO, "pull request", number=1)
         assert first == again == repo.reviews[1]
         assert client.counters.not_modified == 1
         settle(gh)

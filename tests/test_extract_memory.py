@@ -35,14 +35,19 @@ def test_pull_list_is_stored_in_key_order_once_and_read_batch_by_batch(tmp_path)
     assert sorted(p.name for p in work.path.iterdir()) == ["pulls.jsonl"]
 
 
-def test_a_legacy_pull_list_keeps_its_order(tmp_path):
-    # Finished batches of an older work folder refer to the order of its pulls.json.
+def test_a_pull_listed_twice_keeps_its_later_copy(tmp_path):
+    # A PR opened while the list is paged pushes the others down: one shows up on two pages.
     work = WorkDir(tmp_path / "snap")
     work.path.mkdir(parents=True)
-    legacy = [item("o/r", 5), item("o/r", 4), item("o/r", 7)]
-    (work.path / "pulls.json").write_text(json.dumps(legacy))
-    assert [b for _, b in work.read_pull_batches(2)] == [legacy[:2], legacy[2:]]
-    assert not (work.path / "pulls.json").exists()
+    old = {"repo": "o/r", "pull": {"number": 4, "state": "open"}}
+    new = {"repo": "o/r", "pull": {"number": 4, "state": "closed"}}
+    size = work.append_listed([item("o/r", 5), old])
+    work.append_listed([item("o/r", 9)])
+    work.truncate_listed(size)  # a resumed listing drops what came after its checkpoint
+    work.append_listed([new, item("o/r", 3)])
+    assert work.listed_numbers("o/r") == {3, 4, 5}
+    assert work.finish_listing() == 3
+    assert [b for _, b in work.read_pull_batches(5)] == [[item("o/r", 3), new, item("o/r", 5)]]
 
 
 def file_rows(pr_numbers, per_pr):
