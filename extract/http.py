@@ -535,14 +535,12 @@ class Client:
         tries.hops += 1
         if tries.hops > MAX_REDIRECTS:
             raise ApiError(f"GET {_path(url)} was redirected more than {MAX_REDIRECTS} times; giving up")
-        source, destination = urlsplit(url).path, parts.path
-        if attempt.status in PERMANENT_REDIRECTS:
-            old, new = _moved_prefix(source, destination)
-            if old and old != new:
-                with self._etag_lock:
-                    self._moved[old] = new
-                source, destination = old, new
-        self.counters.redirected(source, destination, attempt.status)
+        old, new = _moved_prefix(urlsplit(url).path, parts.path)
+        if attempt.status in PERMANENT_REDIRECTS and old and old != new:
+            with self._etag_lock:
+                self._moved[old] = new
+        # Recorded as the moved base (not per URL), so a moved repository is one entry.
+        self.counters.redirected(old, new, attempt.status)
         return target
 
     def _relocated(self, url: str) -> str:

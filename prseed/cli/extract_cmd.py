@@ -7,6 +7,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -83,8 +84,27 @@ def summary(result: ExtractResult) -> str:
         f"commit-stats calls), retries {result.retries}",
         f"  waits {result.waits} ({result.wait_seconds:.1f} s), truncated PRs "
         f"{len(result.truncated_prs)}, time {result.seconds:.1f} s",
+        *describe_answers(result.manifest),
     ]
     return "\n".join(lines)
+
+
+def describe_answers(manifest: dict[str, Any]) -> list[str]:
+    """Lines on what GitHub refused, where it redirected, and the text repaired (issue 10)."""
+    lines = []
+    for moved in manifest.get("redirects", []):
+        lines.append(f"  redirect {moved['from']} -> {moved['to']} ({moved['status']})")
+    refusals = manifest.get("refusals", [])
+    if refusals:
+        lines.append(f"  refused {len(refusals)} resources (the run went on; listed in the manifest):")
+        for r in refusals:
+            where = f"{r['repo']}#{r['number']}" if r["number"] is not None else r["repo"]
+            lines.append(f"    {where} {r['endpoint']}: {r['status']} {r['reason']} -> {r['effect']}")
+    if manifest.get("unicode_repairs"):
+        lines.append(
+            f"  unicode repairs {manifest['unicode_repairs']} (strings with invalid text, now U+FFFD)"
+        )
+    return lines
 
 
 @click.command("extract")

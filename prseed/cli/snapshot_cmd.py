@@ -64,6 +64,17 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             for t in truncated
         )
     )
+    refusals = m.get("refusals", [])
+    click.echo(
+        f"refused      {len(refusals)} resources" + (" (GitHub refused them for good)" if refusals else "")
+    )
+    for r in refusals:
+        where = f"{r['repo']}#{r['number']}" if r["number"] is not None else r["repo"]
+        click.echo(f"  {where} {r['endpoint']} {r['target']}: {r['status']} {r['reason']} -> {r['effect']}")
+    for moved in m.get("redirects", []):
+        click.echo(f"redirect     {moved['from']} -> {moved['to']} ({moved['status']})")
+    if m.get("unicode_repairs"):
+        click.echo(f"unicode      {m['unicode_repairs']} strings repaired (invalid text stored as U+FFFD)")
     click.echo(f"size         {result.bytes_total:,} bytes ({result.bytes_per_pr:,.0f} per PR)")
 
 

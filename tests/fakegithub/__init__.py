@@ -8,6 +8,18 @@ Example:
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo, generate_repo
+from tests.fakegithub.quirks import Override, Quirks, pushed_down, updated_between_pages
 from tests.fakegithub.server import FakeGitHub, Stats, paginate
 
-__all__ = ["FakeGitHub", "Faults", "GeneratedRepo", "Stats", "generate_repo", "paginate"]
+__all__ = [
+    "FakeGitHub",
+    "Faults",
+    "GeneratedRepo",
+    "Override",
+    "Quirks",
+    "Stats",
+    "generate_repo",
+    "paginate",
+    "pushed_down",
+    "updated_between_pages",
+]
