@@ -10,8 +10,8 @@ concurrently) answered with 403/429 and sometimes ``retry-after``. The governor
   pool it picks the token with the most budget left, and when all are spent waits for the earliest
   reset;
 * after a secondary limit blocks the token for ``retry-after`` seconds, or without it for
-  ``secondary_min_wait`` seconds (plus at most 5 % jitter) doubling only on repeats, and lowers
-  that token's concurrency until it has answered well again;
+  ``secondary_min_wait`` seconds (plus at most 5 % jitter) doubling only on repeats, and after a
+  repeat lowers that token's concurrency until it has answered well again;
 * paces all requests with a token bucket (at most ``points_per_minute`` in any minute).
 
 Time is injected (``clock`` and ``sleep``) so the logic is unit-tested without real waiting.
@@ -30,6 +30,8 @@ from prseed.extract.ratelimit import RateHeaders
 RESET_MARGIN = 0.5  # seconds after x-ratelimit-reset before a spent token is used again
 MAX_SECONDARY_WAIT = 900.0
 MAX_BACKOFF = 30.0
+# Added to retry-after: the block starts when the answer is read, after GitHub's clock started it.
+RETRY_AFTER_MARGIN = 0.02
 RECOVER_AFTER = 50  # good answers before a throttled token gets one more concurrent request
 
 WaitListener = Callable[[str, float], None]
@@ -209,30 +211,43 @@ class Governor:
         is ``secondary_min_wait`` (GitHub: "wait for at least one minute") plus at most 5 %
         jitter, doubling only when the limit repeats after a block has ended. Limit answers
         that arrive while the token is already blocked come from requests sent before the block
-        was known: they extend nothing and count as no repeat. The token's concurrency is
-        lowered by one until it has answered well again.
+        was known: they extend nothing and count as no repeat. A repeat also lowers the token's
+        concurrency by one until it has answered well again (a single limit, e.g. GitHub's
+        points-per-minute one, says nothing about concurrency).
         """
         with self._cond:
             now = self._clock()
             if self._blocked_until[token] > now:
                 if retry_after is not None:
-                    self._blocked_until[token] = max(self._blocked_until[token], now + retry_after + 0.05)
+                    self._blocked_until[token] = max(
+                        self._blocked_until[token], now + retry_after + RETRY_AFTER_MARGIN
+                    )
                 return max(0.0, self._blocked_until[token] - now)
             self._strikes[token] += 1
             strikes = self._strikes[token]
             if retry_after is not None:
-                wait = retry_after + 0.05
+                wait = retry_after + RETRY_AFTER_MARGIN
             else:
                 base = self._secondary_min_wait * 2 ** (strikes - 1)
                 wait = min(base * (1.0 + 0.05 * jitter("secondary", token, strikes)), MAX_SECONDARY_WAIT)
             self._blocked_until[token] = now + wait
-            self._cap[token] = max(1, self._cap[token] - 1)
+            if strikes > 1:
+                # Limited again right after a block: send less at once until answers are good.
+                self._cap[token] = max(1, self._cap[token] - 1)
             self._good[token] = 0
             return wait
 
     def backoff(self, attempt: int, base: float, key: str = "") -> float:
-        """Sleep before retrying a transient failure (exponential, bounded jitter); returns seconds."""
-        seconds = min(base * 2.0 ** (attempt - 1), MAX_BACKOFF) * (1.0 + 0.25 * jitter(key, attempt))
+        """Sleep before retrying a transient failure; returns seconds.
+
+        The first retry goes out at once (still paced like any request): a single 5xx, reset or
+        truncated body is the common case and a pause would only idle the worker. From the
+        second retry on the pause is ``base`` doubling per attempt (at most 30 s), with up to
+        25 % jitter.
+        """
+        if attempt <= 1:
+            return 0.0
+        seconds = min(base * 2.0 ** (attempt - 2), MAX_BACKOFF) * (1.0 + 0.25 * jitter(key, attempt))
         with self._cond:
             self.waits.add("backoff", seconds)
         if self._on_wait is not None:

@@ -156,7 +156,7 @@ def test_governor_obeys_retry_after_and_backs_off_without_it():
     g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
     lease = g.acquire()
     g.release(lease, rl(100, t.now + 3000), ok=False)
-    assert g.secondary_limited(0, 5) == pytest.approx(5.05)
+    assert g.secondary_limited(0, 5) == pytest.approx(5.02)
     start = t.now
     g.release(g.acquire(), rl(99, t.now + 3000))  # a good answer ends the strike series
     assert t.now - start >= 5
@@ -420,3 +420,12 @@ def test_retries_running_out_raise_the_retriable_family_with_its_own_exit_code()
     for exc in (failed.value, limited.value):
         assert isinstance(exc, RetriableError) and exc.exit_code == 75 and exc.retriable
     assert failed.value.status == 502
+
+
+def test_backoff_retries_a_one_off_failure_at_once_then_doubles():
+    t = FakeTime()
+    g = Governor(1, clock=t.clock, sleep=t.sleep)
+    assert g.backoff(1, 0.5, key="k") == 0.0 and t.slept == []
+    pauses = [g.backoff(n, 0.5, key="k") for n in (2, 3, 4)]
+    assert [round(p / b, 2) <= 1.25 for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True)] == [True] * 3
+    assert all(p >= b for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True))

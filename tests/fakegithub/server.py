@@ -85,6 +85,7 @@ class _TokenState:
     # already on their way and are not violations (None: not sent yet).
     block_announced_at: float | None = None
     block_announced_on: str | None = None  # the connection that carried that answer
+    quiet_block: bool = False  # the running block was announced without retry-after
     inflight: int = 0
 
 
@@ -492,10 +493,14 @@ class FakeGitHub:
         self._stats.faults[name] = self._stats.faults.get(name, 0) + 1
         return True
 
-    def _secondary(self, st: _TokenState, now: float, rid: str, renewing: bool) -> _Resp:
+    def _secondary(self, st: _TokenState, now: float, rid: str, renewing: bool, quiet: bool = False) -> _Resp:
         f = self.faults
         headers: dict[str, str] = {}
-        if f.secondary_retry_after is not None:
+        if quiet and not renewing:
+            # Header-less: the token is blocked for the quiet period; renewals say so alike.
+            st.blocked_until = now + f.secondary_quiet_seconds
+            st.quiet_block = True
+        elif f.secondary_retry_after is not None and not (renewing and st.quiet_block):
             if renewing:
                 headers["retry-after"] = str(max(1, math.ceil(st.blocked_until - now)))
             else:
@@ -503,6 +508,8 @@ class FakeGitHub:
                 st.blocked_until = now + f.secondary_retry_after
         elif not renewing:
             st.blocked_until = now + f.secondary_quiet_seconds
+        if not renewing and not quiet:
+            st.quiet_block = False
         if not renewing:
             st.block_announced_at = None
         self._stats.rate_limited += 1
@@ -618,6 +625,11 @@ class FakeGitHub:
                 resp.headers.update(self._rate_headers(st, now))
                 return resp, "", 0.0, key
             self._seq += 1
+            if f.quiet_secondary_every and self._seq % f.quiet_secondary_every == 0:
+                stats.faults["quiet_secondary"] = stats.faults.get("quiet_secondary", 0) + 1
+                resp = self._secondary(st, now, rid, renewing=False, quiet=True)
+                resp.headers.update(self._rate_headers(st, now))
+                return resp, "", 0.0, key
             if f.secondary_every and self._seq % f.secondary_every == 0:
                 stats.faults["secondary"] = stats.faults.get("secondary", 0) + 1
                 resp = self._secondary(st, now, rid, renewing=False)
@@ -667,6 +679,7 @@ class FakeGitHub:
                         # A rate limit in other words: the token is blocked like a secondary limit.
                         st.blocked_until = now + override.blocks
                         st.block_announced_at = None
+                        st.quiet_block = True
                         resp.starts_block = True
                         self._stats.rate_limited += 1
                     return resp
