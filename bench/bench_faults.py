@@ -6,8 +6,9 @@ The fake GitHub runs in its own process (``python -m tests.fakegithub --fault mi
 limit with ``retry-after: 1`` every 17th request, a 3 s answer every 37th, about 12 % 5xx,
 connection resets and truncated bodies, and a header-less secondary limit every 400th request
 (the token blocked 60 s). Each run gets a fresh fake process, so both see the same fault
-sequence. The extractor runs with GitHub's pacing (900 requests per minute), commit stats on,
-``batch_delay`` 0, and its default 60 s rest after a header-less limit.
+sequence. The extractor runs with GitHub's pacing (900 requests per minute), commit stats on
+(``--no-commit-stats``: off), ``batch_delay`` 0, and its default 60 s rest after a header-less
+limit.
 
 Lost time: a sampler looks at the workers every 20 ms while PRs are fetched. A worker slot is
 *busy* (running a task: a request in flight or its answer being processed), *imposed* (its task
@@ -154,7 +155,7 @@ class MeteredGovernor(Governor):
         return waiting, max(self.imposed_until)
 
 
-def measure(url: str, out: Path, workers: int, min_wait: float) -> dict[str, float]:
+def measure(url: str, out: Path, workers: int, min_wait: float, commit_stats: bool) -> dict[str, float]:
     """One extract; returns wall time, lost time and the manifest's figures."""
     phase = {"now": "listing"}
 
@@ -170,6 +171,7 @@ def measure(url: str, out: Path, workers: int, min_wait: float) -> dict[str, flo
         max_workers=workers,
         secondary_min_wait=min_wait,
         read_timeout=10.0,
+        commit_stats=commit_stats,
     )
     lost = 0.0
     stop = threading.Event()
@@ -242,15 +244,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="60 PRs, 6 s header-less rests")
     parser.add_argument("--prs", type=int, help="pull requests (default 300, quick 60)")
+    parser.add_argument("--no-commit-stats", action="store_true", help="skip the per-commit requests")
     args = parser.parse_args()
     prs = args.prs or (60 if args.quick else 300)
     quiet = 6.0 if args.quick else 60.0
     tmp = Path(tempfile.mkdtemp(prefix="bench-faults-"))
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
+    print(
+        f"{prs} PRs, commit stats {'off' if args.no_commit_stats else 'on'}, header-less rests "
+        f"{quiet:.0f} s; load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"({os.cpu_count()} cores)",
+        flush=True,
+    )
     figures: dict[int, dict[str, float]] = {}
     for workers in (1, 3):
         with fake_github(prs, quiet) as gh:
-            res = measure(gh.url, tmp / f"w{workers}", workers, quiet)
+            res = measure(gh.url, tmp / f"w{workers}", workers, quiet, not args.no_commit_stats)
         res["violations"] = gh.violations
         figures[workers] = res
         print(

@@ -14,10 +14,10 @@ __all__ = ["ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "run"]
 def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
     """Extract a project's pull requests into a snapshot folder.
 
-    Lists each repository's PRs of the window (newest created first), fetches their commits,
-    files, reviews and head check runs (plus commit stats) in durable batches, then the
-    contributors, and finally replaces ``config.out_dir`` atomically with the sorted Parquet
-    tables and a manifest.
+    Lists each repository's PRs of the window (newest created first, checkpointed page by page),
+    fetches their commits, files, reviews and head check runs (plus commit stats) in durable
+    batches, then the contributors, and finally replaces ``config.out_dir`` atomically with the
+    sorted Parquet tables and a manifest.
 
     Args:
         config: the run's options.
@@ -26,12 +26,19 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     Returns:
         Counts and statistics for the end summary.
 
+    Resources GitHub refuses for good (a contributor list too large, a diff not available, a
+    PR deleted after the listing...) do not raise: they are recorded in the manifest's
+    ``refusals`` and the result.
+
     Raises:
         ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh.
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
         NotFoundError: a repository does not exist.
-        ApiError: an error retrying cannot fix, or retries exhausted.
+        ApiError: an error retrying cannot fix (a refusal no endpoint allows, a redirect to
+            another host).
+        RateLimitError: GitHub kept limiting until the retries ran out (retriable, exit 75).
+        TransientError: GitHub kept failing until the retries ran out (retriable, exit 75).
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract

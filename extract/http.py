@@ -470,7 +470,7 @@ class Client:
                 return self._ok(full_url, attempt)
             if outcome is Outcome.NOT_MODIFIED and cached is not None:
                 data, _ = decode_json(cached[1])
-                return Response(data, attempt.headers, 200, _links(attempt.headers), full_url)
+                return Response(data, attempt.headers, 200, parse_links(attempt.headers), full_url)
             if outcome is Outcome.REDIRECT:
                 full_url = self._follow(full_url, attempt, tries)
                 continue
@@ -520,7 +520,7 @@ class Client:
         # Only small answers are worth keeping: the cache must not grow the run's memory.
         if etag and data is not None and len(body) <= ETAG_BODY_MAX:
             self._remember(url, etag, body)
-        return Response(data, attempt.headers, attempt.status, _links(attempt.headers), url)
+        return Response(data, attempt.headers, attempt.status, parse_links(attempt.headers), url)
 
     def _follow(self, url: str, attempt: _Attempt, tries: _Tries) -> str:
         """The URL a redirect points to, on our origin only; permanent moves are remembered."""
@@ -602,7 +602,11 @@ class Client:
         """The retriable error when GitHub kept limiting or failing (see :data:`_RAISE`)."""
         result = attempt.result
         when = self.governor.resume_hint(attempt.lease.token, attempt.lease.resource)
-        later = f"try again in {_duration(when)} with --resume" if when else "try again later with --resume"
+        later = (
+            f"try again in {_duration(when)} with --resume"
+            if when
+            else "GitHub is failing now: try again later (in a few minutes) with --resume"
+        )
         text = (
             f"gave up on GET {_path(url)} after {tries.failures + tries.limit_waits} retries "
             f"(last: {scrub(result.reason, self._tokens)}); {later}"
@@ -668,7 +672,7 @@ EXHAUSTED: dict[Outcome, type[RetriableError]] = {
 }
 
 
-def _links(headers: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def parse_links(headers: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Parse a ``Link`` header the way ``requests.Response.links`` does."""
     header = headers.get("link")
     if not header:

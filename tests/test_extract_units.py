@@ -8,7 +8,7 @@ import pytest
 from prseed.extract import rows
 from prseed.extract.github import ENDPOINTS, later_copy_wins
 from prseed.extract.governor import Governor
-from prseed.extract.http import Client, Outcome, _links, check_api_url, classify, decode_json, scrub
+from prseed.extract.http import Client, Outcome, check_api_url, classify, decode_json, parse_links, scrub
 from prseed.extract.paginator import smaller_page
 from prseed.extract.ratelimit import parse_rate_headers
 from requests.structures import CaseInsensitiveDict
@@ -78,12 +78,12 @@ def test_parse_link_follows_github_format():
         '<https://api.github.com/r?page=2&per_page=100>; rel="next", '
         '<https://api.github.com/r?page=5&per_page=100>; rel="last"'
     )
-    links = _links(H(link=header))
+    links = parse_links(H(link=header))
     assert {rel: link["url"] for rel, link in links.items()} == {
         "next": "https://api.github.com/r?page=2&per_page=100",
         "last": "https://api.github.com/r?page=5&per_page=100",
     }
-    assert _links(H()) == {}
+    assert parse_links(H()) == {}
 
 
 class FakeTime:
@@ -412,7 +412,8 @@ def test_retries_running_out_raise_the_retriable_family_with_its_own_exit_code()
     with FakeGitHub(repos=[repo], quirks=quirks) as gh:
         client = Client(gh.url, (), Governor(1, points_per_minute=10**6), max_retries=1, backoff_base=0.01)
         with pytest.raises(
-            TransientError, match=r"gave up on GET .*HTTP 502.*try again later with --resume"
+            TransientError,
+            match=r"gave up on GET .*HTTP 502.*try again later \(in a few minutes\) with --resume",
         ) as failed:
             client.get(client.url("/repos/o/r/pulls"), kind="pulls-list")
         with pytest.raises(RateLimitError, match="secondary rate limit") as limited:
