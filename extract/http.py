@@ -316,6 +316,15 @@ def _repair(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
+@dataclass(frozen=True)
+class _Cached:
+    """An answer kept for conditional requests: its ETag, raw body and Link header."""
+
+    etag: str
+    body: bytes
+    link: str
+
+
 @dataclass
 class _Attempt:
     """One request sent and what came back."""
@@ -388,7 +397,7 @@ class Client:
         self.backoff_base = backoff_base
         self.counters = Counters()
         self._local = threading.local()
-        self._etags: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._etags: OrderedDict[str, _Cached] = OrderedDict()
         self._etag_size = etag_cache_size
         self._etag_bytes_max = etag_cache_bytes
         self._etag_bytes = 0
@@ -469,8 +478,9 @@ class Client:
             if outcome is Outcome.OK:
                 return self._ok(full_url, attempt)
             if outcome is Outcome.NOT_MODIFIED and cached is not None:
-                data, _ = decode_json(cached[1])
-                return Response(data, attempt.headers, 200, parse_links(attempt.headers), full_url)
+                # A 304 may come without the Link header: the cached answer's links stand.
+                data, _ = decode_json(cached.body)
+                return Response(data, attempt.headers, 200, parse_links({"link": cached.link}), full_url)
             if outcome is Outcome.REDIRECT:
                 full_url = self._follow(full_url, attempt, tries)
                 continue
@@ -487,7 +497,7 @@ class Client:
     # -- one exchange ------------------------------------------------------------------------
 
     def _send(
-        self, url: str, kind: str, resource: str, token: int | None, cached: tuple[str, bytes] | None
+        self, url: str, kind: str, resource: str, token: int | None, cached: _Cached | None
     ) -> _Attempt:
         """Send one GET under a governor lease; classify the answer; count it."""
         lease = self.governor.acquire(resource, token)
@@ -496,7 +506,7 @@ class Client:
         if secret:
             headers["Authorization"] = f"Bearer {secret}"
         if cached is not None:
-            headers["If-None-Match"] = cached[0]
+            headers["If-None-Match"] = cached.etag
         try:
             response = self._session().get(url, headers=headers, timeout=self.timeout, allow_redirects=False)
             body = response.content
@@ -519,7 +529,7 @@ class Client:
         etag = attempt.headers.get("etag")
         # Only small answers are worth keeping: the cache must not grow the run's memory.
         if etag and data is not None and len(body) <= ETAG_BODY_MAX:
-            self._remember(url, etag, body)
+            self._remember(url, _Cached(etag, body, attempt.headers.get("link") or ""))
         return Response(data, attempt.headers, attempt.status, parse_links(attempt.headers), url)
 
     def _follow(self, url: str, attempt: _Attempt, tries: _Tries) -> str:
@@ -625,7 +635,7 @@ class Client:
 
     # -- ETag cache --------------------------------------------------------------------------
 
-    def _cached(self, url: str) -> tuple[str, bytes] | None:
+    def _cached(self, url: str) -> _Cached | None:
         if not self._etag_size:
             return None
         with self._etag_lock:
@@ -634,16 +644,16 @@ class Client:
                 self._etags.move_to_end(url)
             return entry
 
-    def _remember(self, url: str, etag: str, body: bytes) -> None:
-        if not self._etag_size or len(body) > self._etag_bytes_max:
+    def _remember(self, url: str, entry: _Cached) -> None:
+        if not self._etag_size or len(entry.body) > self._etag_bytes_max:
             return
         with self._etag_lock:
             self._drop(url)
-            self._etags[url] = (etag, body)
-            self._etag_bytes += len(body)
+            self._etags[url] = entry
+            self._etag_bytes += len(entry.body)
             while len(self._etags) > self._etag_size or self._etag_bytes > self._etag_bytes_max:
-                _, (_, old) = self._etags.popitem(last=False)
-                self._etag_bytes -= len(old)
+                _, old = self._etags.popitem(last=False)
+                self._etag_bytes -= len(old.body)
 
     def _forget(self, url: str) -> None:
         with self._etag_lock:
@@ -652,7 +662,7 @@ class Client:
     def _drop(self, url: str) -> None:
         entry = self._etags.pop(url, None)
         if entry is not None:
-            self._etag_bytes -= len(entry[1])
+            self._etag_bytes -= len(entry.body)
 
 
 # What each final outcome raises: the one table from answers to exceptions. Outcomes missing

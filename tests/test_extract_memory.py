@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from prseed.extract import snapshot
 from prseed.extract.governor import Governor
-from prseed.extract.http import Client
+from prseed.extract.http import Client, _Cached
 from prseed.extract.snapshot import merge_table, write_part
 from prseed.extract.workdir import WorkDir
 
@@ -141,14 +141,14 @@ def test_merge_sorts_parts_whose_keys_overlap_or_repeat(tmp_path, monkeypatch, c
 def test_etag_cache_is_bounded_in_entries_and_bytes():
     client = Client("http://127.0.0.1:9", (), Governor(1), etag_cache_size=3, etag_cache_bytes=100)
     for i in range(5):
-        client._remember(f"u{i}", f"e{i}", b"x" * 30)
+        client._remember(f"u{i}", _Cached(f"e{i}", b"x" * 30, ""))
     assert list(client._etags) == ["u2", "u3", "u4"] and client._etag_bytes == 90
-    client._remember("big", "e", b"y" * 60)  # evicts until the bytes fit
+    client._remember("big", _Cached("e", b"y" * 60, '<n>; rel="next"'))  # evicts until the bytes fit
     assert list(client._etags) == ["u4", "big"] and client._etag_bytes == 90
-    client._remember("huge", "e", b"z" * 101)  # larger than the whole cache: not kept
+    client._remember("huge", _Cached("e", b"z" * 101, ""))  # larger than the whole cache: not kept
     client._forget("u4")
     assert list(client._etags) == ["big"] and client._etag_bytes == 60
-    assert client._cached("big") == ("e", b"y" * 60)
+    assert client._cached("big") == _Cached("e", b"y" * 60, '<n>; rel="next"')
 
 
 def test_cli_points_per_minute(monkeypatch):
