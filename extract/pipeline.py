@@ -444,11 +444,46 @@ def _run(
     reporter: _Reporter,
 ) -> dict[str, Any]:
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
-    repos: list[str] = list(config.project["repos"])
 
     def save() -> None:
         _save(work, checkpoint, client, base)
 
+    try:
+        _fetch(config, client, pool, work, checkpoint, reporter, save)
+    except BaseException:
+        # A failed run's requests, retries and waits count toward the snapshot's statistics;
+        # its data counts only for the batches it finished (already in the checkpoint).
+        save()
+        raise
+
+    reporter.phase = "writing"
+    reporter.report()
+    staging = work.path / "staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    entries: dict[str, Any] = {}
+    for table in SNAPSHOT_TABLES:
+        parts = sorted(work.path / p for p in checkpoint.parts if p.startswith(f"parts/{table}/"))
+        release_free_memory()
+        entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")
+    manifest = _manifest(config, checkpoint, entries)
+    validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
+    write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
+    return manifest
+
+
+def _fetch(
+    config: ExtractConfig,
+    client: Client,
+    pool: ThreadPoolExecutor,
+    work: WorkDir,
+    checkpoint: Checkpoint,
+    reporter: _Reporter,
+    save: Callable[[], None],
+) -> None:
+    """List the PRs, fetch them batch by batch, then the contributors (all checkpointed)."""
+    repos: list[str] = list(config.project["repos"])
     for token in range(max(1, len(config.tokens))):
         github.fetch_rate_limit(client, token)
 
@@ -515,22 +550,6 @@ def _run(
         checkpoint.refusals.extend(r.as_dict() for r in refused)
         checkpoint.contributors_done.append(repo)
         save()
-
-    reporter.phase = "writing"
-    reporter.report()
-    staging = work.path / "staging"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    entries: dict[str, Any] = {}
-    for table in SNAPSHOT_TABLES:
-        parts = sorted(work.path / p for p in checkpoint.parts if p.startswith(f"parts/{table}/"))
-        release_free_memory()
-        entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")
-    manifest = _manifest(config, checkpoint, entries)
-    validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
-    write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
-    return manifest
 
 
 def _refusal_key(entry: dict[str, Any]) -> tuple[Any, ...]:

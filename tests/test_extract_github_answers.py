@@ -10,6 +10,7 @@ holds the stated values, passes ``prseed snapshot verify``, the transform and th
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from prseed.extract.workdir import work_dir
 
 from prseed import load, transform
 from prseed.cli import cli
+from prseed.errors import TransientError
 from prseed.registry import adhoc_project
 from tests.fakegithub import (
     FakeGitHub,
@@ -271,15 +273,24 @@ def test_rate_limits_in_other_words_rest_and_retry(tmp_path, status, body):
             batch_delay=0.0,
             points_per_minute=100_000,
             secondary_min_wait=1.0,
+            max_retries=2,
+            backoff_base=0.05,
             synthetic=True,
         )
-        result = run(config)
+        interrupt = interrupt_on_last_reviews(repo)
+        gh.quirks.overrides.insert(0, interrupt)
+        with pytest.raises(TransientError, match="--resume"):
+            run(config)
+        interrupt.times = interrupt.used
+        result = run(dataclasses.replace(config, resume=True))
         assert gh.stats.violations == 0, gh.stats.violation_log[:3]
         assert gh.stats.rate_limited >= 1
     waits = result.manifest["waits"]["by_reason"]
     # One rest of at least secondary_min_wait: answers to the same event are not repeats.
     assert waits["secondary"]["count"] == 1 and 1.0 <= waits["secondary"]["seconds"] <= 1.1
     assert len(table(tmp_path / "s", "files")) == sum(len(f) for f in repo.files.values())
+    # The failed run's requests count too: 6 PRs' reviews, plus the ones GitHub kept failing.
+    assert result.manifest["requests"]["by_kind"]["pull-reviews"] > 6
 
 
 def test_pages_the_server_cannot_build_are_asked_smaller_and_the_cursor_survives(tmp_path, schema_url):
