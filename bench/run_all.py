@@ -12,6 +12,7 @@ import sys
 
 QUICK = {
     "bench.bench_extract": ["--quick"],
+    "bench.bench_faults": ["--quick"],
     "bench.bench_transform": ["--sizes", "2000", "10000"],
     "bench.bench_load": ["--prs", "5000", "--orm-prs", "1000"],
 }
@@ -21,7 +22,7 @@ def main() -> int:
     """Run the benchmarks; exit non-zero if one fails."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    parser.add_argument("only", nargs="*", help="extract, transform and/or load (default: all)")
+    parser.add_argument("only", nargs="*", help="extract, faults, transform and/or load (default: all)")
     args = parser.parse_args()
     failed = 0
     for module, quick_args in QUICK.items():

@@ -293,7 +293,8 @@ class _Fetcher:
         for job in batch.jobs:
             for table, table_rows in (job.done_rows or {}).items():
                 out[table].extend(table_rows)
-            refusals.extend(job.refusals)
+            # A PR left out is one refusal: what else of it was refused no longer matters.
+            refusals.extend(r for r in job.refusals if not job.gone or r.effect == github.PR_GONE)
         return out, refusals
 
 
