@@ -117,7 +117,8 @@ class Governor:
         self._cond = threading.Condition()
         self._budgets: dict[tuple[int, str], Budget] = {}
         self._blocked_until = [0.0] * self._n
-        self._strikes = [0] * self._n
+        self._strikes = [0] * self._n  # limits in a row (any kind) per token
+        self._quiet_strikes = [0] * self._n  # header-less limits in a row per token
         self._good = [0] * self._n
         self._max_conc = max(1, max_concurrency)
         self._cap = [self._max_conc] * self._n
@@ -187,6 +188,7 @@ class Governor:
                 self._learn(token, lease.resource, rate)
                 if ok:
                     self._strikes[token] = 0
+                    self._quiet_strikes[token] = 0
                     self._good[token] += 1
                     if self._good[token] >= RECOVER_AFTER and self._cap[token] < self._max_conc:
                         self._cap[token] += 1
@@ -209,7 +211,7 @@ class Governor:
 
         With ``retry-after`` the block is exactly that (plus a hair). Without it the first block
         is ``secondary_min_wait`` (GitHub: "wait for at least one minute") plus at most 5 %
-        jitter, doubling only when the limit repeats after a block has ended. Limit answers
+        jitter, doubling only when a header-less limit repeats after a block has ended. Limit answers
         that arrive while the token is already blocked come from requests sent before the block
         was known: they extend nothing and count as no repeat. A repeat also lowers the token's
         concurrency by one until it has answered well again (a single limit, e.g. GitHub's
@@ -228,8 +230,12 @@ class Governor:
             if retry_after is not None:
                 wait = retry_after + RETRY_AFTER_MARGIN
             else:
-                base = self._secondary_min_wait * 2 ** (strikes - 1)
-                wait = min(base * (1.0 + 0.05 * jitter("secondary", token, strikes)), MAX_SECONDARY_WAIT)
+                # Only header-less limits in a row double the rest: one that follows a limit
+                # with its own retry-after is still the first of its kind.
+                self._quiet_strikes[token] += 1
+                quiet = self._quiet_strikes[token]
+                base = self._secondary_min_wait * 2 ** (quiet - 1)
+                wait = min(base * (1.0 + 0.05 * jitter("secondary", token, quiet)), MAX_SECONDARY_WAIT)
             self._blocked_until[token] = now + wait
             if strikes > 1:
                 # Limited again right after a block: send less at once until answers are good.

@@ -430,3 +430,11 @@ def test_backoff_retries_a_one_off_failure_at_once_then_doubles():
     pauses = [g.backoff(n, 0.5, key="k") for n in (2, 3, 4)]
     assert [round(p / b, 2) <= 1.25 for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True)] == [True] * 3
     assert all(p >= b for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True))
+
+
+def test_a_limit_with_retry_after_does_not_double_the_next_headerless_rest():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
+    g.secondary_limited(0, 1)  # request N: retry-after 1
+    g.release(g.acquire(), rl(90, t.now + 3000), ok=False)  # request N+1, after the rest: limited
+    assert 60 <= g.secondary_limited(0, None) <= 63  # header-less, but the first of its kind
