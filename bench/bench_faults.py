@@ -13,8 +13,9 @@ limit.
 Lost time: a sampler looks at the workers every 20 ms while PRs are fetched. A worker slot is
 *busy* (running a task: a request in flight or its answer being processed), *imposed* (its task
 waits for a ``retry-after``, for the documented 60 s of a header-less limit, for a primary reset,
-or for the 900/minute pacing) or *lost* (anything else: no task because a slow answer holds its
-batch, backing off after a 5xx, resting longer than GitHub asked). The lost share is the lost slot-seconds
+or for the 900/minute pacing) or *lost* (anything else: no task although PRs remain to be
+started, e.g. while a slow answer holds a batch, backing off after a 5xx, resting longer than GitHub asked, held back by our own
+concurrency cap). The lost share is the lost slot-seconds
 divided by the worker count, over the wall time of the whole run. Goals (issue 10): lost share
 <= 10 %, 3 workers >= 1.2x faster than 1, zero violations.
 
@@ -41,6 +42,7 @@ from typing import Any
 
 from prseed.extract import ExtractConfig, Progress, github, pipeline, run
 from prseed.extract.governor import Governor
+from prseed.extract.workdir import WorkDir
 
 from prseed.registry import adhoc_project
 
@@ -104,6 +106,23 @@ def fake_github(prs: int, quiet_seconds: float) -> Iterator[Fake]:
             fake.requests, fake.violations = int(found[1]), int(found[2])
 
 
+class _MeteredCondition(threading.Condition):
+    """The governor's condition: a wait on it is a worker held back by our own concurrency cap."""
+
+    def __init__(self, governor: MeteredGovernor) -> None:
+        super().__init__()
+        self.governor = governor
+
+    def wait(self, timeout: float | None = None) -> bool:
+        with self.governor.meter:
+            self.governor.waiting["cap"] += 1
+        try:
+            return super().wait(timeout)
+        finally:
+            with self.governor.meter:
+                self.governor.waiting["cap"] -= 1
+
+
 class MeteredGovernor(Governor):
     """The governor, telling the sampler what each worker waits for (instrumentation only)."""
 
@@ -117,6 +136,7 @@ class MeteredGovernor(Governor):
         self.local = threading.local()
         self.imposed_until = [0.0] * self._n
         self.min_wait = self._secondary_min_wait
+        self._cond = _MeteredCondition(self)
         MeteredGovernor.current = self
 
     def _record(self, reason: str, until: float, seconds: float) -> None:
@@ -192,8 +212,10 @@ def measure(url: str, out: Path, workers: int, min_wait: float, commit_stats: bo
             if time.time() < imposed_until:
                 imposed += waiting["secondary"]
             sleeping = sum(waiting.values())
-            # Slots without a task, plus tasks sleeping for a reason GitHub did not give.
-            lost += dt * ((workers - tasks) + max(0, sleeping - imposed)) / workers
+            # Slots without a task while work remains, plus tasks sleeping for a reason GitHub
+            # did not give.
+            idle = 0 if exhausted.is_set() else workers - tasks
+            lost += dt * (idle + max(0, sleeping - imposed)) / workers
 
     running = Counter[str]()
     lock = threading.Lock()
@@ -213,6 +235,15 @@ def measure(url: str, out: Path, workers: int, min_wait: float, commit_stats: bo
 
     for name, fn in originals.items():
         setattr(github, name, counted(fn))
+    # Once the last batch is handed out, a slot without a task has no work left: not a wait.
+    exhausted = threading.Event()
+    read_batches = WorkDir.read_pull_batches
+
+    def batches(self: WorkDir, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        yield from read_batches(self, *args, **kwargs)
+        exhausted.set()
+
+    WorkDir.read_pull_batches = batches  # type: ignore[method-assign]
     original = pipeline.Governor
     pipeline.Governor = MeteredGovernor  # type: ignore[misc]
     sampler = threading.Thread(target=sample, daemon=True)
@@ -226,6 +257,7 @@ def measure(url: str, out: Path, workers: int, min_wait: float, commit_stats: bo
         pipeline.Governor = original  # type: ignore[misc]
         for name, fn in originals.items():
             setattr(github, name, fn)
+        WorkDir.read_pull_batches = read_batches  # type: ignore[method-assign]
     wall = time.monotonic() - started
     waits = result.manifest["waits"]["by_reason"]
     return {
