@@ -286,8 +286,9 @@ def test_rate_limits_in_other_words_rest_and_retry(tmp_path, status, body):
         assert gh.stats.violations == 0, gh.stats.violation_log[:3]
         assert gh.stats.rate_limited >= 1
     waits = result.manifest["waits"]["by_reason"]
-    # One rest of at least secondary_min_wait: answers to the same event are not repeats.
-    assert waits["secondary"]["count"] == 1 and 1.0 <= waits["secondary"]["seconds"] <= 1.1
+    # One rest of about secondary_min_wait (as planned when the wait began): answers to the same
+    # event are not repeats. Zero violations above is what proves nothing was sent meanwhile.
+    assert waits["secondary"]["count"] == 1 and 0.9 <= waits["secondary"]["seconds"] <= 1.1
     assert len(table(tmp_path / "s", "files")) == sum(len(f) for f in repo.files.values())
     # The failed run's requests count too: 6 PRs' reviews, plus the ones GitHub kept failing.
     assert result.manifest["requests"]["by_kind"]["pull-reviews"] > 6
