@@ -30,13 +30,20 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     Returns:
         Counts and statistics for the end summary.
 
+    Resources GitHub refuses for good (a contributor list too large, a diff not available, a
+    PR deleted after the listing...) do not raise: they are recorded in the manifest's
+    ``refusals`` and the result.
+
     Raises:
         ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh,
             or an output folder that is not empty and not a snapshot (never overwritten).
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
         NotFoundError: a repository does not exist.
-        ApiError: an error retrying cannot fix, or retries exhausted.
+        ApiError: an error retrying cannot fix (a refusal no endpoint allows, a redirect to
+            another host).
+        RateLimitError: GitHub kept limiting until the retries ran out (retriable, exit 75).
+        TransientError: GitHub kept failing until the retries ran out (retriable, exit 75).
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract
