@@ -517,3 +517,26 @@ def test_a_resumed_run_starts_from_the_stored_page_size(tmp_path):
     assert batch_size(config) == GRAPHQL_BATCH == 2 * DEFAULT_PAGE
     mode = GraphQLMode(config, rest, None, {"points": 7, "queries": 2})
     assert mode.totals()["points"] == 7 and mode.totals()["queries"] == 2
+
+
+def test_limits_in_other_words_are_read_as_in_rest():
+    # The wordings are extract.ratelimit's (issue 10), for GraphQL's 200-with-errors answers too.
+    abuse = "You have triggered an abuse detection mechanism. Please wait a few minutes."
+    for status, body in [
+        (403, _body({"message": abuse})),
+        (200, _body({"data": None, "errors": [{"message": abuse}]})),
+        (429, _body({"message": "Too many requests"})),
+    ]:
+        verdict = classify_answer(status, {}, body)
+        assert verdict.classified.outcome is Outcome.SECONDARY_LIMIT, (status, body)
+    spent = _body({"data": None, "errors": [{"message": "API rate limit exceeded for user ID 1."}]})
+    assert classify_answer(200, {}, spent).classified.outcome is Outcome.PRIMARY_LIMIT
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000"}
+    primary = classify_answer(403, headers, _body({"message": "API rate limit exceeded"}))
+    assert primary.classified.outcome is Outcome.PRIMARY_LIMIT and primary.classified.reset == 1_900_000_000
+    # A 403 that is no limit refuses the whole query; the client stops with a one-line error.
+    denied = classify_answer(403, {}, _body({"message": "Resource not accessible by integration"}))
+    assert denied.classified.outcome is Outcome.REFUSED
+    # The last point spent by a good answer is no limit.
+    ok = classify_answer(200, {"x-ratelimit-remaining": "0"}, _body({"data": {"x": 1}}))
+    assert ok.classified.outcome is Outcome.OK
