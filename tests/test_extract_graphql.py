@@ -285,9 +285,20 @@ def test_token_pool_with_one_tokens_graphql_points_spent_waits_for_nothing(small
 def test_check_runs_refused_with_forbidden_are_left_out(small, clean, tmp_path):
     faults = Faults(graphql_forbidden=frozenset({"PullRequest.statusCheckRollup"}))
     with FakeGitHub(repos=[small], tokens={TOKEN}, faults=faults) as gh:
-        run(config(gh, tmp_path / "s"))
+        result = run(config(gh, tmp_path / "s"))
         assert gh.stats.violations == 0
     assert pq.read_table(tmp_path / "s" / "check_runs.parquet").num_rows == 0
+    # Each PR's refused check runs are a refusal of the manifest, as REST's refused list.
+    heads = {r["number"]: r["head_sha"] for r in pq.read_table(clean / "pull_requests.parquet").to_pylist()}
+    assert [r["number"] for r in result.refusals] == sorted(heads)
+    for r in result.refusals:
+        assert r["target"] == f"/repos/{REPO}/commits/{heads[r['number']]}/check-runs"
+        assert (r["endpoint"], r["status"], r["effect"]) == (
+            "graphql-details",
+            403,
+            "stored as an empty list",
+        )
+        assert r["reason"] == "Resource not accessible by integration"
     for name in ("pull_requests", "commits", "reviews", "files", "contributors"):
         assert (tmp_path / "s" / f"{name}.parquet").read_bytes() == (clean / f"{name}.parquet").read_bytes()
 

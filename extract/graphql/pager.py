@@ -259,6 +259,27 @@ class GraphQLBatchRunner:
                 self.on_pr_done()
         return out, self.refusals
 
+    def _checks_refused(
+        self, repo: str, kind: str, errors: list[dict[str, Any]], by_alias: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Record check runs GitHub refused (FORBIDDEN on ``statusCheckRollup``), once per PR.
+
+        Their PR keeps no check runs, as REST's refused check-run list (:data:`github.EMPTY`).
+        """
+        seen = {(r.number, r.endpoint) for r in self.refusals}
+        for error in errors:
+            path = _path(error)
+            if str(error.get("type")) != "FORBIDDEN" or "statusCheckRollup" not in path:
+                continue
+            pr = next((by_alias[p] for p in path if p in by_alias), None)
+            if pr is None or (int(pr["number"]), kind) in seen:
+                continue
+            number = int(pr["number"])
+            seen.add((number, kind))
+            target = f"{github.repo_path(repo)}/commits/{pr.get('headRefOid') or ''}/check-runs"
+            reason = str(error.get("message") or "FORBIDDEN")[:300]
+            self.refusals.append(Refusal(repo, number, kind, target, 403, reason, github.EMPTY))
+
     def _gone(self, repo: str, number: int, kind: str, reason: str) -> None:
         target = f"{github.repo_path(repo)}/pulls/{number}"
         self.refusals.append(Refusal(repo, number, kind, target, 404, reason, PR_GONE))
@@ -293,6 +314,7 @@ class GraphQLBatchRunner:
             self.sizer.succeeded()
             repository = _repository(answer.data, repo)
             missing = []
+            by_alias: dict[str, dict[str, Any]] = {}
             for i, number in enumerate(page):
                 node = repository.get(f"p{i}")
                 if not isinstance(node, Mapping):
@@ -304,6 +326,8 @@ class GraphQLBatchRunner:
                     if cursor is not None:
                         pr.setdefault("_more", {})[conn.key] = cursor
                 found[number] = pr
+                by_alias[f"p{i}"] = pr
+            self._checks_refused(repo, "graphql-details", answer.errors, by_alias)
             for number in missing:
                 misses[number] = misses.get(number, 0) + 1
             gone = [n for n in missing if misses[n] > self.gql.max_retries]
@@ -351,6 +375,8 @@ class GraphQLBatchRunner:
                     what=f"more of pull requests of {repo}",
                     tolerate=refused_checks,
                 )
+                aliases = {f"c{i}": by_id[item.pr_id] for i, item in enumerate(chunk)}
+                self._checks_refused(repo, "graphql-more", answer.errors, aliases)
                 for i, item in enumerate(chunk):
                     pr = by_id[item.pr_id]
                     node = answer.data.get(f"c{i}")
