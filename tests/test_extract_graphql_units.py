@@ -15,13 +15,20 @@ from prseed.extract.graphql import query as q
 from prseed.extract.graphql import rows as grows
 from prseed.extract.graphql.client import (
     Answer,
+    GraphQLStats,
     HeavyQueryError,
     _spent,
     budget_headers,
     classify_answer,
     graphql_url,
 )
-from prseed.extract.graphql.pager import DEFAULT_PAGE, GraphQLBatchRunner, PageSizer, fetch_profiles
+from prseed.extract.graphql.pager import (
+    DEFAULT_PAGE,
+    GraphQLBatchRunner,
+    PageSizer,
+    fetch_profiles,
+    fetch_pull_list,
+)
 from prseed.extract.http import Outcome
 
 from tests.fakegithub.graphql.schema import github_schema
@@ -540,3 +547,30 @@ def test_limits_in_other_words_are_read_as_in_rest():
     # The last point spent by a good answer is no limit.
     ok = classify_answer(200, {"x-ratelimit-remaining": "0"}, _body({"data": {"x": 1}}))
     assert ok.classified.outcome is Outcome.OK
+
+
+def test_a_pr_listed_twice_counts_once_toward_max_prs():
+    # A new PR pushed #8 down between two pages: it comes again on page 2. The work folder keeps
+    # the later copy; --max-prs 4 still means 4 distinct PRs.
+    def node(n: int) -> dict[str, Any]:
+        return {"number": n, "id": f"PR_{n}", "createdAt": f"2026-10-{n:02d}T00:00:00Z"}
+
+    pages = {None: ([9, 8], "c1"), "c1": ([8, 7], "c2"), "c2": ([6, 5], None)}
+
+    class Lister:
+        max_retries = 2
+        backoff_base = 0.0
+        governor = _Governor()
+        stats = GraphQLStats()
+
+        def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
+            numbers, cursor = pages[variables["after"]]
+            connection = {
+                "nodes": [node(n) for n in numbers],
+                "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor},
+            }
+            data = {"repository": {"pullRequests": connection}}
+            return Answer(data, [], cost.query_cost(text, variables))
+
+    listed = [p["number"] for p in fetch_pull_list(Lister(), "o/r", max_prs=4)]  # type: ignore[arg-type]
+    assert listed == [9, 8, 8, 7, 6]

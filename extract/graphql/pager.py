@@ -131,6 +131,9 @@ def fetch_pull_list(
     text = q.list_query(state)
     after: str | None = None
     kept = 0
+    # A PR can come twice when the list moves while it is paged (a new PR pushes the others
+    # down): the later copy wins in the work folder, and it is not counted again for max_prs.
+    seen: set[int] = set()
     tries = 0
     while True:
         answer = gql.execute(
@@ -160,11 +163,11 @@ def fetch_pull_list(
                 continue
             if since is not None and day is not None and day < since:
                 return
-            yield {
-                "number": int(node["number"]),
-                "node_id": node.get("id"),
-                "created_at": node.get("createdAt"),
-            }
+            number = int(node["number"])
+            yield {"number": number, "node_id": node.get("id"), "created_at": node.get("createdAt")}
+            if number in seen:
+                continue
+            seen.add(number)
             kept += 1
             if max_prs is not None and kept >= max_prs:
                 return
