@@ -17,11 +17,12 @@ __all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "Pro
 def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
     """Extract a project's pull requests into a snapshot folder.
 
-    Lists each repository's PRs of the window (newest created first), fetches their commits,
-    files, reviews and head check runs (plus commit stats) in durable batches - through GitHub's
-    GraphQL API with ``config.api == "graphql"`` (see :mod:`extract.graphql`), else REST - then
-    the contributors, and finally replaces ``config.out_dir`` atomically with the sorted Parquet
-    tables and a manifest.
+    Lists each repository's PRs of the window (newest created first; REST checkpoints the
+    listing page by page), fetches their commits, files, reviews and head check runs (plus
+    commit stats) in durable batches - through GitHub's GraphQL API with
+    ``config.api == "graphql"`` (see :mod:`extract.graphql`), else REST - then the contributors,
+    and finally replaces ``config.out_dir`` atomically with the sorted Parquet tables and a
+    manifest.
 
     Args:
         config: the run's options.

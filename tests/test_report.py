@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from prseed import report
 from prseed.cli import cli
-from prseed.contracts import SNAPSHOT_TABLES, dumps_manifest, validate, write_bytes_atomic, write_parquet
+from prseed.contracts import dumps_manifest, validate, write_bytes_atomic, write_parquet
 from prseed.report.charts import FILE_EDGES, HOUR_EDGES, LINE_EDGES, TOP_REVIEWERS
 from tests.snapgen import GenSpec, generate_tables, manifest_for, write_snapshot
 
@@ -274,7 +274,8 @@ def write_variant(
     if edit is not None:
         edit(tables)
     folder.mkdir(parents=True)
-    entries = {n: write_parquet(tables[n], folder / f"{n}.parquet", "snapshot", n) for n in SNAPSHOT_TABLES}
+    # Every table generated (comments too, when the spec has them), as write_snapshot writes.
+    entries = {n: write_parquet(tables[n], folder / f"{n}.parquet", "snapshot", n) for n in tables}
     manifest = manifest_for(spec, entries)
     manifest["truncated_prs"] = truncated or []
     validate(manifest, "snapshot/manifest.schema.json", str(folder))
