@@ -13,6 +13,7 @@ import sys
 QUICK = {
     "bench.bench_extract": ["--quick"],
     "bench.bench_extract_graphql": ["--quick"],
+    "bench.bench_faults": ["--quick"],
     "bench.bench_transform": ["--sizes", "2000", "10000"],
     "bench.bench_load": ["--prs", "5000", "--orm-prs", "1000"],
     "bench.bench_report": ["--prs", "200"],
@@ -23,7 +24,11 @@ def main() -> int:
     """Run the benchmarks; exit non-zero if one fails."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    parser.add_argument("only", nargs="*", help="extract, transform, load and/or report (default: all)")
+    parser.add_argument(
+        "only",
+        nargs="*",
+        help="extract, extract_graphql, faults, transform, load and/or report (default: all)",
+    )
     args = parser.parse_args()
     failed = 0
     for module, quick_args in QUICK.items():

@@ -24,11 +24,12 @@ def run(
 ) -> ExtractResult:
     """Extract a project's pull requests into a snapshot folder.
 
-    Lists each repository's PRs of the window (newest created first), fetches their commits,
-    files, reviews and head check runs (plus commit stats) in durable batches - through GitHub's
-    GraphQL API with ``config.api == "graphql"`` (see :mod:`extract.graphql`), else REST - then
-    the contributors, and finally replaces ``config.out_dir`` atomically with the sorted Parquet
-    tables and a manifest.
+    Lists each repository's PRs of the window (newest created first; REST checkpoints the
+    listing page by page), fetches their commits, files, reviews and head check runs (plus
+    commit stats) in durable batches - through GitHub's GraphQL API with
+    ``config.api == "graphql"`` (see :mod:`extract.graphql`), else REST - then the contributors,
+    and finally replaces ``config.out_dir`` atomically with the sorted Parquet tables and a
+    manifest.
 
     Args:
         config: the run's options.
@@ -40,13 +41,20 @@ def run(
     Returns:
         Counts and statistics for the end summary.
 
+    Resources GitHub refuses for good (a contributor list too large, a diff not available, a
+    PR deleted after the listing...) do not raise: they are recorded in the manifest's
+    ``refusals`` and the result.
+
     Raises:
         ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh,
             or an output folder that is not empty and not a snapshot (never overwritten).
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
         NotFoundError: a repository does not exist.
-        ApiError: an error retrying cannot fix, or retries exhausted.
+        ApiError: an error retrying cannot fix (a refusal no endpoint allows, a redirect to
+            another host).
+        RateLimitError: GitHub kept limiting until the retries ran out (retriable, exit 75).
+        TransientError: GitHub kept failing until the retries ran out (retriable, exit 75).
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract

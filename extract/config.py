@@ -174,6 +174,10 @@ class ExtractResult:
         truncated_prs: ``(repo, number)`` of PRs whose commit or file list GitHub capped.
         seconds: wall time of this run.
         manifest: the manifest written.
+        refusals: resources GitHub refused for good, as the manifest lists them (repo, number,
+            endpoint, target, status, reason, effect).
+        redirects: redirects followed (from, to, status).
+        unicode_repairs: strings made valid Unicode before they were stored.
     """
 
     out_dir: Path
@@ -187,6 +191,9 @@ class ExtractResult:
     truncated_prs: list[tuple[str, int]]
     seconds: float
     manifest: dict[str, Any] = field(repr=False)
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    unicode_repairs: int = 0
 
     @property
     def requests_per_pr(self) -> float:

@@ -9,9 +9,9 @@ concurrently) answered with 403/429 and sometimes ``retry-after``. The governor
 * never sends on a token whose budget for the resource is spent before its reset; with a token
   pool it picks the token with the most budget left, and when all are spent waits for the earliest
   reset;
-* after a secondary limit blocks the token for ``retry-after`` seconds, or without it for at least
-  ``secondary_min_wait`` seconds growing exponentially (with bounded jitter) on repeats, and lowers
-  that token's concurrency until it has answered well again;
+* after a secondary limit blocks the token for ``retry-after`` seconds, or without it for
+  ``secondary_min_wait`` seconds (plus at most 5 % jitter) doubling only on repeats, and after a
+  repeat lowers that token's concurrency until it has answered well again;
 * paces all requests with a token bucket (at most ``points_per_minute`` in any minute).
 
 Time is injected (``clock`` and ``sleep``) so the logic is unit-tested without real waiting.
@@ -22,12 +22,16 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from prseed.extract.ratelimit import RateHeaders
 
 RESET_MARGIN = 0.5  # seconds after x-ratelimit-reset before a spent token is used again
 MAX_SECONDARY_WAIT = 900.0
 MAX_BACKOFF = 30.0
+# Added to retry-after: the block starts when the answer is read, after GitHub's clock started it.
+RETRY_AFTER_MARGIN = 0.02
 RECOVER_AFTER = 50  # good answers before a throttled token gets one more concurrent request
 
 WaitListener = Callable[[str, float], None]
@@ -113,7 +117,8 @@ class Governor:
         self._cond = threading.Condition()
         self._budgets: dict[tuple[int, str], Budget] = {}
         self._blocked_until = [0.0] * self._n
-        self._strikes = [0] * self._n
+        self._strikes = [0] * self._n  # limits in a row (any kind) per token
+        self._quiet_strikes = [0] * self._n  # header-less limits in a row per token
         self._good = [0] * self._n
         self._max_conc = max(1, max_concurrency)
         self._cap = [self._max_conc] * self._n
@@ -168,35 +173,41 @@ class Governor:
                 self._record(reason, until, seconds)
             self._sleep(seconds)
 
-    def release(self, lease: Lease, headers: Mapping[str, str] | None, ok: bool = True) -> None:
-        """Return a lease and learn from the response headers (None when no response came).
+    def release(self, lease: Lease, rate: RateHeaders | None, ok: bool = True) -> None:
+        """Return a lease and learn from the answer's rate-limit headers.
 
         Args:
             lease: from :meth:`acquire`.
-            headers: the response headers, or None after a network error.
+            rate: the answer's parsed headers, or None when no answer came (network error).
             ok: whether the answer was a success (counts toward lifting a throttle).
         """
         with self._cond:
             token = lease.token
             self._inflight[token] -= 1
-            if headers is not None:
-                self._learn(token, lease.resource, headers)
+            if rate is not None:
+                self._learn(token, lease.resource, rate)
                 if ok:
                     self._strikes[token] = 0
+                    self._quiet_strikes[token] = 0
                     self._good[token] += 1
                     if self._good[token] >= RECOVER_AFTER and self._cap[token] < self._max_conc:
                         self._cap[token] += 1
                         self._good[token] = 0
             self._cond.notify_all()
 
-    def observe(self, token: int, resource: str, headers: Mapping[str, str]) -> None:
+    def observe(self, token: int, resource: str, rate: RateHeaders) -> None:
         """Learn a budget announced outside an answer of its own resource.
 
         E.g. the ``graphql`` budget in the body of ``/rate_limit``, so a token of a pool whose
         GraphQL points are spent is never tried.
+
+        Args:
+            token: the token's index.
+            resource: the budget's resource (``rate.resource`` wins when set).
+            rate: the budget, as :func:`~extract.ratelimit.parse_rate_headers` reads it.
         """
         with self._cond:
-            self._learn(token, resource, headers)
+            self._learn(token, resource, rate)
             self._cond.notify_all()
 
     def primary_limited(self, token: int, resource: str, reset: float | None) -> None:
@@ -213,27 +224,51 @@ class Governor:
     def secondary_limited(self, token: int, retry_after: float | None) -> float:
         """Block a token after a secondary limit; returns the block in seconds.
 
-        With ``retry-after`` the block is exactly that (plus a hair). Without it the block is at
-        least ``secondary_min_wait``, doubling on each consecutive strike, plus up to 25 % jitter.
-        The token's concurrency is lowered by one until it has answered well again.
+        With ``retry-after`` the block is exactly that (plus a hair). Without it the first block
+        is ``secondary_min_wait`` (GitHub: "wait for at least one minute") plus at most 5 %
+        jitter, doubling only when a header-less limit repeats after a block has ended. Limit answers
+        that arrive while the token is already blocked come from requests sent before the block
+        was known: they extend nothing and count as no repeat. A repeat also lowers the token's
+        concurrency by one until it has answered well again (a single limit, e.g. GitHub's
+        points-per-minute one, says nothing about concurrency).
         """
         with self._cond:
             now = self._clock()
+            if self._blocked_until[token] > now:
+                if retry_after is not None:
+                    self._blocked_until[token] = max(
+                        self._blocked_until[token], now + retry_after + RETRY_AFTER_MARGIN
+                    )
+                return max(0.0, self._blocked_until[token] - now)
             self._strikes[token] += 1
             strikes = self._strikes[token]
             if retry_after is not None:
-                wait = retry_after + 0.05
+                wait = retry_after + RETRY_AFTER_MARGIN
             else:
-                base = self._secondary_min_wait * 2 ** (strikes - 1)
-                wait = min(base * (1.0 + 0.25 * jitter("secondary", token, strikes)), MAX_SECONDARY_WAIT)
-            self._blocked_until[token] = max(self._blocked_until[token], now + wait)
-            self._cap[token] = max(1, self._cap[token] - 1)
+                # Only header-less limits in a row double the rest: one that follows a limit
+                # with its own retry-after is still the first of its kind.
+                self._quiet_strikes[token] += 1
+                quiet = self._quiet_strikes[token]
+                base = self._secondary_min_wait * 2 ** (quiet - 1)
+                wait = min(base * (1.0 + 0.05 * jitter("secondary", token, quiet)), MAX_SECONDARY_WAIT)
+            self._blocked_until[token] = now + wait
+            if strikes > 1:
+                # Limited again right after a block: send less at once until answers are good.
+                self._cap[token] = max(1, self._cap[token] - 1)
             self._good[token] = 0
             return wait
 
     def backoff(self, attempt: int, base: float, key: str = "") -> float:
-        """Sleep before retrying a transient failure (exponential, bounded jitter); returns seconds."""
-        seconds = min(base * 2.0 ** (attempt - 1), MAX_BACKOFF) * (1.0 + 0.25 * jitter(key, attempt))
+        """Sleep before retrying a transient failure; returns seconds.
+
+        The first retry goes out at once (still paced like any request): a single 5xx, reset or
+        truncated body is the common case and a pause would only idle the worker. From the
+        second retry on the pause is ``base`` doubling per attempt (at most 30 s), with up to
+        25 % jitter.
+        """
+        if attempt <= 1:
+            return 0.0
+        seconds = min(base * 2.0 ** (attempt - 2), MAX_BACKOFF) * (1.0 + 0.25 * jitter(key, attempt))
         with self._cond:
             self.waits.add("backoff", seconds)
         if self._on_wait is not None:
@@ -270,10 +305,20 @@ class Governor:
             ]
             return sum(max(0, k) for k in known) if known else None
 
-    def concurrency_caps(self) -> list[int]:
-        """Current in-flight cap of every token (for tests and statistics)."""
+    def resume_hint(self, token: int, resource: str = "core") -> float | None:
+        """Seconds until a token may be used again for a resource (None: no known wait).
+
+        Used for the "come back later" message when retries run out: the end of a secondary
+        block or the primary reset, whichever is later.
+        """
         with self._cond:
-            return list(self._cap)
+            now = self._clock()
+            until = self._blocked_until[token]
+            budget = self._budgets.get((token, resource))
+            spent = budget is not None and budget.remaining is not None and budget.remaining <= 0
+            if spent and budget is not None and budget.reset is not None:
+                until = max(until, budget.reset + RESET_MARGIN)
+            return until - now if until > now else None
 
     # -- internals (called with the lock held) -------------------------------------------------
 
@@ -320,25 +365,21 @@ class Governor:
         assert best is not None
         return best
 
-    def _learn(self, token: int, resource: str, headers: Mapping[str, str]) -> None:
-        try:
-            remaining = int(headers["x-ratelimit-remaining"])
-        except (KeyError, ValueError):
+    def _learn(self, token: int, resource: str, rate: RateHeaders) -> None:
+        if rate.remaining is None:
             return
-        resource = headers.get("x-ratelimit-resource") or resource
-        limit = _int_or_none(headers.get("x-ratelimit-limit"))
-        reset = _float_or_none(headers.get("x-ratelimit-reset"))
+        resource = rate.resource or resource
         budget = self._budgets.setdefault((token, resource), Budget())
         # Requests still in flight on this token may already be counted by the server or not;
         # assume not, so we never believe in more budget than there is.
-        remaining -= max(0, self._inflight[token])
-        new_window = budget.reset is None or (reset is not None and reset > budget.reset)
+        remaining = rate.remaining - max(0, self._inflight[token])
+        new_window = budget.reset is None or (rate.reset is not None and rate.reset > budget.reset)
         if new_window or budget.remaining is None:
             budget.remaining = remaining
         else:
             budget.remaining = min(budget.remaining, remaining)
-        budget.limit = limit if limit is not None else budget.limit
-        budget.reset = reset if reset is not None else budget.reset
+        budget.limit = rate.limit if rate.limit is not None else budget.limit
+        budget.reset = rate.reset if rate.reset is not None else budget.reset
 
     def _record(self, reason: str, until: float, seconds: float) -> None:
         if reason == "pacing":
@@ -356,17 +397,3 @@ class Governor:
         self.waits.add(reason, seconds)
         if self._on_wait is not None:
             self._on_wait(reason, seconds)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _float_or_none(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None

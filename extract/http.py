@@ -11,18 +11,30 @@ from __future__ import annotations
 import enum
 import ipaddress
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
-from prseed.extract.governor import Governor
+from prseed.extract.governor import Governor, Lease
+from prseed.extract.ratelimit import RateHeaders, limit_kind, parse_rate_headers
 
 from prseed import __version__
-from prseed.errors import ApiError, AuthError, ConfigError, NotFoundError
+from prseed.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    PrseedError,
+    RateLimitError,
+    RefusedError,
+    RetriableError,
+    TransientError,
+)
 
 API_VERSION = "2022-11-28"
 USER_AGENT = f"prseed/{__version__}"
@@ -35,11 +47,13 @@ class Outcome(enum.Enum):
 
     OK = "ok"
     NOT_MODIFIED = "not_modified"
+    REDIRECT = "redirect"
     PRIMARY_LIMIT = "primary_limit"
     SECONDARY_LIMIT = "secondary_limit"
     TRANSIENT = "transient"
     AUTH = "auth"
     NOT_FOUND = "not_found"
+    REFUSED = "refused"
     FATAL = "fatal"
 
 
@@ -49,25 +63,34 @@ class Classified:
 
     Attributes:
         outcome: the class.
-        reason: a short human reason (for errors and wait statistics).
-        retry_after: seconds from a ``retry-after`` header, if any.
-        reset: the ``x-ratelimit-reset`` epoch, if any.
+        reason: a short human reason (for errors and wait statistics); GitHub's message for
+            refusals.
+        rate: the answer's rate-limit headers, parsed.
+        location: the ``Location`` header of a redirect.
     """
 
     outcome: Outcome
     reason: str
-    retry_after: float | None = None
-    reset: float | None = None
+    rate: RateHeaders = field(default_factory=RateHeaders)
+    location: str | None = None
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds from a ``retry-after`` header, if any."""
+        return self.rate.retry_after
+
+    @property
+    def reset(self) -> float | None:
+        """The ``x-ratelimit-reset`` epoch, if any."""
+        return self.rate.reset
 
 
-def _header_float(headers: Mapping[str, str], name: str) -> float | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
+# Redirects GitHub documents for GET (renamed or transferred repositories answer 301; 302 and
+# 307 are temporary): "API clients should follow these redirects" (REST docs, "Best practices").
+REDIRECTS = frozenset({301, 302, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# Our request itself is wrong: no resource can be "refused" by these.
+REQUEST_ERRORS = frozenset({400, 405, 406, 415})
 
 
 def _message(body: bytes) -> str:
@@ -81,7 +104,7 @@ def _message(body: bytes) -> str:
 
 
 def classify(status: int, headers: Mapping[str, str], body: bytes) -> Classified:
-    """Classify one HTTP response from GitHub.
+    """Classify one HTTP response from GitHub: the only place that does.
 
     Args:
         status: the status code.
@@ -90,42 +113,40 @@ def classify(status: int, headers: Mapping[str, str], body: bytes) -> Classified
 
     Returns:
         The classification. A 2xx whose body is shorter than its ``Content-Length`` or is not
-        JSON is TRANSIENT (a truncated answer: try again).
+        JSON is TRANSIENT (a truncated answer: try again). 403/429 are rate limits when
+        :func:`~extract.ratelimit.limit_kind` says so, else refusals of the resource.
     """
-    retry_after = _header_float(headers, "retry-after")
-    reset = _header_float(headers, "x-ratelimit-reset")
+    rate = parse_rate_headers(headers)
     if status == 304:
-        return Classified(Outcome.NOT_MODIFIED, "not modified")
+        return Classified(Outcome.NOT_MODIFIED, "not modified", rate)
     if 200 <= status < 300:
         expected = headers.get("content-length")
         encoded = headers.get("content-encoding") not in (None, "identity")
         if expected is not None and not encoded and expected.isdigit() and int(expected) != len(body):
-            return Classified(Outcome.TRANSIENT, f"truncated body ({len(body)} of {expected} bytes)")
+            return Classified(Outcome.TRANSIENT, f"truncated body ({len(body)} of {expected} bytes)", rate)
         if status != 204 and body:
             try:
-                json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return Classified(Outcome.TRANSIENT, "body is not valid JSON")
-        return Classified(Outcome.OK, "ok")
+                json.loads(body.decode("utf-8", errors="replace"))
+            except json.JSONDecodeError:
+                return Classified(Outcome.TRANSIENT, "body is not valid JSON", rate)
+        return Classified(Outcome.OK, "ok", rate)
+    if status in REDIRECTS and headers.get("location"):
+        return Classified(Outcome.REDIRECT, f"HTTP {status}", rate, location=headers["location"])
     message = _message(body)
-    lowered = message.lower()
-    if status in (403, 429):
-        if "secondary rate limit" in lowered or retry_after is not None:
-            return Classified(
-                Outcome.SECONDARY_LIMIT, "secondary rate limit", retry_after=retry_after, reset=reset
-            )
-        if headers.get("x-ratelimit-remaining") == "0" or "rate limit" in lowered:
-            return Classified(Outcome.PRIMARY_LIMIT, "primary rate limit", reset=reset)
-        if status == 429:
-            return Classified(Outcome.SECONDARY_LIMIT, "too many requests", reset=reset)
-        return Classified(Outcome.FATAL, f"403 {message or 'Forbidden'}")
+    limit = limit_kind(status, rate, message)
+    if limit == "primary":
+        return Classified(Outcome.PRIMARY_LIMIT, "primary rate limit", rate)
+    if limit == "secondary":
+        return Classified(Outcome.SECONDARY_LIMIT, "secondary rate limit", rate)
     if status == 401:
-        return Classified(Outcome.AUTH, f"401 {message or 'Unauthorized'}")
+        return Classified(Outcome.AUTH, f"401 {message or 'Unauthorized'}", rate)
     if status == 404:
-        return Classified(Outcome.NOT_FOUND, "404 Not Found")
+        return Classified(Outcome.NOT_FOUND, f"404 {message or 'Not Found'}", rate)
     if status >= 500:
-        return Classified(Outcome.TRANSIENT, f"HTTP {status}")
-    return Classified(Outcome.FATAL, f"HTTP {status} {message}".strip())
+        return Classified(Outcome.TRANSIENT, f"HTTP {status}", rate)
+    if 400 <= status < 500 and status not in REQUEST_ERRORS:
+        return Classified(Outcome.REFUSED, f"{status} {message or 'refused'}", rate)
+    return Classified(Outcome.FATAL, f"HTTP {status} {message}".strip(), rate)
 
 
 def is_loopback(url: str) -> bool:
@@ -165,13 +186,25 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
 
 @dataclass
 class Counters:
-    """Request statistics of a run (thread-safe through its lock)."""
+    """Request statistics of a run (thread-safe through its lock).
+
+    Attributes:
+        total: requests that got an answer (any status) or failed on the network.
+        by_kind: the same by request kind.
+        by_resource: the same by rate-limit resource.
+        not_modified: 304 answers.
+        retries: retried requests.
+        unicode_repairs: strings of answers made valid Unicode (see :func:`decode_json`).
+        redirects: ``{(from, to): status}`` of the redirects followed (paths, no host).
+    """
 
     total: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     by_resource: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
     retries: int = 0
+    unicode_repairs: int = 0
+    redirects: dict[tuple[str, str], int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, kind: str, resource: str, not_modified: bool) -> None:
@@ -188,14 +221,132 @@ class Counters:
         with self.lock:
             self.retries += 1
 
+    def repaired(self, strings: int) -> None:
+        """Record strings made valid Unicode."""
+        if strings:
+            with self.lock:
+                self.unicode_repairs += strings
+
+    def redirected(self, source: str, target: str, status: int) -> None:
+        """Record a redirect followed (paths only: a URL never carries a token, but keep it short)."""
+        with self.lock:
+            self.redirects.setdefault((source, target), status)
+
 
 @dataclass(frozen=True)
 class Response:
-    """A successful answer: parsed JSON (None for 204) and the response headers."""
+    """A successful answer.
+
+    Attributes:
+        data: the parsed JSON (None for 204), every string valid Unicode.
+        headers: the response headers.
+        status: 200 (also for an answer served from the ETag cache) or 204.
+        links: the ``Link`` header as ``requests`` parses it: ``{rel: {"url": ..., "rel": ...}}``.
+        url: the URL that answered (after redirects).
+    """
 
     data: Any
     headers: Mapping[str, str]
     status: int
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    url: str = ""
+
+    def next_url(self) -> str | None:
+        """The ``rel="next"`` page, if any."""
+        link = self.links.get("next")
+        return link.get("url") if link else None
+
+
+# Lone UTF-16 surrogates: legal in JSON (``"\ud83d"``), not encodable as UTF-8 anywhere later.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Only a \uD800-\uDFFF escape can put a surrogate into a parsed string: skip the walk without one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def decode_json(body: bytes) -> tuple[Any, int]:
+    r"""Parse a JSON body so that every string in it is valid Unicode.
+
+    Bytes that are not UTF-8 and lone surrogates (``\ud83d`` without its pair, which JSON
+    allows) become U+FFFD, the replacement character, in keys and values alike.
+
+    Args:
+        body: the raw body.
+
+    Returns:
+        (the value, how many strings were repaired: each string counts once, a body with bad
+        bytes counts one for them).
+
+    Raises:
+        json.JSONDecodeError: the body is not JSON.
+    """
+    repairs = 0
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="replace")
+        repairs += 1
+    data = json.loads(text)
+    if not _SURROGATE_ESCAPE.search(body):
+        return data, repairs
+    fixed, count = _repair(data)
+    return fixed, repairs + count
+
+
+def _repair(value: Any) -> tuple[Any, int]:
+    if isinstance(value, str):
+        fixed, n = _SURROGATE.subn("\ufffd", value)
+        return fixed, 1 if n else 0
+    if isinstance(value, list):
+        total = 0
+        items = []
+        for item in value:
+            fixed, n = _repair(item)
+            items.append(fixed)
+            total += n
+        return items, total
+    if isinstance(value, dict):
+        total = 0
+        out = {}
+        for key, item in value.items():
+            fixed_key, nk = _repair(key)
+            fixed, n = _repair(item)
+            out[fixed_key] = fixed
+            total += nk + n
+        return out, total
+    return value, 0
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """An answer kept for conditional requests: its ETag, raw body and Link header."""
+
+    etag: str
+    body: bytes
+    link: str
+
+
+@dataclass
+class _Attempt:
+    """One request sent and what came back."""
+
+    lease: Lease
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    result: Classified
+
+
+@dataclass
+class _Tries:
+    """Retry bookkeeping of one :meth:`Client.get`."""
+
+    failures: int = 0  # transient failures, 304s we could not serve, secondary limits
+    limit_waits: int = 0  # primary-limit waits (progress, bounded separately)
+    server_errors: int = 0  # 5xx answers in a row
+    hops: int = 0  # redirects followed
+
+
+MAX_REDIRECTS = 5
 
 
 class Client:
@@ -204,7 +355,9 @@ class Client:
     One ``requests.Session`` per thread (sessions are not thread-safe). ETags of answers are kept
     in a small in-memory LRU so a repeated GET is sent conditionally; a 304 then costs no budget.
     The LRU keeps raw bodies (parsed again on a 304), bounded in entries and in bytes, so its
-    memory stays small and constant however long the run.
+    memory stays small and constant however long the run. Same-origin redirects are followed
+    (permanent ones are remembered, so later URLs go to the new place at once); the token never
+    goes to another origin.
     """
 
     def __init__(
@@ -244,11 +397,12 @@ class Client:
         self.backoff_base = backoff_base
         self.counters = Counters()
         self._local = threading.local()
-        self._etags: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._etags: OrderedDict[str, _Cached] = OrderedDict()
         self._etag_size = etag_cache_size
         self._etag_bytes_max = etag_cache_bytes
         self._etag_bytes = 0
         self._etag_lock = threading.Lock()
+        self._moved: dict[str, str] = {}  # permanent redirects: old path prefix -> new one
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -287,6 +441,7 @@ class Client:
         resource: str = "core",
         what: str = "",
         token: int | None = None,
+        max_server_errors: int | None = None,
     ) -> Response:
         """GET one URL, waiting and retrying as the governor and the classification say.
 
@@ -297,6 +452,8 @@ class Client:
             resource: the rate-limit resource the call spends (``core`` for REST).
             what: what is being fetched, for error messages (e.g. ``repository o/r``).
             token: send with this token of the pool (default: the governor's choice).
+            max_server_errors: give up after this many 5xx answers in a row, even with retries
+                left (the paginator then asks for smaller pages).
 
         Returns:
             The parsed answer.
@@ -304,85 +461,170 @@ class Client:
         Raises:
             AuthError: 401.
             NotFoundError: 404.
-            ApiError: another non-retriable status, or retries exhausted.
+            RefusedError: GitHub refuses this resource (403 without a limit, 409, 410, 422...).
+            ApiError: a request GitHub cannot understand, or a redirect to another origin.
+            RateLimitError: GitHub kept limiting until the retries ran out.
+            TransientError: GitHub kept failing (5xx, resets, truncated bodies) until then.
         """
         self._check_origin(url)
-        request = requests.Request("GET", url, params=dict(params or {})).prepare()
-        full_url = request.url or url
-        attempts = 0
-        limit_waits = 0
+        full_url = self._relocated(
+            requests.Request("GET", url, params=dict(params or {})).prepare().url or url
+        )
+        tries = _Tries()
         while True:
             cached = self._cached(full_url)
-            lease = self.governor.acquire(resource, token)
-            headers: dict[str, str] = {}
-            secret = self._tokens[lease.token] if self._tokens else ""
-            if secret:
-                headers["Authorization"] = f"Bearer {secret}"
-            if cached is not None:
-                headers["If-None-Match"] = cached[0]
-            try:
-                response = self._session().get(
-                    full_url, headers=headers, timeout=self.timeout, allow_redirects=False
-                )
-                body = response.content
-            except requests.RequestException as exc:
-                self.governor.release(lease, None)
-                self.counters.count(kind, resource, False)
-                result = Classified(Outcome.TRANSIENT, _exception_reason(exc))
-                status = 0
-                response_headers: Mapping[str, str] = {}
-            else:
-                response_headers = response.headers
-                status = response.status_code
-                result = classify(status, response_headers, body)
-                good = result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED)
-                self.governor.release(lease, response_headers, ok=good)
-                self.counters.count(
-                    kind,
-                    response_headers.get("x-ratelimit-resource", resource),
-                    result.outcome is Outcome.NOT_MODIFIED,
-                )
-            outcome = result.outcome
+            attempt = self._send(full_url, kind, resource, token, cached)
+            outcome = attempt.result.outcome
             if outcome is Outcome.OK:
-                data = json.loads(body.decode("utf-8")) if body and status != 204 else None
-                etag = response_headers.get("etag")
-                # Only small answers are worth keeping: the cache must not grow the run's memory.
-                if etag and data is not None and len(body) <= ETAG_BODY_MAX:
-                    self._remember(full_url, etag, body)
-                return Response(data, response_headers, status)
+                return self._ok(full_url, attempt)
             if outcome is Outcome.NOT_MODIFIED and cached is not None:
-                return Response(json.loads(cached[1].decode("utf-8")), response_headers, 200)
-            if outcome is Outcome.AUTH:
-                raise AuthError(self._auth_message(lease.token))
-            if outcome is Outcome.NOT_FOUND:
-                raise NotFoundError(f"{what or _path(full_url)} not found on {self.api_url} (404)")
-            if outcome is Outcome.FATAL:
-                raise ApiError(
-                    f"GitHub refused GET {_path(full_url)} ({scrub(result.reason, self._tokens)}); "
-                    "check the repository and the token's permissions"
-                )
+                # A 304 may come without the Link header: the cached answer's links stand.
+                data, _ = decode_json(cached.body)
+                return Response(data, attempt.headers, 200, parse_links({"link": cached.link}), full_url)
+            if outcome is Outcome.REDIRECT:
+                full_url = self._follow(full_url, attempt, tries)
+                continue
+            if outcome in _RAISE:
+                raise self._error(outcome, full_url, attempt, what)
             self.counters.retry()
-            if outcome is Outcome.NOT_MODIFIED:
-                # A 304 we cannot serve from the cache: ask again unconditionally.
-                self._forget(full_url)
-                attempts += 1
-            elif outcome is Outcome.PRIMARY_LIMIT:
-                # Waiting for a known reset is progress, not failure: bounded separately.
-                self.governor.primary_limited(lease.token, resource, result.reset)
-                limit_waits += 1
-            elif outcome is Outcome.SECONDARY_LIMIT:
-                self.governor.secondary_limited(lease.token, result.retry_after)
-                attempts += 1
-            else:
-                attempts += 1
-                if attempts <= self.max_retries:
-                    self.governor.backoff(attempts, self.backoff_base, key=full_url)
-            if attempts > self.max_retries or limit_waits > 10 * (self.max_retries + 1):
-                raise ApiError(
-                    f"gave up on GET {_path(full_url)} after {attempts + limit_waits} retries "
-                    f"(last: {scrub(result.reason, self._tokens)}); try again later with --resume "
-                    "or raise --max-retries"
-                )
+            self._wait_before_retry(full_url, attempt, tries)
+            exhausted = tries.failures > self.max_retries or tries.limit_waits > 10 * (self.max_retries + 1)
+            if max_server_errors is not None and tries.server_errors >= max_server_errors:
+                exhausted = True
+            if exhausted:
+                raise self._gave_up(full_url, attempt, tries)
+
+    # -- one exchange ------------------------------------------------------------------------
+
+    def _send(
+        self, url: str, kind: str, resource: str, token: int | None, cached: _Cached | None
+    ) -> _Attempt:
+        """Send one GET under a governor lease; classify the answer; count it."""
+        lease = self.governor.acquire(resource, token)
+        headers: dict[str, str] = {}
+        secret = self._tokens[lease.token] if self._tokens else ""
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
+        if cached is not None:
+            headers["If-None-Match"] = cached.etag
+        try:
+            response = self._session().get(url, headers=headers, timeout=self.timeout, allow_redirects=False)
+            body = response.content
+        except requests.RequestException as exc:
+            self.governor.release(lease, None)
+            self.counters.count(kind, resource, False)
+            return _Attempt(lease, 0, {}, b"", Classified(Outcome.TRANSIENT, _exception_reason(exc)))
+        result = classify(response.status_code, response.headers, body)
+        good = result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED, Outcome.REDIRECT)
+        self.governor.release(lease, result.rate, ok=good)
+        self.counters.count(kind, result.rate.resource or resource, result.outcome is Outcome.NOT_MODIFIED)
+        return _Attempt(lease, response.status_code, response.headers, body, result)
+
+    def _ok(self, url: str, attempt: _Attempt) -> Response:
+        body = attempt.body
+        data: Any = None
+        if body and attempt.status != 204:
+            data, repairs = decode_json(body)
+            self.counters.repaired(repairs)
+        etag = attempt.headers.get("etag")
+        # Only small answers are worth keeping: the cache must not grow the run's memory.
+        if etag and data is not None and len(body) <= ETAG_BODY_MAX:
+            self._remember(url, _Cached(etag, body, attempt.headers.get("link") or ""))
+        return Response(data, attempt.headers, attempt.status, parse_links(attempt.headers), url)
+
+    def _follow(self, url: str, attempt: _Attempt, tries: _Tries) -> str:
+        """The URL a redirect points to, on our origin only; permanent moves are remembered."""
+        target = urljoin(url, attempt.result.location or "")
+        parts = urlsplit(target)
+        if (parts.scheme, parts.netloc) != self._origin:
+            raise ApiError(
+                f"GitHub redirected GET {_path(url)} to {parts.scheme}://{parts.hostname}, outside "
+                f"{self.api_url}; refusing to send the token there (check --api-url)",
+                status=attempt.status,
+            )
+        tries.hops += 1
+        if tries.hops > MAX_REDIRECTS:
+            raise ApiError(f"GET {_path(url)} was redirected more than {MAX_REDIRECTS} times; giving up")
+        old, new = _moved_prefix(urlsplit(url).path, parts.path)
+        if attempt.status in PERMANENT_REDIRECTS and old and old != new:
+            with self._etag_lock:
+                self._moved[old] = new
+        # Recorded as the moved base (not per URL), so a moved repository is one entry.
+        self.counters.redirected(old, new, attempt.status)
+        return target
+
+    def _relocated(self, url: str) -> str:
+        """Apply the permanent moves learnt so far (saves one redirect per request)."""
+        if not self._moved:
+            return url
+        parts = urlsplit(url)
+        with self._etag_lock:
+            for old, new in self._moved.items():
+                if parts.path == old or parts.path.startswith(old + "/"):
+                    return urlunsplit(parts._replace(path=new + parts.path[len(old) :]))
+        return url
+
+    def _wait_before_retry(self, url: str, attempt: _Attempt, tries: _Tries) -> None:
+        result = attempt.result
+        outcome = result.outcome
+        if outcome is Outcome.NOT_MODIFIED:
+            # A 304 we cannot serve from the cache: ask again unconditionally.
+            self._forget(url)
+            tries.failures += 1
+        elif outcome is Outcome.PRIMARY_LIMIT:
+            # Waiting for a known reset is progress, not failure: bounded separately.
+            self.governor.primary_limited(attempt.lease.token, attempt.lease.resource, result.reset)
+            tries.limit_waits += 1
+        elif outcome is Outcome.SECONDARY_LIMIT:
+            self.governor.secondary_limited(attempt.lease.token, result.retry_after)
+            tries.failures += 1
+        else:
+            tries.failures += 1
+            tries.server_errors = tries.server_errors + 1 if attempt.status >= 500 else 0
+            if tries.failures <= self.max_retries:
+                self.governor.backoff(tries.failures, self.backoff_base, key=url)
+
+    def _error(self, outcome: Outcome, url: str, attempt: _Attempt, what: str) -> PrseedError:
+        """The exception of a final answer (see :data:`_RAISE`)."""
+        reason = scrub(attempt.result.reason, self._tokens)
+        message = _message(attempt.body) or reason
+        cls = _RAISE[outcome]
+        if cls is AuthError:
+            return AuthError(self._auth_message(attempt.lease.token))
+        if cls is NotFoundError:
+            return NotFoundError(
+                f"{what or _path(url)} not found on {self.api_url} (404)", reason=scrub(message, self._tokens)
+            )
+        if cls is RefusedError:
+            return RefusedError(
+                f"GitHub refused GET {_path(url)} ({reason}); "
+                "check the repository and the token's permissions",
+                status=attempt.status,
+                reason=scrub(message, self._tokens),
+            )
+        return ApiError(
+            f"GitHub could not take GET {_path(url)} ({reason}); this is a bug of prseed, please report it",
+            status=attempt.status,
+            reason=scrub(message, self._tokens),
+        )
+
+    def _gave_up(self, url: str, attempt: _Attempt, tries: _Tries) -> PrseedError:
+        """The retriable error when GitHub kept limiting or failing (see :data:`_RAISE`)."""
+        result = attempt.result
+        when = self.governor.resume_hint(attempt.lease.token, attempt.lease.resource)
+        later = (
+            f"try again in {_duration(when)} with --resume"
+            if when
+            else "GitHub is failing now: try again later (in a few minutes) with --resume"
+        )
+        text = (
+            f"gave up on GET {_path(url)} after {tries.failures + tries.limit_waits} retries "
+            f"(last: {scrub(result.reason, self._tokens)}); {later}"
+        )
+        cls = EXHAUSTED[result.outcome]
+        if cls is TransientError:
+            return TransientError(text, retry_after=when, status=attempt.status)
+        return cls(text, retry_after=when)
 
     def _auth_message(self, index: int) -> str:
         if not self._tokens:
@@ -391,7 +633,9 @@ class Client:
             return "GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN"
         return f"GitHub rejected token #{index + 1} of GITHUB_SEEDING_TOKENS (401 Bad credentials): check it"
 
-    def _cached(self, url: str) -> tuple[str, bytes] | None:
+    # -- ETag cache --------------------------------------------------------------------------
+
+    def _cached(self, url: str) -> _Cached | None:
         if not self._etag_size:
             return None
         with self._etag_lock:
@@ -400,16 +644,16 @@ class Client:
                 self._etags.move_to_end(url)
             return entry
 
-    def _remember(self, url: str, etag: str, body: bytes) -> None:
-        if not self._etag_size or len(body) > self._etag_bytes_max:
+    def _remember(self, url: str, entry: _Cached) -> None:
+        if not self._etag_size or len(entry.body) > self._etag_bytes_max:
             return
         with self._etag_lock:
             self._drop(url)
-            self._etags[url] = (etag, body)
-            self._etag_bytes += len(body)
+            self._etags[url] = entry
+            self._etag_bytes += len(entry.body)
             while len(self._etags) > self._etag_size or self._etag_bytes > self._etag_bytes_max:
-                _, (_, old) = self._etags.popitem(last=False)
-                self._etag_bytes -= len(old)
+                _, old = self._etags.popitem(last=False)
+                self._etag_bytes -= len(old.body)
 
     def _forget(self, url: str) -> None:
         with self._etag_lock:
@@ -418,7 +662,57 @@ class Client:
     def _drop(self, url: str) -> None:
         entry = self._etags.pop(url, None)
         if entry is not None:
-            self._etag_bytes -= len(entry[1])
+            self._etag_bytes -= len(entry.body)
+
+
+# What each final outcome raises: the one table from answers to exceptions. Outcomes missing
+# here are retried; when the retries run out, a limit raises RateLimitError and anything else
+# TransientError (both RetriableError: exit code 75, "come back later").
+_RAISE: dict[Outcome, type[PrseedError]] = {
+    Outcome.AUTH: AuthError,
+    Outcome.NOT_FOUND: NotFoundError,
+    Outcome.REFUSED: RefusedError,
+    Outcome.FATAL: ApiError,
+}
+EXHAUSTED: dict[Outcome, type[RetriableError]] = {
+    Outcome.PRIMARY_LIMIT: RateLimitError,
+    Outcome.SECONDARY_LIMIT: RateLimitError,
+    Outcome.TRANSIENT: TransientError,
+    Outcome.NOT_MODIFIED: TransientError,
+}
+
+
+def parse_links(headers: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Parse a ``Link`` header the way ``requests.Response.links`` does."""
+    header = headers.get("link")
+    if not header:
+        return {}
+    links: dict[str, dict[str, str]] = {}
+    for link in requests.utils.parse_header_links(header):
+        key = link.get("rel") or link.get("url")
+        if key:
+            links[key] = link
+    return links
+
+
+def _moved_prefix(source: str, target: str) -> tuple[str, str]:
+    """The moved base of a permanent redirect: the parts before the longest common path tail.
+
+    ``/repos/o/r/pulls`` -> ``/repositories/42/pulls`` gives (``/repos/o/r``, ``/repositories/42``).
+    """
+    old, new = source.rstrip("/").split("/"), target.rstrip("/").split("/")
+    common = 0
+    while common < min(len(old), len(new)) - 1 and old[-1 - common] == new[-1 - common]:
+        common += 1
+    return "/".join(old[: len(old) - common]), "/".join(new[: len(new) - common])
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _path(url: str) -> str:

@@ -14,16 +14,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from prseed.extract import github, rows
 from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.github import PR_TABLES, Refusal
 from prseed.extract.governor import Governor
 from prseed.extract.graphql.run import GraphQLMode, batch_size
 from prseed.extract.http import Client, check_api_url, is_loopback
 from prseed.extract.memory import release_free_memory
+from prseed.extract.paginator import cursor as page_cursor
+from prseed.extract.paginator import from_cursor
 from prseed.extract.snapshot import merge_table, write_part
 from prseed.extract.workdir import Checkpoint, WorkDir, output_lock
 
@@ -37,8 +41,6 @@ from prseed.contracts import (
     write_bytes_atomic,
 )
 from prseed.errors import ConfigError
-
-PR_TABLES = ("pull_requests", "commits", "reviews", "files", "check_runs")
 
 
 def _iso_now() -> str:
@@ -119,34 +121,55 @@ class _Reporter:
 
 @dataclass
 class _PrJob:
-    """Everything fetched for one PR while its batch runs (API objects only until it is complete)."""
+    """Everything fetched for one PR while it is in flight (API objects only until it is complete)."""
 
+    batch: int
     repo: str
     pull: dict[str, Any]
-    parts: dict[str, Any] = field(default_factory=dict)
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     stats: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    detail_pending: int = 0
-    needs_pull_detail: bool = False
-    rows: dict[str, list[rows.Row]] | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+    pending: int = 0  # requests submitted and not yet handled
+    needs_detail: bool = False
+    detail_asked: bool = False
+    detail: dict[str, Any] | None = None
+    gone: bool = False
+    done_rows: dict[str, list[rows.Row]] | None = None
 
     @property
     def number(self) -> int:
         return int(self.pull["number"])
 
     @property
-    def head_sha(self) -> str | None:
-        sha = (self.pull.get("head") or {}).get("sha")
-        return str(sha) if sha else None
+    def head_sha(self) -> str:
+        return str((self.pull.get("head") or {}).get("sha") or "")
 
 
-class _BatchRunner:
-    """Fetches the PRs of one batch with a shared thread pool, request by request.
+@dataclass
+class _Batch:
+    """The PRs of one durable batch and how many are still running."""
 
-    Work is split per request (not per PR) so the workers stay busy until the batch is done:
-    each PR starts with its commits, files, reviews and check-runs lists; a finished commits
-    list adds one detail request per commit (commit stats); a list that reached GitHub's cap
-    adds the PR detail request for the true counts. A finished PR is turned into rows at once
-    and its API objects are dropped, so a batch holds few objects at a time.
+    index: int
+    jobs: list[_PrJob]
+    running: int
+
+
+# Batches fetched at once at most: a new batch opens only when a worker would otherwise idle
+# (its last requests are slow, or waiting for a retry), so one slow answer holds one worker,
+# not the whole run, while memory and a kill's lost work stay bounded by two batches.
+WINDOW = 2
+
+
+class _Fetcher:
+    """Fetches PRs batch after batch with a shared thread pool, request by request.
+
+    Work is split per request (not per PR) so the workers stay busy: each PR starts with its
+    lists (:data:`extract.github.PR_LISTS`); a finished commits list adds one detail request per
+    commit (commit stats); a counted list that reached GitHub's cap or was refused adds the PR
+    detail request for the true counts. A finished PR is turned into rows at once and its API
+    objects are dropped. A batch is handed to ``finish`` (which writes and checkpoints it) as
+    soon as its last PR is done, in whatever order batches finish; the next batch starts while
+    the previous one waits for its last answers.
     """
 
     def __init__(
@@ -156,97 +179,130 @@ class _BatchRunner:
         self.pool = pool
         self.config = config
         self.on_pr_done = on_pr_done
+        self.pending: dict[Future[Any], tuple[_PrJob, str, str]] = {}
 
-    def run(self, batch: list[dict[str, Any]]) -> dict[str, list[rows.Row]]:
-        jobs = [_PrJob(item["repo"], item["pull"]) for item in batch]
-        pending: dict[Future[Any], tuple[_PrJob, str, str]] = {}
-
-        def submit(job: _PrJob, kind: str, fn: Callable[..., Any], *args: Any) -> None:
-            pending[self.pool.submit(fn, self.client, *args)] = (job, kind, str(args[-1]))
-
-        for job in jobs:
-            submit(job, "commits", github.fetch_pr_commits, job.repo, job.number)
-            submit(job, "files", github.fetch_pr_files, job.repo, job.number)
-            submit(job, "reviews", github.fetch_pr_reviews, job.repo, job.number)
-            if job.head_sha:
-                submit(job, "check_runs", github.fetch_check_runs, job.repo, job.head_sha)
-            else:
-                job.parts["check_runs"] = []
+    def run(
+        self,
+        batches: Iterator[tuple[int, list[dict[str, Any]]]],
+        finish: Callable[[int, dict[str, list[rows.Row]], list[Refusal]], None],
+    ) -> None:
+        """Fetch every batch; call ``finish(index, rows by table, refusals)`` per finished batch."""
+        open_batches: dict[int, _Batch] = {}
+        exhausted = False
+        next_open = 0.0
         try:
-            while pending:
-                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            while True:
+                while (
+                    not exhausted
+                    and len(open_batches) < WINDOW
+                    and len(self.pending) < self.config.max_workers
+                ):
+                    delay = next_open - time.monotonic()
+                    if open_batches and delay > 0:
+                        break
+                    if delay > 0:
+                        time.sleep(delay)
+                    item = next(batches, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    index, items = item
+                    batch = _Batch(index, [_PrJob(index, it["repo"], it["pull"]) for it in items], len(items))
+                    open_batches[index] = batch
+                    for job in batch.jobs:
+                        self._start(job)
+                    next_open = time.monotonic() + self.config.batch_delay
+                if not self.pending:
+                    if exhausted:
+                        return
+                    continue
+                timeout = max(0.0, next_open - time.monotonic()) if not exhausted else None
+                finished, _ = wait(list(self.pending), timeout=timeout or None, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    job, kind, arg = pending.pop(future)
-                    value = future.result()
-                    self._store(job, kind, arg, value, submit)
-                    del value
-                    if self._complete(job):
-                        job.rows = self._rows(job)
-                        job.parts.clear()
+                    job, kind, arg = self.pending.pop(future)
+                    self._store(job, kind, arg, future.result())
+                    job.pending -= 1
+                    if job.pending == 0:
+                        job.done_rows = self._rows(job)
+                        job.lists.clear()
                         job.stats.clear()
+                        batch = open_batches[job.batch]
+                        batch.running -= 1
                         self.on_pr_done()
+                        if batch.running == 0:
+                            del open_batches[batch.index]
+                            finish(batch.index, *self._batch_rows(batch))
         except BaseException:
-            for future in pending:
+            for future in self.pending:
                 future.cancel()
-            wait(list(pending))
+            wait(list(self.pending))
             raise
-        out: dict[str, list[rows.Row]] = {t: [] for t in PR_TABLES}
-        for job in jobs:
-            assert job.rows is not None
-            for table, table_rows in job.rows.items():
-                out[table].extend(table_rows)
-        return out
 
-    def _store(self, job: _PrJob, kind: str, arg: str, value: Any, submit: Callable[..., None]) -> None:
+    def _submit(self, job: _PrJob, kind: str, fn: Callable[..., Any], *args: Any) -> None:
+        job.pending += 1
+        self.pending[self.pool.submit(fn, self.client, *args)] = (job, kind, str(args[-1]))
+
+    def _start(self, job: _PrJob) -> None:
+        for spec in github.PR_LISTS:
+            self._submit(job, spec.table, github.fetch_pr_list, spec, job.repo, job.pull)
+
+    def _store(self, job: _PrJob, kind: str, arg: str, value: Any) -> None:
+        if isinstance(value, Refusal):
+            if value.effect == github.PR_GONE:
+                if not job.gone:
+                    job.refusals.append(value)
+                job.gone = True
+            else:
+                job.refusals.append(value)
         if kind == "commit":
             # Only the stats are used: the rest of a commit detail (its files) is dropped at once.
-            job.stats[arg] = (value or {}).get("stats")
-            job.detail_pending -= 1
+            job.stats[arg] = None if isinstance(value, Refusal) else (value or {}).get("stats")
             return
         if kind == "pull":
-            job.parts["pull"] = value
+            job.detail = None if isinstance(value, Refusal) else value
             return
-        job.parts[kind] = value
-        if kind == "commits" and self.config.commit_stats:
-            for commit in value:
-                job.detail_pending += 1
-                submit(job, "commit", github.fetch_commit_detail, job.repo, commit["sha"])
-        if kind == "commits" and len(value) >= rows.COMMITS_CAP:
-            job.needs_pull_detail = True
-        if kind == "files" and len(value) >= rows.FILES_CAP:
-            job.needs_pull_detail = True
-        if (
-            job.needs_pull_detail
-            and "pull" not in job.parts
-            and "commits" in job.parts
-            and "files" in job.parts
-        ):
-            job.parts["pull"] = None
-            submit(job, "pull", github.fetch_pull_detail, job.repo, job.number)
-
-    @staticmethod
-    def _complete(job: _PrJob) -> bool:
-        if job.rows is not None:
-            return False
-        lists = all(k in job.parts for k in ("commits", "files", "reviews", "check_runs"))
-        detail_done = not job.needs_pull_detail or job.parts.get("pull") is not None
-        return lists and job.detail_pending == 0 and detail_done
+        spec = _SPECS[kind]
+        items: list[dict[str, Any]] = [] if isinstance(value, Refusal) else value
+        job.lists[kind] = items
+        if spec.counts and (isinstance(value, Refusal) or (spec.cap is not None and len(items) >= spec.cap)):
+            job.needs_detail = True
+        if kind == "commits" and self.config.commit_stats and not job.gone:
+            for commit in items:
+                self._submit(job, "commit", github.fetch_commit_detail, job.repo, job.number, commit["sha"])
+        counted = all(s.table in job.lists for s in github.PR_LISTS if s.counts)
+        if job.needs_detail and counted and not job.detail_asked and not job.gone:
+            job.detail_asked = True
+            self._submit(job, "pull", github.fetch_pull_detail, job.repo, job.number)
 
     def _rows(self, job: _PrJob) -> dict[str, list[rows.Row]]:
-        repo, number = job.repo, job.number
-        commits, files = job.parts["commits"], job.parts["files"]
-        with_stats = self.config.commit_stats
-        sha = job.head_sha or ""
-        return {
-            "pull_requests": [rows.pull_request_row(repo, job.pull, files, commits, job.parts.get("pull"))],
-            "commits": [
-                rows.commit_row(repo, number, c, job.stats.get(c["sha"]) if with_stats else None)
-                for c in commits
-            ],
-            "reviews": [rows.review_row(repo, number, r) for r in job.parts["reviews"]],
-            "files": [rows.file_row(repo, number, f, self.config.with_patches) for f in files],
-            "check_runs": [rows.check_run_row(repo, number, sha, run) for run in job.parts["check_runs"]],
+        if job.gone:
+            return {}
+        context = github.PrContext(
+            job.repo, job.number, job.head_sha, self.config.with_patches, job.stats, self.config.commit_stats
+        )
+        out = {
+            "pull_requests": [
+                rows.pull_request_row(
+                    job.repo, job.pull, job.lists["files"], job.lists["commits"], job.detail
+                )
+            ]
         }
+        for spec in github.PR_LISTS:
+            out[spec.table] = [spec.row(context, item) for item in job.lists[spec.table]]
+        return out
+
+    def _batch_rows(self, batch: _Batch) -> tuple[dict[str, list[rows.Row]], list[Refusal]]:
+        out: dict[str, list[rows.Row]] = {t: [] for t in PR_TABLES}
+        refusals: list[Refusal] = []
+        for job in batch.jobs:
+            for table, table_rows in (job.done_rows or {}).items():
+                out[table].extend(table_rows)
+            # A PR left out is one refusal: what else of it was refused no longer matters.
+            refusals.extend(r for r in job.refusals if not job.gone or r.effect == github.PR_GONE)
+        return out, refusals
+
+
+_SPECS = {spec.table: spec for spec in github.PR_LISTS}
 
 
 def _merge_counts(into: dict[str, int], add: dict[str, int]) -> dict[str, int]:
@@ -314,6 +370,9 @@ def extract(
         truncated_prs=[(t["repo"], int(t["number"])) for t in manifest["truncated_prs"]],
         seconds=time.monotonic() - started,
         manifest=manifest,
+        refusals=list(manifest["refusals"]),
+        redirects=list(manifest["redirects"]),
+        unicode_repairs=int(manifest["unicode_repairs"]),
     )
 
 
@@ -330,6 +389,11 @@ def _save(
         checkpoint.by_resource = _merge_counts(base.by_resource, counters.by_resource)
         checkpoint.not_modified = base.not_modified + counters.not_modified
         checkpoint.retries = base.retries + counters.retries
+        checkpoint.unicode_repairs = base.unicode_repairs + counters.unicode_repairs
+        redirects = {(r[0], r[1]): r[2] for r in base.redirects}
+        for (source, target), status in counters.redirects.items():
+            redirects.setdefault((source, target), status)
+    checkpoint.redirects = [[s, t, status] for (s, t), status in sorted(redirects.items())]
     waits = {k: list(v) for k, v in base.waits.items()}
     for reason, (count, seconds) in list(client.governor.waits.by_reason.items()):
         entry = waits.setdefault(reason, [0, 0.0])
@@ -337,6 +401,80 @@ def _save(
         entry[1] += seconds
     checkpoint.waits = waits
     work.write_checkpoint(checkpoint)
+
+
+def _list_pulls(
+    config: ExtractConfig,
+    client: Client,
+    work: WorkDir,
+    checkpoint: Checkpoint,
+    save: Callable[[], None],
+    reporter: _Reporter,
+) -> None:
+    """List every repository's PRs into the work folder, checkpointing the cursor page by page.
+
+    A resumed listing goes on at the saved page (with the page size that worked) and cuts off
+    what a killed run appended after its last checkpoint.
+    """
+    repos: list[str] = list(config.project["repos"])
+    cursor = checkpoint.list_cursor or {"repo": 0, "url": None, "bytes": 0}
+    work.truncate_listed(int(cursor["bytes"]))
+    for index in range(int(cursor["repo"]), len(repos)):
+        repo = repos[index]
+        # {"repo": i, "url": None} means repository i is not begun: a repository's last page
+        # moves the cursor to the next one.
+        resumed = index == cursor["repo"] and bool(cursor["url"])
+        start = from_cursor(client, cursor["url"]) if resumed else None
+        seen = work.listed_numbers(repo) if resumed else set()
+        for page in github.fetch_pulls(
+            client,
+            repo,
+            state=config.state,
+            since=config.since,
+            until=config.until,
+            max_prs=config.max_prs,
+            start=start,
+            seen=seen,
+        ):
+            # Hypermedia links are half of a PR object and never used (raw_json strips them
+            # anyway, so rows are unchanged): drop them before the list goes to disk.
+            size = work.append_listed({"repo": repo, "pull": rows.strip_hypermedia(p)} for p in page.pulls)
+            url = page_cursor(page.next_url) if page.next_url else None
+            checkpoint.list_cursor = {"repo": index if url else index + 1, "url": url, "bytes": size}
+            save()
+            reporter.report()
+        size = work.listed_path.stat().st_size if work.listed_path.is_file() else 0
+        checkpoint.list_cursor = {"repo": index + 1, "url": None, "bytes": size}
+        cursor = checkpoint.list_cursor
+    work.finish_listing()
+    checkpoint.listed = True
+    checkpoint.list_cursor = None
+    save()
+
+
+def _list_pulls_graphql(
+    config: ExtractConfig,
+    gql: GraphQLMode,
+    work: WorkDir,
+    checkpoint: Checkpoint,
+    save: Callable[[], None],
+    reporter: _Reporter,
+) -> None:
+    """List every repository's PRs through GraphQL into the work folder (one checkpoint at the end).
+
+    A PR listed twice (the list moved while it was paged) is kept once, the later copy
+    (:meth:`extract.workdir.WorkDir.finish_listing`).
+    """
+
+    def listed() -> Iterator[dict[str, Any]]:
+        for repo in config.project["repos"]:
+            yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in gql.list_pulls(repo))
+            reporter.report()
+
+    work.write_pulls(listed())
+    checkpoint.listed = True
+    checkpoint.list_cursor = None
+    save()
 
 
 def _run(
@@ -348,105 +486,20 @@ def _run(
     reporter: _Reporter,
 ) -> dict[str, Any]:
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
-    repos: list[str] = list(config.project["repos"])
     gql = None
     if config.api_used == "graphql":
         gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
 
-    # A governor shared with earlier runs already knows the budgets: no need to ask again.
-    resources = ("core", "graphql") if gql is not None else ("core",)
-    limits = [
-        {} if client.governor.knows(token, resources) else github.fetch_rate_limit(client, token)
-        for token in range(max(1, len(config.tokens)))
-    ]
-    if gql is not None:
-        gql.learn_budgets(limits)
-
-    if not checkpoint.listed:
-        reporter.phase = "listing"
-
-        def listed() -> Iterator[dict[str, Any]]:
-            for repo in repos:
-                pulls = (
-                    gql.list_pulls(repo)
-                    if gql is not None
-                    else github.fetch_pulls(
-                        client,
-                        repo,
-                        state=config.state,
-                        since=config.since,
-                        until=config.until,
-                        max_prs=config.max_prs,
-                    )
-                )
-                # Hypermedia links are half of a PR object and never used (raw_json strips them
-                # anyway, so rows are unchanged): drop them before the list goes to disk.
-                yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in pulls)
-                reporter.report()
-
-        work.write_pulls(listed())
-        checkpoint.listed = True
+    def save() -> None:
         _save(work, checkpoint, client, base, gql)
 
-    size = checkpoint.batch_size
-    total = work.count_pulls()
-    done = set(checkpoint.done_batches)
-    last = (total - 1) // size  # the only batch that may be shorter
-    reporter.phase = "pulls"
-    reporter.total = total
-    reporter.done = sum(total - last * size if i == last else size for i in done if i <= last)
-    reporter.report()
-
-    def pr_done() -> None:
-        reporter.done += 1
-        reporter.report()
-
-    runner = (
-        gql.batch_runner(pool, pr_done) if gql is not None else _BatchRunner(client, pool, config, pr_done)
-    )
-    first = True
-    # The PR list stays on disk: only the running batch's PRs and rows are in memory.
-    for index, batch in work.read_pull_batches(size, skip=done):
-        if not first and config.batch_delay > 0:
-            time.sleep(config.batch_delay)
-        first = False
-        batch_rows = runner.run(batch)
-        del batch
-        name = f"b{index:06d}"
-        for table, table_rows in batch_rows.items():
-            if table_rows:
-                write_part(table_rows, table, work.part_path(table, name))
-                checkpoint.parts.append(str(work.part_path(table, name).relative_to(work.path)))
-        checkpoint.truncated.extend(
-            [r["repo"], r["number"], r["commits_truncated"], r["files_truncated"]]
-            for r in batch_rows["pull_requests"]
-            if r["commits_truncated"] or r["files_truncated"]
-        )
-        del batch_rows
-        checkpoint.done_batches.append(index)
-        _save(work, checkpoint, client, base, gql)
-        release_free_memory()
-
-    reporter.phase = "contributors"
-    reporter.report()
-    for number, repo in enumerate(repos):
-        if repo in checkpoint.contributors_done:
-            continue
-        contributors = github.fetch_contributors(client, repo)
-        targets = rows.profile_targets(contributors, int(config.project["max_members"]))
-        if gql is not None:
-            profiles = gql.profiles(targets)
-        else:
-            profiles = dict(
-                zip(targets, pool.map(lambda login: github.fetch_user(client, login), targets), strict=True)
-            )
-        contributor_rows = rows.contributor_rows(repo, contributors, profiles)
-        if contributor_rows:
-            path = work.part_path("contributors", f"r{number:04d}")
-            write_part(contributor_rows, "contributors", path)
-            checkpoint.parts.append(str(path.relative_to(work.path)))
-        checkpoint.contributors_done.append(repo)
-        _save(work, checkpoint, client, base, gql)
+    try:
+        _fetch(config, client, pool, work, checkpoint, reporter, save, gql)
+    except BaseException:
+        # A failed run's requests, retries and waits count toward the snapshot's statistics;
+        # its data counts only for the batches it finished (already in the checkpoint).
+        save()
+        raise
 
     reporter.phase = "writing"
     reporter.report()
@@ -466,6 +519,121 @@ def _run(
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
     return manifest
+
+
+def _fetch(
+    config: ExtractConfig,
+    client: Client,
+    pool: ThreadPoolExecutor,
+    work: WorkDir,
+    checkpoint: Checkpoint,
+    reporter: _Reporter,
+    save: Callable[[], None],
+    gql: GraphQLMode | None = None,
+) -> None:
+    """List the PRs, fetch them batch by batch, then the contributors (all checkpointed).
+
+    With ``gql`` the PR list, the PRs and the profiles come through GraphQL (see
+    :mod:`extract.graphql.run`); the contributors list stays REST.
+    """
+    repos: list[str] = list(config.project["repos"])
+    # A governor shared with earlier runs (prseed extract --all) already knows the budgets.
+    resources = ("core", "graphql") if gql is not None else ("core",)
+    limits = [
+        {} if client.governor.knows(token, resources) else github.fetch_rate_limit(client, token)
+        for token in range(max(1, len(config.tokens)))
+    ]
+    if gql is not None:
+        gql.learn_budgets(limits)
+
+    if not checkpoint.listed:
+        reporter.phase = "listing"
+        if gql is not None:
+            _list_pulls_graphql(config, gql, work, checkpoint, save, reporter)
+        else:
+            _list_pulls(config, client, work, checkpoint, save, reporter)
+
+    size = checkpoint.batch_size
+    total = work.count_pulls()
+    done = set(checkpoint.done_batches)
+    last = (total - 1) // size  # the only batch that may be shorter
+    reporter.phase = "pulls"
+    reporter.total = total
+    reporter.done = sum(total - last * size if i == last else size for i in done if i <= last)
+    reporter.report()
+
+    def pr_done() -> None:
+        reporter.done += 1
+        reporter.report()
+
+    def finish(index: int, batch_rows: dict[str, list[rows.Row]], refusals: list[Refusal]) -> None:
+        name = f"b{index:06d}"
+        for table, table_rows in batch_rows.items():
+            if table_rows:
+                write_part(table_rows, table, work.part_path(table, name))
+                checkpoint.parts.append(str(work.part_path(table, name).relative_to(work.path)))
+        checkpoint.truncated.extend(
+            [r["repo"], r["number"], r["commits_truncated"], r["files_truncated"]]
+            for r in batch_rows["pull_requests"]
+            if r["commits_truncated"] or r["files_truncated"]
+        )
+        checkpoint.refusals.extend(r.as_dict() for r in refusals)
+        checkpoint.done_batches.append(index)
+        save()
+        release_free_memory()
+
+    # The PR list stays on disk: only the running batches' PRs and rows are in memory.
+    if gql is not None:
+        runner = gql.batch_runner(pool, pr_done)
+        first = True
+        for index, batch in work.read_pull_batches(size, skip=done):
+            if not first and config.batch_delay > 0:
+                time.sleep(config.batch_delay)
+            first = False
+            finish(index, *runner.run(batch))
+            del batch
+    else:
+        _Fetcher(client, pool, config, pr_done).run(work.read_pull_batches(size, skip=done), finish)
+
+    reporter.phase = "contributors"
+    reporter.report()
+    for number, repo in enumerate(repos):
+        if repo in checkpoint.contributors_done:
+            continue
+        refused: list[Refusal] = []
+        listed = github.fetch_contributors(client, repo)
+        if isinstance(listed, Refusal):
+            refused.append(listed)
+            listed = []
+        targets = rows.profile_targets(listed, int(config.project["max_members"]))
+        profiles: dict[str, dict[str, Any] | None] = {}
+        if gql is not None:
+            profiles = gql.profiles(targets)
+        else:
+            fetched = pool.map(github.fetch_user, repeat(client), repeat(repo), targets)
+            for login, profile in zip(targets, fetched, strict=True):
+                if isinstance(profile, Refusal):
+                    refused.append(profile)
+                    profiles[login] = None
+                else:
+                    profiles[login] = profile
+        contributor_rows = rows.contributor_rows(repo, listed, profiles)
+        if contributor_rows:
+            path = work.part_path("contributors", f"r{number:04d}")
+            write_part(contributor_rows, "contributors", path)
+            checkpoint.parts.append(str(path.relative_to(work.path)))
+        checkpoint.refusals.extend(r.as_dict() for r in refused)
+        checkpoint.contributors_done.append(repo)
+        save()
+
+
+def _refusal_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        entry["repo"],
+        entry["number"] if entry["number"] is not None else -1,
+        entry["endpoint"],
+        entry["target"],
+    )
 
 
 def _manifest(config: ExtractConfig, checkpoint: Checkpoint, tables: dict[str, Any]) -> dict[str, Any]:
@@ -505,4 +673,7 @@ def _manifest(config: ExtractConfig, checkpoint: Checkpoint, tables: dict[str, A
             {"repo": r, "number": n, "commits": bool(c), "files": bool(f)}
             for r, n, c, f in sorted(checkpoint.truncated)
         ],
+        "refusals": sorted(checkpoint.refusals, key=_refusal_key),
+        "redirects": [{"from": s, "to": t, "status": status} for s, t, status in checkpoint.redirects],
+        "unicode_repairs": checkpoint.unicode_repairs,
     }

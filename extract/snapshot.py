@@ -49,8 +49,14 @@ class _Unordered(Exception):
 
 
 def write_part(rows: list[Row], table: str, path: Path) -> None:
-    """Write one batch's rows of a table as a sorted Parquet part (atomically)."""
-    ordered = sort_rows(rows, table_key("snapshot", table))
+    """Write one batch's rows of a table as a sorted Parquet part (atomically).
+
+    Rows sharing the table's key are kept once, the later one (an API list that moved while it
+    was paged can repeat an item): ``prseed snapshot verify`` rejects a repeated key.
+    """
+    key = table_key("snapshot", table)
+    unique = {tuple(row[k] for k in key): row for row in rows}
+    ordered = sort_rows(list(unique.values()), key)
     write_parquet(
         pa.Table.from_pylist(ordered, schema=arrow_schema("snapshot", table)), path, "snapshot", table
     )

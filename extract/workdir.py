@@ -85,6 +85,11 @@ class Checkpoint:
         parts: part files (relative to the work folder) of finished batches and repositories.
         contributors_done: repositories whose contributors are stored.
         truncated: ``[repo, number, commits_truncated, files_truncated]`` of capped PRs.
+        list_cursor: where an unfinished listing goes on: ``{"repo": index, "url": page path
+            or None for the repository's first page, "bytes": size of the listed items}``.
+        refusals: resources GitHub refused for good (manifest ``refusals`` entries).
+        redirects: redirects followed: ``[from, to, status]``.
+        unicode_repairs: strings made valid Unicode by earlier runs.
         requests: request counts of earlier runs by kind.
         by_resource: request counts of earlier runs by rate-limit resource.
         not_modified: 304 answers of earlier runs.
@@ -103,6 +108,10 @@ class Checkpoint:
     parts: list[str] = field(default_factory=list)
     contributors_done: list[str] = field(default_factory=list)
     truncated: list[list[Any]] = field(default_factory=list)
+    list_cursor: dict[str, Any] | None = None
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[list[Any]] = field(default_factory=list)
+    unicode_repairs: int = 0
     requests: dict[str, int] = field(default_factory=dict)
     by_resource: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
@@ -190,7 +199,9 @@ class WorkDir:
             checkpoint = self.read_checkpoint()
         except SnapshotError:
             return True
-        return bool(checkpoint.listed or checkpoint.parts or checkpoint.contributors_done)
+        # A listing stopped half-way (its cursor saved page by page) is data too.
+        listing = checkpoint.list_cursor is not None
+        return bool(checkpoint.listed or listing or checkpoint.parts or checkpoint.contributors_done)
 
     def read_checkpoint(self) -> Checkpoint:
         """Read ``checkpoint.json``."""
@@ -209,48 +220,82 @@ class WorkDir:
         data = {"version": CHECKPOINT_VERSION, **asdict(checkpoint)}
         write_bytes_atomic(self.checkpoint_path, json.dumps(data, sort_keys=True).encode())
 
-    def write_pulls(self, pulls: Iterable[dict[str, Any]]) -> int:
-        """Store the PR list (``{"repo", "pull"}`` items) sorted by (repo, number), atomically.
+    @property
+    def listed_path(self) -> Path:
+        """``pulls.unsorted.jsonl``: the PR list as it arrives, page by page (appended, fsynced)."""
+        return self.path / "pulls.unsorted.jsonl"
 
-        The items stream to a scratch file as they come; only (repo, number, offset) per PR is
-        held while sorting, and the lines are then copied in key order. Fetching in key order
-        makes every batch's parts cover a key range of their own, so the final merge only has to
-        concatenate them (see :mod:`extract.snapshot`). A PR listed twice (GitHub's pages shift
-        when a PR is opened during the listing) is kept once.
+    def append_listed(self, items: Iterable[dict[str, Any]]) -> int:
+        """Append listed ``{"repo", "pull"}`` items durably; returns the file's new size in bytes.
 
-        Args:
-            pulls: the items; consumed one by one, never held together.
+        The size goes into the checkpoint with the listing's cursor, so a resumed listing cuts
+        off whatever a killed run appended after its last checkpoint (:meth:`truncate_listed`).
+        """
+        with self.listed_path.open("ab") as handle:
+            handle.writelines(_json_line(item) for item in items)
+            handle.flush()
+            os.fsync(handle.fileno())
+            return handle.tell()
+
+    def truncate_listed(self, size: int) -> None:
+        """Cut the listed items back to ``size`` bytes (the last checkpointed page)."""
+        with self.listed_path.open("ab") as handle:
+            handle.truncate(size)
+
+    def listed_numbers(self, repo: str) -> set[int]:
+        """Numbers of the PRs of a repository listed so far (to resume its listing)."""
+        numbers: set[int] = set()
+        if self.listed_path.is_file():
+            with self.listed_path.open("rb") as handle:
+                for line in handle:
+                    item = json.loads(line)
+                    if item["repo"] == repo:
+                        numbers.add(int(item["pull"]["number"]))
+        return numbers
+
+    def finish_listing(self) -> int:
+        """Store the listed PRs sorted by (repo, number) in ``pulls.jsonl``, atomically.
+
+        Only (repo, number, offset) per PR is held while sorting; the lines are then copied in
+        key order. Fetching in key order makes every batch's parts cover a key range of their
+        own, so the final merge only has to concatenate them (see :mod:`extract.snapshot`). A PR
+        listed twice (GitHub's pages shift when a PR is opened during the listing) is kept once:
+        the later copy, which is the newer state.
 
         Returns:
             How many PRs were stored.
         """
-        scratch = self.path / "pulls.unsorted.jsonl"
         index: list[tuple[str, int, int]] = []
-        with scratch.open("wb") as handle:
-            for item in pulls:
-                index.append((str(item["repo"]), int(item["pull"]["number"]), handle.tell()))
-                handle.write(_json_line(item))
+        if self.listed_path.is_file():
+            with self.listed_path.open("rb") as handle:
+                offset = 0
+                for line in handle:
+                    item = json.loads(line)
+                    index.append((str(item["repo"]), int(item["pull"]["number"]), offset))
+                    offset += len(line)
         index.sort()
         count = 0
-        with (
-            atomic_path(self.pulls_path) as tmp,
-            tmp.open("wb") as out,
-            scratch.open("rb") as source,
-        ):
-            previous: tuple[str, int] | None = None
-            for repo, number, offset in index:
-                if (repo, number) == previous:
-                    continue
-                previous = (repo, number)
-                source.seek(offset)
-                out.write(source.readline())
-                count += 1
-        scratch.unlink()
+        with atomic_path(self.pulls_path) as tmp, tmp.open("wb") as out:
+            if index:
+                with self.listed_path.open("rb") as source:
+                    for position, (repo, number, offset) in enumerate(index):
+                        following = index[position + 1] if position + 1 < len(index) else None
+                        if following is not None and following[:2] == (repo, number):
+                            continue  # a later copy of the same PR follows: it wins
+                        source.seek(offset)
+                        out.write(source.readline())
+                        count += 1
+        self.listed_path.unlink(missing_ok=True)
         return count
+
+    def write_pulls(self, pulls: Iterable[dict[str, Any]]) -> int:
+        """Store a whole PR list at once: :meth:`append_listed` then :meth:`finish_listing`."""
+        self.listed_path.unlink(missing_ok=True)
+        self.append_listed(pulls)
+        return self.finish_listing()
 
     def count_pulls(self) -> int:
         """How many PRs the stored list holds (read line by line)."""
-        self._upgrade_pulls()
         with self.pulls_path.open("rb") as handle:
             return sum(1 for _ in handle)
 
@@ -266,7 +311,6 @@ class WorkDir:
         Yields:
             ``(batch number, items)``.
         """
-        self._upgrade_pulls()
         index, pending = 0, 0
         batch: list[dict[str, Any]] = []
         with self.pulls_path.open("rb") as handle:
@@ -280,16 +324,6 @@ class WorkDir:
                     index, pending, batch = index + 1, 0, []
         if pending and index not in skip:
             yield index, batch
-
-    def _upgrade_pulls(self) -> None:
-        # Work folders of earlier versions kept the list as one JSON array in pulls.json. Its
-        # order is kept (not sorted): the finished batches of the checkpoint refer to it.
-        legacy = self.path / "pulls.json"
-        if legacy.is_file() and not self.pulls_path.is_file():
-            items = json.loads(legacy.read_text(encoding="utf-8"))
-            with atomic_path(self.pulls_path) as tmp, tmp.open("wb") as out:
-                out.writelines(_json_line(item) for item in items)
-            legacy.unlink()
 
     def remove(self) -> None:
         """Delete the work folder (after the snapshot is in place)."""

@@ -22,10 +22,14 @@ class FatalError(PrseedError):
 class RetriableError(PrseedError):
     """A transient condition: the same request may succeed later.
 
+    Exit code 75 is ``EX_TEMPFAIL`` of BSD's sysexits.h ("a temporary failure; the user is
+    invited to retry"), so a scheduler can tell "come back later" from a fatal error.
+
     Attributes:
-        retry_after: seconds the server asked us to wait, when it said so.
+        retry_after: seconds after which trying again makes sense, when known.
     """
 
+    exit_code = 75
     retriable = True
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
@@ -46,9 +50,19 @@ class AuthError(FatalError):
 
 
 class NotFoundError(FatalError):
-    """A repository, user or resource does not exist (404)."""
+    """A repository, user or resource does not exist (404).
+
+    Attributes:
+        status: always 404.
+        reason: GitHub's own message.
+    """
 
     exit_code = 4
+    status = 404
+
+    def __init__(self, message: str, reason: str = "Not Found") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class SnapshotError(FatalError):
@@ -74,14 +88,42 @@ class DatabaseError(FatalError):
 
 
 class ApiError(FatalError):
-    """The API answered with an error that retrying will not fix (e.g. 422, or retries exhausted)."""
+    """The API answered with an error that retrying will not fix (e.g. 403 without permission).
+
+    Attributes:
+        status: the HTTP status GitHub answered (0 when none applies).
+        reason: GitHub's own message, without our advice around it.
+    """
 
     exit_code = 8
 
+    def __init__(self, message: str, status: int = 0, reason: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+class RefusedError(ApiError):
+    """GitHub refuses one resource for good, whatever the retries.
+
+    E.g. 403 "contributor list is too large", 422 diff not available, 409 empty repository.
+
+    The extractor records such a resource as unavailable and carries on; the error escapes
+    only where no endpoint description allows it.
+    """
+
 
 class RateLimitError(RetriableError):
-    """A primary or secondary rate limit was hit."""
+    """GitHub kept answering with a primary or secondary rate limit until the retries ran out."""
 
 
 class TransientError(RetriableError):
-    """5xx, connection reset, timeout or truncated body."""
+    """5xx, connection reset, timeout or truncated body, until the retries ran out.
+
+    Attributes:
+        status: the last HTTP status (0 for a network error or a truncated body).
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None, status: int = 0) -> None:
+        super().__init__(message, retry_after)
+        self.status = status

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from prseed.extract import ExtractConfig, run
-from prseed.extract.github import fetch_pr_reviews
+from prseed.extract import ExtractConfig, http, run
+from prseed.extract.github import PR_LISTS, fetch_list
 from prseed.extract.governor import Governor
 from prseed.extract.http import Client
 from prseed.extract.workdir import output_lock, work_dir
@@ -187,15 +187,26 @@ def test_token_pool_with_one_token_spent_waits_for_nothing(tmp_path):
     assert_exact(tmp_path / "s", small)
 
 
-def test_conditional_requests_are_answered_from_the_etag_cache(repo):
+def test_conditional_requests_are_answered_from_the_etag_cache(repo, monkeypatch):
     with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
         client = Client(gh.url, (TOKEN,), Governor(1, points_per_minute=10**6))
-        first = fetch_pr_reviews(client, REPO, 1)
-        again = fetch_pr_reviews(client, REPO, 1)
+        reviews = next(spec.endpoint for spec in PR_LISTS if spec.table == "reviews")
+        first = fetch_list(client, reviews, REPO, "pull request", number=1)
+        again = fetch_list(client, reviews, REPO, "pull request", number=1)
         assert first == again == repo.reviews[1]
         assert client.counters.not_modified == 1
+        # A 304 comes without a Link header: the cached page's links keep the paging going.
+        monkeypatch.setattr(http, "ETAG_BODY_MAX", 1 << 24)  # keep the large commit pages
+        client = Client(gh.url, (TOKEN,), Governor(1, points_per_minute=10**6), etag_cache_bytes=1 << 24)
+        commits = next(spec.endpoint for spec in PR_LISTS if spec.table == "commits")
+        big = max(repo.commits, key=lambda n: len(repo.commits[n]))
+        assert len(repo.commits[big]) > 100
+        first = fetch_list(client, commits, REPO, "pull request", number=big)
+        again = fetch_list(client, commits, REPO, "pull request", number=big)
+        assert first == again and len(again) == min(250, len(repo.commits[big]))
+        assert client.counters.not_modified >= 2
         settle(gh)
-        assert gh.stats.not_modified == 1
+        assert gh.stats.not_modified == 1 + client.counters.not_modified
 
 
 def settle(gh) -> None:

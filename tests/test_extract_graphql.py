@@ -14,10 +14,13 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 from prseed.extract import ExtractConfig, run
 from prseed.extract.graphql.pager import DEFAULT_PAGE
 from prseed.extract.workdir import work_dir
 
+from prseed.cli import cli
+from prseed.cli.extract_cmd import summary, summary_data
 from prseed.contracts import SNAPSHOT_TABLES, table_key, verify_dataset
 from prseed.registry import adhoc_project
 from tests.fakegithub import FakeGitHub, Faults, generate_repo
@@ -282,9 +285,20 @@ def test_token_pool_with_one_tokens_graphql_points_spent_waits_for_nothing(small
 def test_check_runs_refused_with_forbidden_are_left_out(small, clean, tmp_path):
     faults = Faults(graphql_forbidden=frozenset({"PullRequest.statusCheckRollup"}))
     with FakeGitHub(repos=[small], tokens={TOKEN}, faults=faults) as gh:
-        run(config(gh, tmp_path / "s"))
+        result = run(config(gh, tmp_path / "s"))
         assert gh.stats.violations == 0
     assert pq.read_table(tmp_path / "s" / "check_runs.parquet").num_rows == 0
+    # Each PR's refused check runs are a refusal of the manifest, as REST's refused list.
+    heads = {r["number"]: r["head_sha"] for r in pq.read_table(clean / "pull_requests.parquet").to_pylist()}
+    assert [r["number"] for r in result.refusals] == sorted(heads)
+    for r in result.refusals:
+        assert r["target"] == f"/repos/{REPO}/commits/{heads[r['number']]}/check-runs"
+        assert (r["endpoint"], r["status"], r["effect"]) == (
+            "graphql-details",
+            403,
+            "stored as an empty list",
+        )
+        assert r["reason"] == "Resource not accessible by integration"
     for name in ("pull_requests", "commits", "reviews", "files", "contributors"):
         assert (tmp_path / "s" / f"{name}.parquet").read_bytes() == (clean / f"{name}.parquet").read_bytes()
 
@@ -301,3 +315,104 @@ def test_queries_we_stop_waiting_for_halve_the_page_and_still_count_as_spent(sma
     assert stats["heavy"] > 0 and stats["page_size"] < DEFAULT_PAGE
     # Timed-out queries are counted at their computed cost, as the server charged them.
     assert stats["points"] == charged
+
+
+def test_a_pr_deleted_after_the_listing_is_a_refusal_and_the_run_finishes(tmp_path):
+    # Issue 10's robustness through GraphQL: the PR comes back null with NOT_FOUND; after the
+    # retries it is left out and recorded, as REST's 404 after the listing.
+    repo = generate_repo(REPO, n_prs=12, seed=31)
+    gone = sorted(p["number"] for p in repo.pulls)[5]
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
+
+        def delete_once_listed(progress: Any) -> None:
+            # The first "pulls" report comes after the listing, before any PR query is sent.
+            if progress.phase == "pulls" and gone in {p["number"] for p in repo.pulls}:
+                with gh.mutate() as m:
+                    m.delete_pr(gone)
+
+        result = run(config(gh, tmp_path / "s", max_retries=2), delete_once_listed)
+        assert gh.stats.violations == 0
+    numbers = {r["number"] for r in pq.read_table(tmp_path / "s" / "pull_requests.parquet").to_pylist()}
+    assert gone not in numbers and len(numbers) == 11
+    assert result.refusals == [
+        {
+            "repo": REPO,
+            "number": gone,
+            "endpoint": "graphql-details",
+            "target": f"/repos/{REPO}/pulls/{gone}",
+            "status": 404,
+            "reason": "not found through GraphQL (3 tries)",
+            "effect": "pull request left out (deleted or hidden after the listing)",
+        }
+    ]
+    assert json.loads((tmp_path / "s" / "manifest.json").read_text())["refusals"] == result.refusals
+    for name in PR_TABLES:
+        rows = pq.read_table(tmp_path / "s" / f"{name}.parquet").to_pylist()
+        assert all(r.get("number", r.get("pr_number")) != gone for r in rows), name
+    # The end summary and snapshot info show the refusal beside the GraphQL cost, in text and
+    # in --json.
+    said = summary(result)
+    assert "  graphql: " in said and f"    {REPO}#{gone} graphql-details: 404 not found" in said
+    data = summary_data(result)
+    assert data["refusals"] == result.refusals and data["api"] == "graphql"
+    assert data["redirects"] == [] and data["unicode_repairs"] == 0
+    json.dumps(data)
+
+    text = CliRunner().invoke(cli, ["snapshot", "info", str(tmp_path / "s")])
+    assert text.exit_code == 0, text.output
+    assert "refused      1 resources" in text.output and f"{REPO}#{gone} graphql-details" in text.output
+    assert "api          graphql: " in text.output and " points (" in text.output
+    data = json.loads(CliRunner().invoke(cli, ["snapshot", "info", str(tmp_path / "s"), "--json"]).output)
+    assert data["refusals"] == result.refusals and data["api"] == "graphql"
+    assert data["graphql"]["points"] == result.manifest["graphql"]["points"] > 0
+
+
+def test_text_that_is_not_valid_unicode_is_repaired_through_graphql(tmp_path):
+    repo = generate_repo(REPO, n_prs=8, seed=27)
+    pull = repo.pulls[-1]
+    n = pull["number"]
+    pull["title"] = "Fix launch crash \ud83d"
+    repo.pull_details[n]["title"] = pull["title"]
+    reviewed = next(k for k, v in repo.reviews.items() if v)
+    repo.reviews[reviewed][0]["body"] = "LGTM \udc00 ship it"
+    with_commits = next(k for k, v in repo.commits.items() if v)
+    sha = repo.commits[with_commits][0]["sha"]
+    repo.commits[with_commits][0]["commit"]["message"] = "\ud800 broken"
+    repo.commit_detail[sha]["commit"]["message"] = "\ud800 broken"
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
+        result = run(config(gh, tmp_path / "s"))
+        assert gh.stats.violations == 0
+    out = tmp_path / "s"
+    prs = {r["number"]: r for r in pq.read_table(out / "pull_requests.parquet").to_pylist()}
+    assert prs[n]["title"] == "Fix launch crash \ufffd"
+    reviews = [r for r in pq.read_table(out / "reviews.parquet").to_pylist() if r["pr_number"] == reviewed]
+    assert "LGTM \ufffd ship it" in {r["body"] for r in reviews}
+    commit = next(r for r in pq.read_table(out / "commits.parquet").to_pylist() if r["sha"] == sha)
+    assert commit["message"] == "\ufffd broken"
+    # One string per answer that carried it: the title, the review body, the commit message.
+    assert result.unicode_repairs == 3
+    assert json.loads((out / "manifest.json").read_text())["unicode_repairs"] == 3
+
+
+def test_failures_that_persist_stop_with_the_retriable_exit_code(tmp_path):
+    # Every query answers 502 (too heavy for GitHub): after the retries the run stops with exit
+    # 75 (EX_TEMPFAIL, errors.RetriableError), keeps its work folder, and says to --resume.
+    faults = Faults(graphql_heavy_nodes=1, graphql_heavy_answer="502")
+    with FakeGitHub(repos=[generate_repo(REPO, n_prs=5, seed=3)], tokens={TOKEN}, faults=faults) as gh:
+        args = [
+            "extract",
+            "--repo",
+            REPO,
+            "--api",
+            "graphql",
+            "--api-url",
+            gh.url,
+            "--out",
+            str(tmp_path / "s"),
+        ]
+        args += ["--max-retries", "1", "--quiet"]
+        result = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert gh.stats.violations == 0
+    assert result.exit_code == 75, result.output
+    assert "--resume" in result.output and "HTTP 502" in result.output
+    assert not (tmp_path / "s").exists()

@@ -9,21 +9,28 @@ from typing import Any
 
 import pytest
 from graphql import parse, validate
+from prseed.extract import github
 from prseed.extract.graphql import cost
 from prseed.extract.graphql import query as q
 from prseed.extract.graphql import rows as grows
 from prseed.extract.graphql.client import (
     Answer,
+    GraphQLStats,
     HeavyQueryError,
     _spent,
     budget_headers,
     classify_answer,
     graphql_url,
 )
-from prseed.extract.graphql.pager import DEFAULT_PAGE, GraphQLBatchRunner, PageSizer, fetch_profiles
+from prseed.extract.graphql.pager import (
+    DEFAULT_PAGE,
+    GraphQLBatchRunner,
+    PageSizer,
+    fetch_profiles,
+    fetch_pull_list,
+)
 from prseed.extract.http import Outcome
 
-from prseed.errors import NotFoundError
 from tests.fakegithub.graphql.schema import github_schema
 
 # -- every query prseed sends validates against GitHub's public schema ---------------------------
@@ -163,22 +170,30 @@ def test_secondary_heavy_partial_and_fatal_answers():
     assert partial.classified.outcome is Outcome.OK and partial.payload is not None
     fatal = classify_answer(200, {}, _body({"errors": [{"message": "Field 'x' doesn't exist"}]}))
     assert fatal.classified.outcome is Outcome.FATAL
-    bad = classify_answer(200, {}, b'{"data": "\xff\xfe"}')
-    assert bad.classified.outcome is Outcome.TRANSIENT and not bad.heavy
+    # Invalid text is repaired as in every REST answer (issue 10), not retried: bytes that are
+    # not UTF-8 and lone surrogates become U+FFFD, each repaired string counted.
+    bad = classify_answer(200, {}, b'{"data": {"t": "\xff\xfe"}}')
+    assert bad.classified.outcome is Outcome.OK and not bad.heavy
+    assert bad.payload == {"data": {"t": "\ufffd\ufffd"}} and bad.repairs == 1
+    lone = classify_answer(200, {}, b'{"data": {"a": "x\\ud83d", "b": "\\ud83d\\ude00", "c": ["\\udc00"]}}')
+    assert lone.payload == {"data": {"a": "x\ufffd", "b": "\U0001f600", "c": ["\ufffd"]}}
+    assert lone.repairs == 2
+    not_json = classify_answer(200, {}, b'{"data": ')
+    assert not_json.classified.outcome is Outcome.TRANSIENT and not not_json.heavy
     assert classify_answer(401, {}, b"{}").classified.outcome is Outcome.AUTH
 
 
 def test_budget_from_headers_and_the_rate_limit_object():
     data = {"rateLimit": {"cost": 4, "remaining": 120, "resetAt": "2026-11-29T10:00:00Z", "limit": 5000}}
     learned = budget_headers({}, data)
-    assert learned["x-ratelimit-remaining"] == "120"
-    assert learned["x-ratelimit-limit"] == "5000"
-    assert learned["x-ratelimit-resource"] == "graphql"
-    assert learned["x-ratelimit-reset"] == str(int(datetime(2026, 11, 29, 10, tzinfo=UTC).timestamp()))
+    assert learned.remaining == 120
+    assert learned.limit == 5000
+    assert learned.resource == "graphql"
+    assert learned.reset == datetime(2026, 11, 29, 10, tzinfo=UTC).timestamp()
     # The lower of the two wins; an overdrawn budget (used 5,004 of 5,000) stays negative.
-    assert budget_headers({"X-RateLimit-Remaining": "80"}, data)["x-ratelimit-remaining"] == "80"
+    assert budget_headers({"X-RateLimit-Remaining": "80"}, data).remaining == 80
     overdrawn = {"rateLimit": {"cost": 9, "remaining": -4, "resetAt": None}}
-    assert budget_headers({"x-ratelimit-remaining": "0"}, overdrawn)["x-ratelimit-remaining"] == "-4"
+    assert budget_headers({"x-ratelimit-remaining": "0"}, overdrawn).remaining == -4
 
 
 # -- adaptive page size ------------------------------------------------------------------------------
@@ -468,14 +483,20 @@ def test_pager_asks_again_for_a_pr_that_came_back_null_and_keeps_the_order():
     assert gql.sent == [("details", 5), ("details", 1)]
 
 
-def test_pager_gives_up_on_a_pr_that_stays_missing():
+def test_pager_leaves_out_a_pr_that_stays_missing_as_a_refusal():
+    # As REST's 404 for a PR after the listing: the PR is left out, the run goes on, and the
+    # manifest's refusals say so.
     class Gone(ScriptedGraphQL):
         def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
             self.flaky = 3
             return super().execute(text, variables, **kw)
 
-    with pytest.raises(NotFoundError, match="#3 not found"):
-        _runner(Gone({n: (1, 1) for n in range(1, 5)}), PageSizer(50)).fetch_details("o/r", [1, 2, 3, 4])
+    runner = _runner(Gone({n: (1, 1) for n in range(1, 5)}), PageSizer(50))
+    prs = runner.fetch_details("o/r", [1, 2, 3, 4])
+    assert [pr["number"] for pr in prs] == [1, 2, 4]
+    assert [(r.repo, r.number, r.endpoint, r.target, r.status, r.effect) for r in runner.refusals] == [
+        ("o/r", 3, "graphql-details", "/repos/o/r/pulls/3", 404, github.PR_GONE)
+    ]
 
 
 def test_points_spent_by_each_kind_of_answer():
@@ -503,3 +524,53 @@ def test_a_resumed_run_starts_from_the_stored_page_size(tmp_path):
     assert batch_size(config) == GRAPHQL_BATCH == 2 * DEFAULT_PAGE
     mode = GraphQLMode(config, rest, None, {"points": 7, "queries": 2})
     assert mode.totals()["points"] == 7 and mode.totals()["queries"] == 2
+
+
+def test_limits_in_other_words_are_read_as_in_rest():
+    # The wordings are extract.ratelimit's (issue 10), for GraphQL's 200-with-errors answers too.
+    abuse = "You have triggered an abuse detection mechanism. Please wait a few minutes."
+    for status, body in [
+        (403, _body({"message": abuse})),
+        (200, _body({"data": None, "errors": [{"message": abuse}]})),
+        (429, _body({"message": "Too many requests"})),
+    ]:
+        verdict = classify_answer(status, {}, body)
+        assert verdict.classified.outcome is Outcome.SECONDARY_LIMIT, (status, body)
+    spent = _body({"data": None, "errors": [{"message": "API rate limit exceeded for user ID 1."}]})
+    assert classify_answer(200, {}, spent).classified.outcome is Outcome.PRIMARY_LIMIT
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000"}
+    primary = classify_answer(403, headers, _body({"message": "API rate limit exceeded"}))
+    assert primary.classified.outcome is Outcome.PRIMARY_LIMIT and primary.classified.reset == 1_900_000_000
+    # A 403 that is no limit refuses the whole query; the client stops with a one-line error.
+    denied = classify_answer(403, {}, _body({"message": "Resource not accessible by integration"}))
+    assert denied.classified.outcome is Outcome.REFUSED
+    # The last point spent by a good answer is no limit.
+    ok = classify_answer(200, {"x-ratelimit-remaining": "0"}, _body({"data": {"x": 1}}))
+    assert ok.classified.outcome is Outcome.OK
+
+
+def test_a_pr_listed_twice_counts_once_toward_max_prs():
+    # A new PR pushed #8 down between two pages: it comes again on page 2. The work folder keeps
+    # the later copy; --max-prs 4 still means 4 distinct PRs.
+    def node(n: int) -> dict[str, Any]:
+        return {"number": n, "id": f"PR_{n}", "createdAt": f"2026-10-{n:02d}T00:00:00Z"}
+
+    pages = {None: ([9, 8], "c1"), "c1": ([8, 7], "c2"), "c2": ([6, 5], None)}
+
+    class Lister:
+        max_retries = 2
+        backoff_base = 0.0
+        governor = _Governor()
+        stats = GraphQLStats()
+
+        def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
+            numbers, cursor = pages[variables["after"]]
+            connection = {
+                "nodes": [node(n) for n in numbers],
+                "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor},
+            }
+            data = {"repository": {"pullRequests": connection}}
+            return Answer(data, [], cost.query_cost(text, variables))
+
+    listed = [p["number"] for p in fetch_pull_list(Lister(), "o/r", max_prs=4)]  # type: ignore[arg-type]
+    assert listed == [9, 8, 8, 7, 6]

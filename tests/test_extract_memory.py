@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from prseed.extract import snapshot
 from prseed.extract.governor import Governor
-from prseed.extract.http import Client
+from prseed.extract.http import Client, _Cached
 from prseed.extract.snapshot import merge_table, write_part
 from prseed.extract.workdir import WorkDir
 
@@ -35,14 +35,19 @@ def test_pull_list_is_stored_in_key_order_once_and_read_batch_by_batch(tmp_path)
     assert sorted(p.name for p in work.path.iterdir()) == ["pulls.jsonl"]
 
 
-def test_a_legacy_pull_list_keeps_its_order(tmp_path):
-    # Finished batches of an older work folder refer to the order of its pulls.json.
+def test_a_pull_listed_twice_keeps_its_later_copy(tmp_path):
+    # A PR opened while the list is paged pushes the others down: one shows up on two pages.
     work = WorkDir(tmp_path / "snap")
     work.path.mkdir(parents=True)
-    legacy = [item("o/r", 5), item("o/r", 4), item("o/r", 7)]
-    (work.path / "pulls.json").write_text(json.dumps(legacy))
-    assert [b for _, b in work.read_pull_batches(2)] == [legacy[:2], legacy[2:]]
-    assert not (work.path / "pulls.json").exists()
+    old = {"repo": "o/r", "pull": {"number": 4, "state": "open"}}
+    new = {"repo": "o/r", "pull": {"number": 4, "state": "closed"}}
+    size = work.append_listed([item("o/r", 5), old])
+    work.append_listed([item("o/r", 9)])
+    work.truncate_listed(size)  # a resumed listing drops what came after its checkpoint
+    work.append_listed([new, item("o/r", 3)])
+    assert work.listed_numbers("o/r") == {3, 4, 5}
+    assert work.finish_listing() == 3
+    assert [b for _, b in work.read_pull_batches(5)] == [[item("o/r", 3), new, item("o/r", 5)]]
 
 
 def file_rows(pr_numbers, per_pr):
@@ -136,14 +141,14 @@ def test_merge_sorts_parts_whose_keys_overlap_or_repeat(tmp_path, monkeypatch, c
 def test_etag_cache_is_bounded_in_entries_and_bytes():
     client = Client("http://127.0.0.1:9", (), Governor(1), etag_cache_size=3, etag_cache_bytes=100)
     for i in range(5):
-        client._remember(f"u{i}", f"e{i}", b"x" * 30)
+        client._remember(f"u{i}", _Cached(f"e{i}", b"x" * 30, ""))
     assert list(client._etags) == ["u2", "u3", "u4"] and client._etag_bytes == 90
-    client._remember("big", "e", b"y" * 60)  # evicts until the bytes fit
+    client._remember("big", _Cached("e", b"y" * 60, '<n>; rel="next"'))  # evicts until the bytes fit
     assert list(client._etags) == ["u4", "big"] and client._etag_bytes == 90
-    client._remember("huge", "e", b"z" * 101)  # larger than the whole cache: not kept
+    client._remember("huge", _Cached("e", b"z" * 101, ""))  # larger than the whole cache: not kept
     client._forget("u4")
     assert list(client._etags) == ["big"] and client._etag_bytes == 60
-    assert client._cached("big") == ("e", b"y" * 60)
+    assert client._cached("big") == _Cached("e", b"y" * 60, '<n>; rel="next"')
 
 
 def test_cli_points_per_minute(monkeypatch):

@@ -1,15 +1,19 @@
 """Unit tests of the extract stage's pure parts: classification, governor, paginator, rows."""
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from prseed.extract import rows
+from prseed.extract.github import ENDPOINTS, later_copy_wins
 from prseed.extract.governor import Governor
-from prseed.extract.http import Outcome, check_api_url, classify, scrub
-from prseed.extract.paginator import parse_link
+from prseed.extract.http import Client, Outcome, check_api_url, classify, decode_json, parse_links, scrub
+from prseed.extract.paginator import smaller_page
+from prseed.extract.ratelimit import parse_rate_headers
 from requests.structures import CaseInsensitiveDict
 
-from prseed.errors import ConfigError
+from prseed.errors import ConfigError, RateLimitError, RetriableError, TransientError
 
 
 def H(**kv):
@@ -42,13 +46,14 @@ def H(**kv):
             403,
             H(x_ratelimit_remaining=10),
             b'{"message":"Resource not accessible by integration"}',
-            Outcome.FATAL,
+            Outcome.REFUSED,
         ),
         (401, H(), b'{"message":"Bad credentials"}', Outcome.AUTH),
         (404, H(), b'{"message":"Not Found"}', Outcome.NOT_FOUND),
         (502, H(), b"<html>bad gateway</html>", Outcome.TRANSIENT),
         (503, H(), b"", Outcome.TRANSIENT),
-        (422, H(), b'{"message":"Validation Failed"}', Outcome.FATAL),
+        (422, H(), b'{"message":"Validation Failed"}', Outcome.REFUSED),
+        (400, H(), b'{"message":"Problems parsing JSON"}', Outcome.FATAL),
     ],
 )
 def test_classify(status, headers, body, outcome):
@@ -73,11 +78,12 @@ def test_parse_link_follows_github_format():
         '<https://api.github.com/r?page=2&per_page=100>; rel="next", '
         '<https://api.github.com/r?page=5&per_page=100>; rel="last"'
     )
-    assert parse_link(header) == {
+    links = parse_links(H(link=header))
+    assert {rel: link["url"] for rel, link in links.items()} == {
         "next": "https://api.github.com/r?page=2&per_page=100",
         "last": "https://api.github.com/r?page=5&per_page=100",
     }
-    assert parse_link(None) == {}
+    assert parse_links(H()) == {}
 
 
 class FakeTime:
@@ -94,11 +100,13 @@ class FakeTime:
 
 
 def rl(remaining, reset, limit=5000):
-    return H(
-        x_ratelimit_remaining=remaining,
-        x_ratelimit_reset=reset,
-        x_ratelimit_limit=limit,
-        x_ratelimit_resource="core",
+    return parse_rate_headers(
+        H(
+            x_ratelimit_remaining=remaining,
+            x_ratelimit_reset=reset,
+            x_ratelimit_limit=limit,
+            x_ratelimit_resource="core",
+        )
     )
 
 
@@ -148,16 +156,23 @@ def test_governor_obeys_retry_after_and_backs_off_without_it():
     g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
     lease = g.acquire()
     g.release(lease, rl(100, t.now + 3000), ok=False)
-    assert g.secondary_limited(0, 5) == pytest.approx(5.05)
+    assert g.secondary_limited(0, 5) == pytest.approx(5.02)
     start = t.now
     g.release(g.acquire(), rl(99, t.now + 3000))  # a good answer ends the strike series
     assert t.now - start >= 5
-    waits = [g.secondary_limited(0, None) for _ in range(3)]
-    assert 60 <= waits[0] <= 75 and 120 <= waits[1] <= 150 and 240 <= waits[2] <= 300
-    start = t.now
-    g.release(g.acquire(), None)
-    assert t.now - start >= waits[2] - 1e-6
-    assert g.concurrency_caps() == [1]
+    waits = []
+    for _ in range(3):
+        waits.append(g.secondary_limited(0, None))
+        # Other workers' answers to the same event arrive during the block: no repeat.
+        assert g.secondary_limited(0, None) == pytest.approx(waits[-1])
+        start = t.now
+        lease = g.acquire()  # sent only when the block is over: GitHub limits it again
+        assert t.now - start >= waits[-1] - 1e-6
+        g.release(lease, rl(98, t.now + 3000), ok=False)
+    # GitHub: "wait for at least one minute"; doubled only because the limit repeated.
+    assert 60 <= waits[0] <= 63 and 120 <= waits[1] <= 126 and 240 <= waits[2] <= 252
+    g.release(g.acquire(), rl(97, t.now + 3000))  # a good answer ends the series
+    assert 60 <= g.secondary_limited(0, None) <= 63
 
 
 def test_governor_paces_to_points_per_minute():
@@ -249,3 +264,177 @@ def test_file_row_keeps_patch_only_when_asked():
     assert rows.file_row("o/r", 1, item, False)["patch"] is None
     with_patch = rows.file_row("o/r", 1, item, True)
     assert with_patch["patch"] == "@@ -1 +1 @@" and "patch" not in with_patch["raw"]
+
+
+# -- issue 10: GitHub's real answers --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message", "outcome"),
+    [
+        # Every wording GitHub has used for a secondary limit, with and without retry-after.
+        (
+            403,
+            H(x_ratelimit_remaining=4000),
+            "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.",
+            Outcome.SECONDARY_LIMIT,
+        ),
+        (
+            403,
+            H(x_ratelimit_remaining=4000),
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            Outcome.SECONDARY_LIMIT,
+        ),
+        (
+            403,
+            H(),
+            "You have exceeded a secondary rate limit and have been temporarily blocked from content creation.",
+            Outcome.SECONDARY_LIMIT,
+        ),
+        (403, H(), "Abuse rate limit exceeded", Outcome.SECONDARY_LIMIT),
+        (403, H(), "was submitted too quickly", Outcome.SECONDARY_LIMIT),
+        (403, H(retry_after=30), "", Outcome.SECONDARY_LIMIT),
+        (429, H(), "", Outcome.SECONDARY_LIMIT),
+        (429, H(), "Too many requests", Outcome.SECONDARY_LIMIT),
+        # Primary: the budget is spent (header), or the message says so without headers.
+        (
+            403,
+            H(x_ratelimit_remaining=0, x_ratelimit_reset=99),
+            "API rate limit exceeded for user ID 1.",
+            Outcome.PRIMARY_LIMIT,
+        ),
+        (
+            403,
+            H(),
+            "API rate limit of 60 exceeded for 192.0.2.1. (But here's the good news: ...)",
+            Outcome.PRIMARY_LIMIT,
+        ),
+        (403, H(), "API rate limit exceeded for installation ID 7.", Outcome.PRIMARY_LIMIT),
+        (429, H(x_ratelimit_remaining=0), "", Outcome.PRIMARY_LIMIT),
+        # Not a limit: a refusal of the resource.
+        (403, H(x_ratelimit_remaining=10), "Resource not accessible by integration", Outcome.REFUSED),
+        (
+            403,
+            H(x_ratelimit_remaining=10),
+            "The history or contributor list is too large to list contributors for this repository via the API.",
+            Outcome.REFUSED,
+        ),
+        (409, H(), "Git Repository is empty.", Outcome.REFUSED),
+        (451, H(), "Repository access blocked", Outcome.REFUSED),
+        (406, H(), "Unacceptable", Outcome.FATAL),
+    ],
+)
+def test_classify_limits_by_every_wording_and_by_headers(status, headers, message, outcome):
+    body = json.dumps({"message": message}).encode() if message else b""
+    assert classify(status, headers, body).outcome is outcome
+
+
+def test_classify_redirects_only_with_a_location():
+    moved = classify(301, H(location="/repositories/42/pulls?page=2"), b"{}")
+    assert moved.outcome is Outcome.REDIRECT and moved.location == "/repositories/42/pulls?page=2"
+    assert classify(307, H(location="x"), b"").outcome is Outcome.REDIRECT
+    assert classify(301, H(), b"{}").outcome is Outcome.FATAL
+
+
+def test_decode_json_repairs_lone_surrogates_and_bad_bytes_everywhere():
+    body = b'{"title":"Fix launch crash \\ud83d","ok":"\\ud83d\\ude80 ship","\\udc00k":["\\udfff",1]}'
+    data, repairs = decode_json(body)
+    assert data == {"title": "Fix launch crash \ufffd", "ok": "\U0001f680 ship", "\ufffdk": ["\ufffd", 1]}
+    assert repairs == 3
+    json.dumps(data, ensure_ascii=False).encode("utf-8")  # storable
+    data, repairs = decode_json(b'{"name":"caf\xe9"}')  # Latin-1, not UTF-8
+    assert data == {"name": "caf\ufffd"} and repairs == 1
+    assert decode_json(b'{"a":"\\u00e9"}') == ({"a": "\u00e9"}, 0)
+
+
+def test_smaller_page_continues_from_the_same_item():
+    assert (
+        smaller_page("https://h/r/pulls?state=all&per_page=100") == "https://h/r/pulls?state=all&per_page=50"
+    )
+    assert smaller_page("https://h/r/files?per_page=100&page=3") == "https://h/r/files?per_page=50&page=5"
+    assert smaller_page("https://h/r/files?per_page=50&page=2") == "https://h/r/files?per_page=25&page=3"
+    # 25 per page from item 25 on: 12 does not divide 25, so 5... is below the floor of 10.
+    assert smaller_page("https://h/r/files?per_page=25&page=2") is None
+    assert smaller_page("https://h/r/files?per_page=25") == "https://h/r/files?per_page=12"
+    assert smaller_page("https://h/r/files?per_page=10") is None
+
+
+def test_later_copy_of_a_repeated_key_wins_at_its_place():
+    items = [{"id": 1, "s": "old"}, {"id": 2}, {"login": None}, {"id": 1, "s": "new"}, {"id": 3}]
+    assert later_copy_wins(items, lambda i: i.get("id")) == [
+        {"id": 2},
+        {"login": None},
+        {"id": 1, "s": "new"},
+        {"id": 3},
+    ]
+
+
+# Documented 4xx answers of the operations we call that must stop the run: the request itself is
+# wrong (pulls-list 422: "Validation failed"), or nothing can be listed at all.
+STOPS_THE_RUN = {("pulls-list", 422), ("pull", 406)}
+
+
+def test_every_documented_refusal_is_decided_per_endpoint():
+    root = Path(__file__).resolve().parents[1]
+    reference = next(
+        f for f in (root.parent / "shared" / "github-api", root / "tests" / "github_api") if f.is_dir()
+    )
+    operations = json.loads((reference / "operations.json").read_text())
+    for endpoint in ENDPOINTS:
+        documented = {int(code) for code in operations[endpoint.kind]["responses"]}
+        refusals = {c for c in documented if 400 <= c < 500 and c not in (401,)}
+        undecided = {
+            c for c in refusals if c not in endpoint.unavailable and (endpoint.kind, c) not in STOPS_THE_RUN
+        }
+        if endpoint.kind == "rate-limit":
+            undecided -= {404}  # GHES without rate limiting: handled as "no budgets"
+        assert not undecided, f"{endpoint.kind}: documented {sorted(undecided)} not decided"
+        # And every status we accept as "unavailable" is documented, or a parent that vanished.
+        for code in endpoint.unavailable:
+            assert code in documented or code in (404, 422), (endpoint.kind, code)
+
+
+def test_retries_running_out_raise_the_retriable_family_with_its_own_exit_code():
+    from tests.fakegithub import FakeGitHub, Override, Quirks, generate_repo
+
+    repo = generate_repo("o/r", n_prs=2, seed=1)
+    quirks = Quirks(
+        overrides=[
+            Override(r"/pulls$", 502, {"message": "Server Error"}),
+            Override(
+                r"/contributors$",
+                403,
+                {"message": "You have exceeded a secondary rate limit."},
+                headers={"retry-after": "0"},
+            ),
+        ]
+    )
+    with FakeGitHub(repos=[repo], quirks=quirks) as gh:
+        client = Client(gh.url, (), Governor(1, points_per_minute=10**6), max_retries=1, backoff_base=0.01)
+        with pytest.raises(
+            TransientError,
+            match=r"gave up on GET .*HTTP 502.*try again later \(in a few minutes\) with --resume",
+        ) as failed:
+            client.get(client.url("/repos/o/r/pulls"), kind="pulls-list")
+        with pytest.raises(RateLimitError, match="secondary rate limit") as limited:
+            client.get(client.url("/repos/o/r/contributors"), kind="contributors")
+    for exc in (failed.value, limited.value):
+        assert isinstance(exc, RetriableError) and exc.exit_code == 75 and exc.retriable
+    assert failed.value.status == 502
+
+
+def test_backoff_retries_a_one_off_failure_at_once_then_doubles():
+    t = FakeTime()
+    g = Governor(1, clock=t.clock, sleep=t.sleep)
+    assert g.backoff(1, 0.5, key="k") == 0.0 and t.slept == []
+    pauses = [g.backoff(n, 0.5, key="k") for n in (2, 3, 4)]
+    assert [round(p / b, 2) <= 1.25 for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True)] == [True] * 3
+    assert all(p >= b for p, b in zip(pauses, (0.5, 1.0, 2.0), strict=True))
+
+
+def test_a_limit_with_retry_after_does_not_double_the_next_headerless_rest():
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
+    g.secondary_limited(0, 1)  # request N: retry-after 1
+    g.release(g.acquire(), rl(90, t.now + 3000), ok=False)  # request N+1, after the rest: limited
+    assert 60 <= g.secondary_limited(0, None) <= 63  # header-less, but the first of its kind

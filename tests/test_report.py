@@ -274,6 +274,7 @@ def write_variant(
     if edit is not None:
         edit(tables)
     folder.mkdir(parents=True)
+    # Every table generated (comments too, when the spec has them), as write_snapshot writes.
     entries = {n: write_parquet(tables[n], folder / f"{n}.parquet", "snapshot", n) for n in tables}
     manifest = manifest_for(spec, entries)
     manifest["truncated_prs"] = truncated or []

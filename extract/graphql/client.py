@@ -40,8 +40,10 @@ from prseed.extract.http import (
     Outcome,
     check_api_url,
     classify,
+    decode_json,
     scrub,
 )
+from prseed.extract.ratelimit import SECONDARY_WORDINGS, RateHeaders, limit_kind, parse_rate_headers
 
 from prseed.errors import ApiError, AuthError, RateLimitError, TransientError
 
@@ -132,6 +134,7 @@ class _Verdict:
     classified: Classified
     heavy: bool = False
     payload: dict[str, Any] | None = None
+    repairs: int = 0  # strings of the payload whose invalid Unicode became U+FFFD
 
 
 def _error_fields(errors: list[Any]) -> tuple[set[str], set[str], str]:
@@ -165,49 +168,53 @@ def classify_answer(status: int, headers: Mapping[str, str], body: bytes) -> _Ve
         ``payload`` the parsed JSON of an OK answer.
     """
     payload: Any = None
+    repairs = 0
     if body:
         try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            # The same Unicode repair as every REST answer (invalid bytes, lone surrogates).
+            payload, repairs = decode_json(body)
+        except json.JSONDecodeError:
             payload = None
     errors = payload.get("errors") if isinstance(payload, dict) else None
     errors = errors if isinstance(errors, list) else []
     types, codes, message = _error_fields(errors)
+    if isinstance(payload, dict) and payload.get("message"):
+        message = " | ".join(m for m in (message, str(payload["message"])) if m)
     lowered = message.lower()
-    reset = _float(headers.get("x-ratelimit-reset"))
-    limited = (
-        bool(types & RATE_LIMIT_TYPES) or "graphql_rate_limit" in codes or "rate limit exceeded" in lowered
-    )
-    if "secondary rate limit" in lowered and status in (200, 403, 429):
-        retry_after = _float(headers.get("retry-after"))
-        return _Verdict(Classified(Outcome.SECONDARY_LIMIT, "secondary rate limit", retry_after, reset))
-    if limited and status in (200, 403, 429):
-        return _Verdict(Classified(Outcome.PRIMARY_LIMIT, "graphql rate limit", reset=reset))
+    rate = parse_rate_headers(headers)
+    # A limit GitHub reports in GraphQL's own words (an error type, HTTP 200) or in REST's
+    # (403/429 with a message): the wordings are read in one place, extract.ratelimit.
+    typed = bool(types & RATE_LIMIT_TYPES) or "graphql_rate_limit" in codes
+    kind = limit_kind(status, rate, message) if status in (403, 429) else None
+    if status == 200 and errors:
+        if any(w in lowered for w in SECONDARY_WORDINGS):
+            kind = "secondary"
+        elif typed or limit_kind(403, RateHeaders(), message) == "primary":
+            kind = "primary"
+    elif typed and status in (403, 429) and kind is None:
+        kind = "primary"
+    if kind == "secondary":
+        return _Verdict(Classified(Outcome.SECONDARY_LIMIT, "secondary rate limit", rate))
+    if kind == "primary":
+        return _Verdict(Classified(Outcome.PRIMARY_LIMIT, "graphql rate limit", rate))
     if status in HEAVY_STATUSES:
-        return _Verdict(Classified(Outcome.TRANSIENT, f"HTTP {status}"), heavy=True)
+        return _Verdict(Classified(Outcome.TRANSIENT, f"HTTP {status}", rate), heavy=True)
     base = classify(status, headers, body)
     if base.outcome is not Outcome.OK:
         return _Verdict(base)
     if not isinstance(payload, dict):
-        return _Verdict(Classified(Outcome.TRANSIENT, "answer is not a JSON object"))
+        return _Verdict(Classified(Outcome.TRANSIENT, "answer is not a JSON object", rate))
     heavy_words = ("resource limits", "timeout", "timed out")
     if (types & HEAVY_TYPES) or any(w in lowered for w in heavy_words):
-        return _Verdict(Classified(Outcome.TRANSIENT, "query too heavy"), heavy=True)
+        return _Verdict(Classified(Outcome.TRANSIENT, "query too heavy", rate), heavy=True)
     if payload.get("data") is None:
         if errors:
-            return _Verdict(Classified(Outcome.FATAL, message[:300] or "errors without data"))
-        return _Verdict(Classified(Outcome.TRANSIENT, "answer without data"))
-    return _Verdict(Classified(Outcome.OK, "ok"), payload=payload)
+            return _Verdict(Classified(Outcome.FATAL, message[:300] or "errors without data", rate))
+        return _Verdict(Classified(Outcome.TRANSIENT, "answer without data", rate))
+    return _Verdict(Classified(Outcome.OK, "ok", rate), payload=payload, repairs=repairs)
 
 
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def budget_headers(headers: Mapping[str, str], data: Mapping[str, Any] | None) -> dict[str, str]:
+def budget_headers(headers: Mapping[str, str], data: Mapping[str, Any] | None) -> RateHeaders:
     """The budget the governor should learn: the headers, completed by the body's ``rateLimit``.
 
     The lower ``remaining`` of the two wins (never believe in more budget than there is).
@@ -225,7 +232,7 @@ def budget_headers(headers: Mapping[str, str], data: Mapping[str, Any] | None) -
         if "x-ratelimit-limit" not in out and limit.get("limit") is not None:
             out["x-ratelimit-limit"] = str(limit["limit"])
     out.setdefault("x-ratelimit-resource", RESOURCE)
-    return out
+    return parse_rate_headers(out)
 
 
 class GraphQLClient:
@@ -347,6 +354,8 @@ class GraphQLClient:
                 learned = budget_headers(response.headers, (verdict.payload or {}).get("data"))
                 self.governor.release(lease, learned, ok=good)
                 self.counters.count(kind, RESOURCE, False)
+                if good and verdict.repairs:
+                    self.counters.repaired(verdict.repairs)
                 spent = _spent(verdict, cost)
                 self.stats.add(spent, cost.nodes, heavy=verdict.heavy)
             outcome = verdict.classified.outcome
@@ -368,7 +377,12 @@ class GraphQLClient:
                 raise AuthError("GitHub rejected the token for GraphQL (401): check GITHUB_TOKEN")
             if outcome is Outcome.NOT_FOUND:
                 raise ApiError(f"no GraphQL API at {self.url} (404 Not Found); use --api rest")
-            if outcome is Outcome.FATAL:
+            if outcome is Outcome.REDIRECT:
+                raise ApiError(
+                    f"the GraphQL endpoint {self.url} moved ({reason}, to {verdict.classified.location}); "
+                    "correct --api-url, or use --api rest"
+                )
+            if outcome in (Outcome.FATAL, Outcome.REFUSED):
                 raise ApiError(
                     f"GitHub refused the GraphQL query for {what or kind} ({reason}); "
                     "check the token's permissions, or use --api rest"

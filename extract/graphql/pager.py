@@ -15,10 +15,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from prseed.extract import github
+from prseed.extract.github import PR_GONE, Refusal
 from prseed.extract.graphql import query as q
 from prseed.extract.graphql import rows as grows
 from prseed.extract.graphql.client import GraphQLClient, HeavyQueryError
@@ -36,6 +38,11 @@ MAX_PAGE = 100
 GROW_AFTER = 3  # successful pages before a halved page size doubles again
 CONTINUE_PER_QUERY = 50  # continuation aliases per query (each asks for up to 100 nodes)
 PR_TABLES = ("pull_requests", "commits", "reviews", "files", "check_runs")
+
+
+# The REST files list of a PR is refused (422: diff too large): its GraphQL files are kept.
+GRAPHQL_FILES = "files stored from GraphQL (no patches, no previous file names)"
+_FILES = next(spec for spec in github.PR_LISTS if spec.table == "files")
 
 
 def _path(error: Mapping[str, Any]) -> list[str]:
@@ -124,6 +131,9 @@ def fetch_pull_list(
     text = q.list_query(state)
     after: str | None = None
     kept = 0
+    # A PR can come twice when the list moves while it is paged (a new PR pushes the others
+    # down): the later copy wins in the work folder, and it is not counted again for max_prs.
+    seen: set[int] = set()
     tries = 0
     while True:
         answer = gql.execute(
@@ -153,11 +163,11 @@ def fetch_pull_list(
                 continue
             if since is not None and day is not None and day < since:
                 return
-            yield {
-                "number": int(node["number"]),
-                "node_id": node.get("id"),
-                "created_at": node.get("createdAt"),
-            }
+            number = int(node["number"])
+            yield {"number": number, "node_id": node.get("id"), "created_at": node.get("createdAt")}
+            if number in seen:
+                continue
+            seen.add(number)
             kept += 1
             if max_prs is not None and kept >= max_prs:
                 return
@@ -222,9 +232,16 @@ class GraphQLBatchRunner:
         self.on_pr_done = on_pr_done
         self.conns = {c.key: c for c in q.connections(stats)}
         self.rest_file_lists = 0
+        # Resources refused for good while the current batch runs (see :meth:`run`).
+        self.refusals: list[Refusal] = []
 
-    def run(self, batch: list[dict[str, Any]]) -> dict[str, list[Row]]:
-        """Rows of a batch of ``{"repo", "pull"}`` items: ``{table: rows}``."""
+    def run(self, batch: list[dict[str, Any]]) -> tuple[dict[str, list[Row]], list[Refusal]]:
+        """Rows of a batch of ``{"repo", "pull"}`` items: ``({table: rows}, refusals)``.
+
+        A PR GitHub no longer has (deleted or hidden after the listing) is left out and recorded
+        as a refusal, as with REST (:data:`extract.github.PR_GONE`).
+        """
+        self.refusals = []
         out: dict[str, list[Row]] = {t: [] for t in PR_TABLES}
         by_repo: dict[str, list[int]] = {}
         for item in batch:
@@ -235,22 +252,48 @@ class GraphQLBatchRunner:
             rest_files = self.fetch_rest_files(repo, prs)
             for pr in prs:
                 number = int(pr["number"])
+                if pr.get("_gone"):
+                    self.on_pr_done()
+                    continue
                 for table, table_rows in grows.pr_rows(
                     repo, pr, rest_files.get(number), stats=self.stats, with_patches=self.with_patches
                 ).items():
                     out[table].extend(table_rows)
                 self.on_pr_done()
-        return out
+        return out, self.refusals
+
+    def _checks_refused(
+        self, repo: str, kind: str, errors: list[dict[str, Any]], by_alias: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Record check runs GitHub refused (FORBIDDEN on ``statusCheckRollup``), once per PR.
+
+        Their PR keeps no check runs, as REST's refused check-run list (:data:`github.EMPTY`).
+        """
+        seen = {(r.number, r.endpoint) for r in self.refusals}
+        for error in errors:
+            path = _path(error)
+            if str(error.get("type")) != "FORBIDDEN" or "statusCheckRollup" not in path:
+                continue
+            pr = next((by_alias[p] for p in path if p in by_alias), None)
+            if pr is None or (int(pr["number"]), kind) in seen:
+                continue
+            number = int(pr["number"])
+            seen.add((number, kind))
+            target = f"{github.repo_path(repo)}/commits/{pr.get('headRefOid') or ''}/check-runs"
+            reason = str(error.get("message") or "FORBIDDEN")[:300]
+            self.refusals.append(Refusal(repo, number, kind, target, 403, reason, github.EMPTY))
+
+    def _gone(self, repo: str, number: int, kind: str, reason: str) -> None:
+        target = f"{github.repo_path(repo)}/pulls/{number}"
+        self.refusals.append(Refusal(repo, number, kind, target, 404, reason, PR_GONE))
 
     def fetch_details(self, repo: str, numbers: list[int]) -> list[dict[str, Any]]:
         """The PR nodes of some PRs (in the given order) with each connection's first page absorbed.
 
         Pages are as large as the sizer says; a too-heavy answer halves the size and the same
         PRs are asked again in smaller pages. A PR that comes back null (NOT_FOUND in a partial
-        answer) is asked again in a later page, up to the client's ``max_retries`` times.
-
-        Raises:
-            NotFoundError: a PR stayed missing.
+        answer) is asked again in a later page, up to the client's ``max_retries`` times; one
+        still missing then is left out of the list returned and recorded in :attr:`refusals`.
         """
         found: dict[int, dict[str, Any]] = {}
         misses: dict[int, int] = {}
@@ -274,6 +317,7 @@ class GraphQLBatchRunner:
             self.sizer.succeeded()
             repository = _repository(answer.data, repo)
             missing = []
+            by_alias: dict[str, dict[str, Any]] = {}
             for i, number in enumerate(page):
                 node = repository.get(f"p{i}")
                 if not isinstance(node, Mapping):
@@ -285,19 +329,21 @@ class GraphQLBatchRunner:
                     if cursor is not None:
                         pr.setdefault("_more", {})[conn.key] = cursor
                 found[number] = pr
+                by_alias[f"p{i}"] = pr
+            self._checks_refused(repo, "graphql-details", answer.errors, by_alias)
             for number in missing:
                 misses[number] = misses.get(number, 0) + 1
-                if misses[number] > self.gql.max_retries:
-                    raise NotFoundError(
-                        f"pull request {repo}#{number} not found through GraphQL "
-                        f"({misses[number]} tries); try again later with --resume"
-                    )
+            gone = [n for n in missing if misses[n] > self.gql.max_retries]
+            for number in gone:
+                reason = f"not found through GraphQL ({misses[number]} tries)"
+                self._gone(repo, number, "graphql-details", reason)
+            missing = [n for n in missing if misses[n] <= self.gql.max_retries]
             if missing:
                 self.gql.governor.backoff(
                     max(misses[n] for n in missing), self.gql.backoff_base, key=f"missing:{repo}"
                 )
                 todo.extend(missing)
-        return [found[n] for n in numbers]
+        return [found[n] for n in numbers if n in found]
 
     def _next(self, pr: Mapping[str, Any], key: str, cursor: str) -> q.Continuation | None:
         conn = self.conns[key]
@@ -314,6 +360,8 @@ class GraphQLBatchRunner:
         while True:
             pending: list[q.Continuation] = []
             for pr in prs:
+                if pr.get("_gone"):
+                    continue
                 for key, cursor in sorted((pr.pop("_more", None) or {}).items()):
                     item = self._next(pr, key, cursor)
                     if item is not None:
@@ -330,21 +378,39 @@ class GraphQLBatchRunner:
                     what=f"more of pull requests of {repo}",
                     tolerate=refused_checks,
                 )
+                aliases = {f"c{i}": by_id[item.pr_id] for i, item in enumerate(chunk)}
+                self._checks_refused(repo, "graphql-more", answer.errors, aliases)
                 for i, item in enumerate(chunk):
                     pr = by_id[item.pr_id]
                     node = answer.data.get(f"c{i}")
                     if not isinstance(node, Mapping):
-                        raise NotFoundError(f"pull request {repo}#{pr['number']} vanished while paging")
+                        if not pr.get("_gone"):
+                            pr["_gone"] = True
+                            pr.pop("_more", None)
+                            self._gone(repo, int(pr["number"]), "graphql-more", "vanished while paging")
+                        continue
+                    if pr.get("_gone"):
+                        continue
                     cursor = _absorb(pr, item.key, _connection_in(node, self.conns[item.key]))
                     if cursor is not None:
                         pr.setdefault("_more", {})[item.key] = cursor
 
     def fetch_rest_files(self, repo: str, prs: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
         """REST files lists of the PRs whose rows need fields GraphQL lacks (in parallel)."""
-        numbers = [int(pr["number"]) for pr in prs if grows.needs_rest_files(pr, self.with_patches)]
-        self.rest_file_lists += len(numbers)
-        lists = self.pool.map(lambda n: github.fetch_pr_files(self.rest, repo, n), numbers)
-        return dict(zip(numbers, lists, strict=True))
+        wanted = [pr for pr in prs if not pr.get("_gone") and grows.needs_rest_files(pr, self.with_patches)]
+        self.rest_file_lists += len(wanted)
+        lists = self.pool.map(lambda pr: github.fetch_pr_list(self.rest, _FILES, repo, pr), wanted)
+        out: dict[int, list[dict[str, Any]]] = {}
+        for pr, files in zip(wanted, lists, strict=True):
+            if isinstance(files, Refusal):
+                if files.effect == PR_GONE:
+                    pr["_gone"] = True
+                    self.refusals.append(files)
+                else:
+                    self.refusals.append(replace(files, effect=GRAPHQL_FILES))
+                continue
+            out[int(pr["number"])] = files
+        return out
 
 
 def fetch_profiles(gql: GraphQLClient, logins: list[str]) -> dict[str, dict[str, Any] | None]:

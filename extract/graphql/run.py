@@ -22,6 +22,7 @@ from prseed.extract.graphql.pager import (
     fetch_pull_list,
 )
 from prseed.extract.http import Client
+from prseed.extract.ratelimit import parse_rate_headers
 
 # PRs per durable batch with GraphQL: two default pages. Fixed at a run's start (the checkpoint
 # numbers batches by it); --batch-size only raises it.
@@ -71,7 +72,7 @@ class GraphQLMode:
             for key in ("limit", "reset"):
                 if budget.get(key) is not None:
                     headers[f"x-ratelimit-{key}"] = str(budget[key])
-            self.gql.governor.observe(token, RESOURCE, headers)
+            self.gql.governor.observe(token, RESOURCE, parse_rate_headers(headers))
 
     def list_pulls(self, repo: str) -> Iterator[dict[str, Any]]:
         """The repository's PRs of the window, newest created first."""

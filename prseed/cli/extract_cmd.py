@@ -92,6 +92,9 @@ def summary_data(result: ExtractResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "api": result.manifest.get("api", "rest"),
         "graphql": result.manifest.get("graphql"),
+        "refusals": result.refusals,
+        "redirects": result.redirects,
+        "unicode_repairs": result.unicode_repairs,
     }
 
 
@@ -114,6 +117,7 @@ def summary(result: ExtractResult) -> str:
         lines.append(
             f"  graphql: {graphql['queries']} queries, {graphql['points']} points ({per_pr:.3f} per PR)"
         )
+    lines.extend(describe_answers(result.manifest))
     return "\n".join(lines)
 
 
@@ -140,6 +144,24 @@ _INTERRUPTED = (
     "interrupted; the batches fetched so far are kept: run the same command with --resume to continue "
     "(or --fresh to start over)"
 )
+
+
+def describe_answers(manifest: dict[str, Any]) -> list[str]:
+    """Lines on what GitHub refused, where it redirected, and the text repaired (issue 10)."""
+    lines = []
+    for moved in manifest.get("redirects", []):
+        lines.append(f"  redirect {moved['from']} -> {moved['to']} ({moved['status']})")
+    refusals = manifest.get("refusals", [])
+    if refusals:
+        lines.append(f"  refused {len(refusals)} resources (the run went on; listed in the manifest):")
+        for r in refusals:
+            where = f"{r['repo']}#{r['number']}" if r["number"] is not None else r["repo"]
+            lines.append(f"    {where} {r['endpoint']}: {r['status']} {r['reason']} -> {r['effect']}")
+    if manifest.get("unicode_repairs"):
+        lines.append(
+            f"  unicode repairs {manifest['unicode_repairs']} (strings with invalid text, now U+FFFD)"
+        )
+    return lines
 
 
 @click.command("extract")

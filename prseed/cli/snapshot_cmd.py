@@ -83,6 +83,11 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             "bytes": result.bytes_total,
             "bytes_per_pr": round(result.bytes_per_pr, 1),
             "truncated_prs": m["truncated_prs"],
+            "refusals": m.get("refusals", []),
+            "redirects": m.get("redirects", []),
+            "unicode_repairs": m.get("unicode_repairs", 0),
+            "api": m.get("api") or m.get("parameters", {}).get("api") or "rest",
+            "graphql": m.get("graphql"),
             "comments_note": result.comments_note,
             "manifest": m,
         }
@@ -116,6 +121,17 @@ def info(snapshot_ref: str, as_json: bool) -> None:
     if split["by_kind"]:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(split["by_kind"].items()))
         echo(f"  by kind    {kinds}")
+    graphql = m.get("graphql")
+    api = m.get("api") or m.get("parameters", {}).get("api") or "rest"
+    if graphql:
+        prs = result.rows.get("pull_requests", 0)
+        per_pr = graphql["points"] / prs if prs else 0.0
+        echo(
+            f"api          {api}: {graphql['queries']:,} queries, {graphql['points']:,} points "
+            f"({per_pr:.3f} per PR), page size {graphql.get('page_size', '-')}"
+        )
+    else:
+        echo(f"api          {api}")
     truncated = m["truncated_prs"]
     echo(
         f"truncated    {len(truncated)} PRs"
@@ -126,6 +142,15 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             for t in truncated
         )
     )
+    refusals = m.get("refusals", [])
+    echo(f"refused      {len(refusals)} resources" + (" (GitHub refused them for good)" if refusals else ""))
+    for r in refusals:
+        where = f"{r['repo']}#{r['number']}" if r["number"] is not None else r["repo"]
+        echo(f"  {where} {r['endpoint']} {r['target']}: {r['status']} {r['reason']} -> {r['effect']}")
+    for moved in m.get("redirects", []):
+        echo(f"redirect     {moved['from']} -> {moved['to']} ({moved['status']})")
+    if m.get("unicode_repairs"):
+        echo(f"unicode      {m['unicode_repairs']} strings repaired (invalid text stored as U+FFFD)")
     echo(f"size         {result.bytes_total:,} bytes ({result.bytes_per_pr:,.0f} per PR)")
 
 

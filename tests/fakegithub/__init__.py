@@ -12,6 +12,7 @@ Example:
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo, generate_repo
 from tests.fakegithub.mutate import MutationError, Mutator
+from tests.fakegithub.quirks import Override, Quirks, pushed_down, updated_between_pages
 from tests.fakegithub.server import FakeGitHub, Stats, paginate
 
 __all__ = [
@@ -20,7 +21,11 @@ __all__ = [
     "GeneratedRepo",
     "MutationError",
     "Mutator",
+    "Override",
+    "Quirks",
     "Stats",
     "generate_repo",
     "paginate",
+    "pushed_down",
+    "updated_between_pages",
 ]

@@ -31,6 +31,20 @@ FAULT_PRESETS: dict[str, dict[str, object]] = {
     "graphql-secondary": {"graphql_points_per_minute": 2000},
     "graphql-heavy": {"graphql_heavy_nodes": 20_000, "graphql_heavy_answer": "502"},
     "graphql-resource-limits": {"graphql_heavy_nodes": 20_000, "graphql_heavy_answer": "resource_limits"},
+    # Issue 10's mix, as measured on real history: a retry-after limit every 17th request, a
+    # 3 s answer every 37th, about 12 % 5xx/resets/truncated bodies, a header-less limit
+    # (60 s quiet) every 400th.
+    "mix": {
+        "secondary_every": 17,
+        "secondary_retry_after": 1,
+        "slow_every": 37,
+        "slow_seconds": 3.0,
+        "server_error_every": 20,
+        "reset_every": 25,
+        "truncate_every": 33,
+        "quiet_secondary_every": 400,
+        "secondary_quiet_seconds": 60.0,
+    },
 }
 
 
@@ -71,6 +85,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="give three PRs more than 100 review and/or conversation comments",
     )
     p.add_argument(
+        "--quiet-seconds", type=float, help="block after a header-less secondary limit (overrides presets)"
+    )
+    p.add_argument(
         "--id-links",
         action="store_true",
         help="Link headers use /repositories/{id}/... paths like api.github.com",
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     settings: dict[str, object] = {}
     for name in args.fault:
         settings.update(FAULT_PRESETS[name])
+    if args.quiet_seconds is not None:
+        settings["secondary_quiet_seconds"] = args.quiet_seconds
     faults = Faults(**settings)  # type: ignore[arg-type]
     tokens = set(args.token) if args.token else None
     gh = FakeGitHub(

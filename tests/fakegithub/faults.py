@@ -24,6 +24,9 @@ class Faults:
         secondary_retry_after: value of the retry-after header (seconds); None sends no
             retry-after and blocks the token for secondary_quiet_seconds instead.
         secondary_quiet_seconds: block length when no retry-after is sent.
+        quiet_secondary_every: every Nth counted request answers a secondary limit without
+            retry-after (blocking for secondary_quiet_seconds), whatever secondary_retry_after
+            says: GitHub mixes both kinds.
         block_grace_seconds: a request that arrives during a block on another connection than
             the one that carried the block's answer counts as a violation only this long after
             that answer was sent: parallel workers cannot know of a 403 another worker has not
@@ -74,6 +77,7 @@ class Faults:
     secondary_status: int = 403
     secondary_retry_after: int | None = 1
     secondary_quiet_seconds: float = 1.0
+    quiet_secondary_every: int | None = None
     block_grace_seconds: float = 0.2
     max_concurrency: int | None = None
     server_error_every: int | None = None

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import GeneratedRepo
+from tests.fakegithub.quirks import Quirks
 from tests.fakegithub.rest_comments import KINDS as COMMENT_KINDS
 from tests.fakegithub.rest_comments import answer_comments
 
@@ -91,6 +92,7 @@ class _TokenState:
     # already on their way and are not violations (None: not sent yet).
     block_announced_at: float | None = None
     block_announced_on: str | None = None  # the connection that carried that answer
+    quiet_block: bool = False  # the running block was announced without retry-after
     inflight: int = 0
 
 
@@ -103,7 +105,12 @@ class _Resp:
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (legal JSON) has no UTF-8 form: send it as GitHub does, \ud83d.
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def _etag(body: bytes) -> str:
@@ -219,8 +226,11 @@ def _pull_sort_key(sort: str, details: dict[int, dict[str, Any]]) -> Any:
 class Api:
     """The pure part: what each endpoint answers for a request (no sockets, no limits)."""
 
-    def __init__(self, repos: list[GeneratedRepo], id_links: bool = False) -> None:
+    def __init__(
+        self, repos: list[GeneratedRepo], id_links: bool = False, quirks: Quirks | None = None
+    ) -> None:
         self.id_links = id_links
+        self.quirks = quirks or Quirks()
         self.repos = {r.full_name.lower(): r for r in repos}
         self.by_id = {int(r.repo["id"]): r for r in repos}
         self.users: dict[str, dict[str, Any]] = {}
@@ -270,7 +280,7 @@ class Api:
             sort = query.get("sort", "created")
             direction = query.get("direction", "desc" if sort == "created" else "asc")
             pulls = sorted(pulls, key=_pull_sort_key(sort, repo.pull_details), reverse=direction == "desc")
-            page, link = paginate(pulls, query_pairs, base)
+            page, link = self._paged(kind, pulls, query_pairs, base)
             return self._page(page, link)
         if kind == "commit":
             detail = repo.commit_detail.get(params["sha"])
@@ -307,12 +317,12 @@ class Api:
                 runs = [r for r in runs if r["name"] == query["check_name"]]
             if "status" in query:
                 runs = [r for r in runs if r["status"] == query["status"]]
-            page, link = paginate(runs, query_pairs, base)
+            page, link = self._paged(kind, runs, query_pairs, base)
             return self._page({"total_count": len(runs), "check_runs": page}, link)
         if kind == "contributors":
             if not repo.contributors:
                 return _Resp(204, None)
-            page, link = paginate(repo.contributors, query_pairs, base)
+            page, link = self._paged(kind, repo.contributors, query_pairs, base)
             return self._page(page, link)
         number = int(params["n"])
         if number not in repo.pull_details:
@@ -326,8 +336,19 @@ class Api:
             items = repo.files[number][:FILES_CAP]
         else:
             items = repo.reviews[number]
-        page, link = paginate(items, query_pairs, base)
+        page, link = self._paged(kind, items, query_pairs, base)
         return self._page(page, link)
+
+    def _paged(
+        self, kind: str, items: list[Any], query_pairs: list[tuple[str, str]], base: str
+    ) -> tuple[list[Any], str | None]:
+        """paginate(), with the quirks' page caps and list hook."""
+        cap = self.quirks.page_caps.get(kind, 100)
+        if self.quirks.list_hook is not None:
+            query = dict(query_pairs)
+            per_page = max(1, min(_int_param(query, "per_page", 30), cap))
+            items = self.quirks.list_hook(kind, max(1, _int_param(query, "page", 1)), per_page, items)
+        return paginate(items, query_pairs, base, max_per_page=cap)
 
     @staticmethod
     def _page(obj: Any, link: str | None) -> _Resp:
@@ -347,6 +368,7 @@ class FakeGitHub:
         tokens: set[str] | None = None,
         faults: Faults | None = None,
         latency: float = 0.0,
+        quirks: Quirks | None = None,
         prefix: str = "",
         port: int = 0,
         id_links: bool = False,
@@ -363,8 +385,10 @@ class FakeGitHub:
             port: TCP port (0: OS-assigned).
             id_links: write Link headers with /repositories/{id}/... paths, as api.github.com
                 often does, so a client must follow links rather than rebuild URLs.
+            quirks: real GitHub answers the data alone does not give (see quirks.py).
         """
-        self.api = Api(repos, id_links)
+        self.quirks = quirks or Quirks()
+        self.api = Api(repos, id_links, self.quirks)
         self.tokens = set(tokens) if tokens is not None else None
         self.faults = faults or Faults()
         self.latency = latency
@@ -515,10 +539,14 @@ class FakeGitHub:
         self._stats.faults[name] = self._stats.faults.get(name, 0) + 1
         return True
 
-    def _secondary(self, st: _TokenState, now: float, rid: str, renewing: bool) -> _Resp:
+    def _secondary(self, st: _TokenState, now: float, rid: str, renewing: bool, quiet: bool = False) -> _Resp:
         f = self.faults
         headers: dict[str, str] = {}
-        if f.secondary_retry_after is not None:
+        if quiet and not renewing:
+            # Header-less: the token is blocked for the quiet period; renewals say so alike.
+            st.blocked_until = now + f.secondary_quiet_seconds
+            st.quiet_block = True
+        elif f.secondary_retry_after is not None and not (renewing and st.quiet_block):
             if renewing:
                 headers["retry-after"] = str(max(1, math.ceil(st.blocked_until - now)))
             else:
@@ -526,6 +554,8 @@ class FakeGitHub:
                 st.blocked_until = now + f.secondary_retry_after
         elif not renewing:
             st.blocked_until = now + f.secondary_quiet_seconds
+        if not renewing and not quiet:
+            st.quiet_block = False
         if not renewing:
             st.block_announced_at = None
         self._stats.rate_limited += 1
@@ -630,7 +660,8 @@ class FakeGitHub:
                 return limited, "", 0.0, key
 
         base = f"http://{host}{path}"
-        resp = self.api.answer(kind, params, query_pairs, base)
+        quirk = self._quirk(path[len(self.prefix) :], split.query, host, st, now)
+        resp = quirk if quirk is not None else self.api.answer(kind, params, query_pairs, base)
         if resp.status == 200 and resp.body is not None:
             resp.headers["ETag"] = _etag(resp.body)
         with self._lock:
@@ -640,6 +671,11 @@ class FakeGitHub:
                 resp.headers.update(self._rate_headers(st, now))
                 return resp, "", 0.0, key
             self._seq += 1
+            if f.quiet_secondary_every and self._seq % f.quiet_secondary_every == 0:
+                stats.faults["quiet_secondary"] = stats.faults.get("quiet_secondary", 0) + 1
+                resp = self._secondary(st, now, rid, renewing=False, quiet=True)
+                resp.headers.update(self._rate_headers(st, now))
+                return resp, "", 0.0, key
             if f.secondary_every and self._seq % f.secondary_every == 0:
                 stats.faults["secondary"] = stats.faults.get("secondary", 0) + 1
                 resp = self._secondary(st, now, rid, renewing=False)
@@ -665,6 +701,35 @@ class FakeGitHub:
                 delay = f.slow_seconds
             resp.headers.update(self._rate_headers(st, now))
             return resp, action, delay, key
+
+    def _quirk(self, path: str, query: str, host: str, st: _TokenState, now: float) -> _Resp | None:
+        """The answer of a quirk for this request (a moved repository, an override), else None."""
+        q = self.quirks
+        for old, new in q.moved.items():
+            head = f"/repos/{old}"
+            if path.lower() == head.lower() or path.lower().startswith(head.lower() + "/"):
+                target = self.api.repos[new.lower()]
+                where = q.redirect_host or host
+                location = f"http://{where}{self.prefix}/repositories/{target.repo['id']}{path[len(head) :]}"
+                if query:
+                    location += f"?{query}"
+                body = {"message": "Moved Permanently", "url": location, "documentation_url": DOCS}
+                return _Resp(q.redirect_status, _json(body), {"Location": location})
+        with self._lock:
+            for override in q.overrides:
+                if override.matches(path, query):
+                    override.used += 1
+                    raw = override.body if isinstance(override.body, bytes) else _json(override.body)
+                    resp = _Resp(override.status, raw, dict(override.headers))
+                    if override.blocks:
+                        # A rate limit in other words: the token is blocked like a secondary limit.
+                        st.blocked_until = now + override.blocks
+                        st.block_announced_at = None
+                        st.quiet_block = True
+                        resp.starts_block = True
+                        self._stats.rate_limited += 1
+                    return resp
+        return None
 
     def _limited(
         self,

@@ -111,7 +111,12 @@ class Answer:
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (legal JSON) has no UTF-8 form: send it as GitHub does, \ud83d (as REST).
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def _iso(ts: float) -> str:
