@@ -6,12 +6,23 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.plan import plan
 
 from prseed.outputs import check_output_dir
 
-__all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "plan", "run"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "ExtractConfig",
+    "ExtractResult",
+    "Progress",
+    "ProgressSink",
+    "check_output",
+    "plan",
+    "run",
+]
 
 
 def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractResult:
@@ -41,5 +52,16 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract
 
-    check_output_dir(config.out_dir, "snapshot")
+    check_output(config)
     return extract(config, progress)
+
+
+def check_output(config: ExtractConfig) -> None:
+    """Refuse an output folder the snapshot may not replace (see :func:`prseed.outputs.check_output_dir`).
+
+    Raises:
+        ConfigError: the folder holds files that are not a snapshot, or another project's snapshot.
+    """
+    default = Path(config.out_dir) == Path("snapshots") / str(config.project.get("key"))
+    project = config.project if "repos" in config.project else None
+    check_output_dir(Path(config.out_dir), "snapshot", project=project, default=default)

@@ -163,7 +163,9 @@ def prepare_builds(
                 )
             if scratch is not None:
                 build_dir = scratch / name
-            check_output_dir(build_dir, "build", "--builds")
+            project = read_manifest(snapshot_dir, "snapshot")["project"]
+            default = config.builds == SeedConfig.builds and scratch is None
+            check_output_dir(build_dir, "build", "--builds", project=project, default=default)
             if on_transform is not None:
                 on_transform(name)
             transform_one(snapshot_dir, build_dir, config.transform)

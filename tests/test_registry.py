@@ -46,10 +46,14 @@ def test_unknown_project_error_names_the_fix():
 
 
 def test_adhoc_project_from_repo():
-    p = adhoc_project("octo-org/Hello.World")
-    assert p.repos == ("octo-org/Hello.World",)
+    p = adhoc_project("octo-org/Hello-World")
+    assert p.repos == ("octo-org/Hello-World",)
     assert p.key == "octo-org--hello-world"
     assert p.team_slug == "octo-org--hello-world-demo"
+    # A '.' cannot be in a key: spelled '-' plus a hash, so hello.world and hello-world differ.
+    dotted = adhoc_project("octo-org/Hello.World")
+    assert dotted.key.startswith("octo-org--hello-world-") and dotted.key != p.key
+    assert dotted.team_slug != p.team_slug and key_pattern().fullmatch(dotted.key)
     for bad in ("not-a-repo", "a/b/c", "../x", "own er/x"):
         with pytest.raises(ConfigError, match="not OWNER/NAME"):
             adhoc_project(bad)

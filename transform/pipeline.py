@@ -216,7 +216,9 @@ def transform(config: TransformConfig) -> TransformResult:
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     params = parameters(config, snapshot)
-    out_dir = check_output_dir(config.out_dir, "build")  # a dry run reports a refusal too
+    # A dry run reports a refusal too. Only a build of the same project (key and team) is replaced.
+    default = config.out_dir == Path("build") / config.snapshot_dir.name
+    out_dir = check_output_dir(config.out_dir, "build", project=snapshot["project"], default=default)
     if config.dry_run:
         return _dry_run(config, snapshot, params, started)
     try:
