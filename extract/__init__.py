@@ -11,6 +11,7 @@ from pathlib import Path
 from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.plan import plan
 
+from prseed.errors import AuthError, ConfigError
 from prseed.outputs import check_output_dir
 
 __all__ = [
@@ -42,7 +43,8 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
         Counts and statistics for the end summary.
 
     Raises:
-        ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh,
+        ConfigError: bad options, no token for a server that requires one, an unfinished work
+            folder without --resume/--fresh,
             or an output folder that is not empty and not a snapshot (never overwritten).
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
@@ -51,9 +53,23 @@ def run(config: ExtractConfig, progress: ProgressSink | None = None) -> ExtractR
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract
+    from prseed.extract.workdir import WorkDir
 
     check_output(config)
-    return extract(config, progress)
+    try:
+        return extract(config, progress)
+    except AuthError as exc:
+        if config.tokens:
+            raise  # a token GitHub rejected: exit 3
+        # No token at all is configuration (exit 2), not a rejected credential.
+        raise ConfigError(
+            f"{config.api_url} requires a token and none is set: set GITHUB_TOKEN (or a pool in "
+            f"GITHUB_SEEDING_TOKENS), e.g. in .env"
+        ) from exc
+    finally:
+        # A run that failed before fetching anything (401, 404, Ctrl-C at once) leaves no work
+        # folder behind; one with data stays for --resume (a finished run removed its own).
+        WorkDir(Path(config.out_dir)).discard_if_empty()
 
 
 def check_output(config: ExtractConfig) -> None:

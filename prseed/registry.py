@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from prseed.contracts import load_schema, validate
-from prseed.errors import ConfigError
+from prseed.errors import ConfigError, ContractError
 from prseed.resources import data_file
 
 # GitHub's name rules: an owner is letters, digits and hyphens, starting with a letter or digit (at
@@ -76,13 +76,22 @@ def load_registry(path: Traversable | None = None) -> dict[str, Project]:
         Projects by key, in file order.
     """
     path = path or registry_path()
+    # A registry the user points to is configuration: its every fault is exit 2, naming the variable.
+    where = f"PRSEED_PROJECTS={path}" if os.environ.get("PRSEED_PROJECTS") else f"project registry {path}"
+    fix = "fix the file or unset PRSEED_PROJECTS" if os.environ.get("PRSEED_PROJECTS") else "reinstall prseed"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"project registry {path} not found") from exc
+        raise ConfigError(f"{where}: file not found; {fix}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"{where}: cannot read it ({reason}); {fix}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"project registry {path} is not valid TOML: {exc}") from exc
-    validate(data, "projects.schema.json", str(path))
+        raise ConfigError(f"{where} is not valid TOML: {exc}; {fix}") from exc
+    try:
+        validate(data, "projects.schema.json", str(path))
+    except ContractError as exc:
+        raise ConfigError(f"{where}: {exc}; {fix}") from exc
     return {
         key: Project(key=key, **{**entry, "repos": tuple(entry["repos"])})
         for key, entry in data["projects"].items()
@@ -105,9 +114,11 @@ def check_key(key: str) -> str:
         ConfigError: ``key`` is a path or holds characters a project key cannot (exit 2).
     """
     if not key_pattern().fullmatch(key):
+        lower = key.strip().lower()
+        hint = f" (did you mean {lower}?)" if lower != key and key_pattern().fullmatch(lower) else ""
         raise ConfigError(
-            f"{key!r} is not a project name: a project is named by its key (lowercase letters, digits, "
-            f"'-' and '_', e.g. polar), not a path; `prseed projects` lists them"
+            f"{key!r} is not a project name{hint}: a project is named by its key (lowercase letters, "
+            f"digits, '-' and '_', e.g. polar), not a path; `prseed projects` lists them"
         )
     return key
 

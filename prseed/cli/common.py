@@ -53,8 +53,16 @@ def color() -> bool | None:
 
 
 def echo(message: str, *, err: bool = False, fg: str | None = None) -> None:
-    """Print one result line (stdout) or message (stderr), coloured only when allowed."""
-    click.secho(message, fg=fg, err=err, color=color())
+    """Print one result line (stdout) or message (stderr), coloured only when allowed.
+
+    When the reader of stdout went away (``prseed projects | head -1``), stop quietly with exit 0,
+    as Unix tools do; stdout then points to /dev/null so the interpreter's final flush cannot fail.
+    """
+    try:
+        click.secho(message, fg=fg, err=err, color=color())
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 def note(message: str, *, fg: str | None = None) -> None:
@@ -132,12 +140,17 @@ def stage_errors(interrupted_message: str = "interrupted; nothing was changed") 
         raise
 
 
+def error_message(exc: PrseedError | OSError) -> tuple[str, int]:
+    """The one-line message and exit code of a prseed error or a file-system error."""
+    if isinstance(exc, PrseedError):
+        return str(exc), exc.exit_code
+    # A folder the user named that cannot be written (permissions, full disk, a file in the way).
+    return _os_error(exc), FILE_SYSTEM_EXIT
+
+
 def _report(exc: Exception) -> None:
     """Exit with one red line for a prseed error or a file-system error; return for anything else."""
-    if isinstance(exc, PrseedError):
-        echo(f"prseed: error: {exc}", err=True, fg="red")
-        sys.exit(exc.exit_code)
-    if isinstance(exc, OSError):
-        # A folder the user named that cannot be written (permissions, full disk, a file in the way).
-        echo(f"prseed: error: {_os_error(exc)}", err=True, fg="red")
-        sys.exit(FILE_SYSTEM_EXIT)
+    if isinstance(exc, (PrseedError, OSError)):
+        message, code = error_message(exc)
+        echo(f"prseed: error: {message}", err=True, fg="red")
+        sys.exit(code)
