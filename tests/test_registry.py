@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from prseed.cli import cli
-from prseed.errors import ConfigError, ContractError
+from prseed.errors import ConfigError
 from prseed.registry import (
     adhoc_project,
     check_key,
@@ -76,7 +76,7 @@ def test_registry_schema_reserves_the_double_hyphen(tmp_path):
     bad = tmp_path / "projects.toml"
     text = (Path(__file__).parents[1] / "prseed" / "projects.toml").read_text()
     bad.write_text(text.replace("[projects.polar]", "[projects.octo--polar]"))
-    with pytest.raises(ContractError, match="octo--polar"):
+    with pytest.raises(ConfigError, match="octo--polar"):
         load_registry(bad)
 
 

@@ -11,7 +11,7 @@ import click
 from prseed import __version__
 from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, report_cmd, snapshot_cmd, transform_cmd
 from prseed.cli.common import echo
-from prseed.console import exit_interrupted, interrupted
+from prseed.console import exit_interrupted, install_interrupt_handler, interrupted
 from prseed.envfile import load_dotenv
 
 
@@ -36,6 +36,7 @@ for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snaps
 
 def main() -> None:
     """Console-script entry point: usage errors, like every other error, are one line on stderr."""
+    install_interrupt_handler()  # already done by the console script; here for `python -c` callers
     # psycopg logs a failed rollback of a connection that Ctrl-C left busy ("error ignored in
     # rollback ... another command is already in progress"); the server rolls back anyway, and
     # the interruption has its own line.
