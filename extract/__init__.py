@@ -6,17 +6,28 @@ environment or prints: the CLI builds the config and renders :class:`Progress` r
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prseed.extract.config import DEFAULT_API_URL, ExtractConfig, ExtractResult, Progress, ProgressSink
 from prseed.extract.plan import plan
 
+from prseed.errors import AuthError, ConfigError
 from prseed.outputs import check_output_dir
 
 if TYPE_CHECKING:
     from prseed.extract.governor import Governor
 
-__all__ = ["DEFAULT_API_URL", "ExtractConfig", "ExtractResult", "Progress", "ProgressSink", "plan", "run"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "ExtractConfig",
+    "ExtractResult",
+    "Progress",
+    "ProgressSink",
+    "check_output",
+    "plan",
+    "run",
+]
 
 
 def run(
@@ -46,7 +57,8 @@ def run(
     ``refusals`` and the result.
 
     Raises:
-        ConfigError: bad options, missing token, unfinished work folder without --resume/--fresh,
+        ConfigError: bad options, no token for a server that requires one, an unfinished work
+            folder without --resume/--fresh,
             or an output folder that is not empty and not a snapshot (never overwritten).
         LockError: another extract writes the same folder.
         AuthError: GitHub rejected the token.
@@ -58,6 +70,31 @@ def run(
     """
     # Imported on use: `prseed --help` and the other commands need none of requests or pyarrow.
     from prseed.extract.pipeline import extract
+    from prseed.extract.workdir import WorkDir
 
-    check_output_dir(config.out_dir, "snapshot")
-    return extract(config, progress, governor)
+    check_output(config)
+    try:
+        return extract(config, progress, governor)
+    except AuthError as exc:
+        if config.tokens:
+            raise  # a token GitHub rejected: exit 3
+        # No token at all is configuration (exit 2), not a rejected credential.
+        raise ConfigError(
+            f"{config.api_url} requires a token and none is set: set GITHUB_TOKEN (or a pool in "
+            f"GITHUB_SEEDING_TOKENS), e.g. in .env"
+        ) from exc
+    finally:
+        # A run that failed before fetching anything (401, 404, Ctrl-C at once) leaves no work
+        # folder behind; one with data stays for --resume (a finished run removed its own).
+        WorkDir(Path(config.out_dir)).discard_if_empty()
+
+
+def check_output(config: ExtractConfig) -> None:
+    """Refuse an output folder the snapshot may not replace (see :func:`prseed.outputs.check_output_dir`).
+
+    Raises:
+        ConfigError: the folder holds files that are not a snapshot, or another project's snapshot.
+    """
+    default = Path(config.out_dir) == Path("snapshots") / str(config.project.get("key"))
+    project = config.project if "repos" in config.project else None
+    check_output_dir(Path(config.out_dir), "snapshot", project=project, default=default)

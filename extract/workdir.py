@@ -195,6 +195,12 @@ class WorkDir:
         """Whether the work folder holds fetched data (an unreadable checkpoint counts as data)."""
         if not self.checkpoint_path.is_file():
             return False
+        # Any non-empty file besides the checkpoint is fetched data (PRs listed, a part), whatever
+        # the checkpoint says so far.
+        if any(
+            p != self.checkpoint_path and p.is_file() and p.stat().st_size > 0 for p in self.path.rglob("*")
+        ):
+            return True
         try:
             checkpoint = self.read_checkpoint()
         except SnapshotError:
@@ -324,6 +330,25 @@ class WorkDir:
                     index, pending, batch = index + 1, 0, []
         if pending and index not in skip:
             yield index, batch
+
+    def discard_if_empty(self) -> bool:
+        """Delete the work folder if it holds no fetched data (a run that failed before any).
+
+        Takes the output's lock first and does nothing when another run holds it.
+
+        Returns:
+            Whether the folder was removed.
+        """
+        if not self.path.exists():
+            return False
+        try:
+            with output_lock(self.out_dir):
+                if self._holds_data():
+                    return False
+                shutil.rmtree(self.path, ignore_errors=True)
+                return True
+        except LockError:
+            return False
 
     def remove(self) -> None:
         """Delete the work folder (after the snapshot is in place)."""

@@ -20,6 +20,7 @@ __all__ = [
     "Progress",
     "ProjectResult",
     "TableStats",
+    "check_connection",
     "init_schema",
     "run",
 ]
@@ -148,3 +149,14 @@ def init_schema(database_url: str | None) -> str:
     from prseed.load import pipeline
 
     return pipeline.init_schema(database_url)
+
+
+def check_connection(database_url: str) -> None:
+    """Connect to ``database_url`` once and close: a bad URL or server is a one-line error.
+
+    Raises:
+        DatabaseError: not a PostgreSQL URL, unreachable, login refused, no such database (exit 7).
+    """
+    from prseed.load.database import connect
+
+    connect(database_url).close()

@@ -13,6 +13,7 @@ place that knows how those are described and checked:
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -335,21 +336,80 @@ def write_parquet(table: pa.Table, path: Path, stage: Stage, name: str) -> dict[
     return {"file": path.name, "rows": table.num_rows, "sha256": sha256_file(path)}
 
 
+#: Temporary siblings of an output folder ``NAME``: ``.NAME.<kind>-<pid>`` (see :func:`remove_debris`).
+DEBRIS_KINDS = ("old", "staging", "duckdb", "incoming")
+
+
+def real_dir(target: Path) -> Path:
+    """The folder a dataset is written to: a symbolic link's target (the link itself stays)."""
+    return target.resolve() if target.is_symlink() else target
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def remove_debris(target: Path) -> list[Path]:
+    """Remove what crashed runs left beside an output folder (and beside its link's target).
+
+    A killed run can leave ``.NAME.old-<pid>`` (the previous folder moved aside, or, by earlier
+    versions, the symbolic link itself), ``.NAME.staging-<pid>``, ``.NAME.duckdb-<pid>`` or
+    ``.NAME.incoming-<pid>``. Those of processes that no longer run are removed; a link is unlinked,
+    never followed.
+
+    Returns:
+        The paths removed.
+    """
+    removed = []
+    for folder in {target, real_dir(target)}:
+        if not folder.parent.is_dir():
+            continue
+        for path in folder.parent.glob(f".{glob.escape(folder.name)}.*-*"):
+            kind, _, pid = path.name[len(folder.name) + 2 :].rpartition("-")
+            if kind not in DEBRIS_KINDS or not pid.isdigit() or _alive(int(pid)):
+                continue
+            if path.is_symlink() or not path.is_dir():
+                path.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def replace_dir_atomically(staging: Path, target: Path) -> None:
     """Put a fully written staging folder in place of ``target``.
 
     The old folder is moved aside first and removed only after the new one is in place, so
     ``target`` is never a half-written folder: it is the old one, briefly absent, or the new one.
+    A ``target`` that is a symbolic link is written through: its target folder is replaced and
+    the link stays. Debris of crashed earlier runs is removed (:func:`remove_debris`).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_debris(target)
+    real = real_dir(target)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    if staging.parent.resolve() != real.parent.resolve():
+        # The link points elsewhere (maybe another file system): bring the new folder beside the
+        # real one first (a rename, or a copy that the old folder never sees), then swap.
+        beside = real.with_name(f".{real.name}.incoming-{os.getpid()}")
+        shutil.rmtree(beside, ignore_errors=True)
+        shutil.move(staging, beside)
+        staging = beside
     old: Path | None = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        if old.exists():
+    if real.exists():
+        old = real.with_name(f".{real.name}.old-{os.getpid()}")
+        if old.is_symlink():
+            old.unlink()
+        elif old.exists():
             shutil.rmtree(old)
-        os.replace(target, old)
-    os.replace(staging, target)
-    _fsync_dir(target.parent)
+        os.replace(real, old)
+    os.replace(staging, real)
+    _fsync_dir(real.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

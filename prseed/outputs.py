@@ -9,7 +9,9 @@ folder, an empty one, or a prseed dataset of the same kind.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from prseed.contracts import Stage
 from prseed.errors import ConfigError
@@ -18,49 +20,112 @@ _KIND = {"snapshot": "prseed-snapshot", "build": "prseed-build"}
 _PARENT = {"snapshot": "snapshots", "build": "build"}
 
 
-def dataset_kind(folder: Path) -> str | None:
-    """The ``kind`` of a folder's ``manifest.json`` (``prseed-snapshot``, ``prseed-build``), or None."""
+def _manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    kind = manifest.get("kind") if isinstance(manifest, dict) else None
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def dataset_kind(folder: Path) -> str | None:
+    """The ``kind`` of a folder's ``manifest.json`` (``prseed-snapshot``, ``prseed-build``), or None."""
+    kind = _manifest(folder).get("kind")
     return kind if isinstance(kind, str) else None
 
 
-def check_output_dir(out_dir: Path, stage: Stage, option: str = "--out") -> Path:
+def _identity(manifest: Mapping[str, Any], stage: Stage) -> tuple[str, str] | None:
+    """(project key, what else must match) of a snapshot or build manifest, None if unreadable.
+
+    A snapshot is its project's key and repositories (lowercase, sorted: GitHub names are
+    case-insensitive); a build is its project's key and team slug (the team it loads into).
+    """
+    if stage == "snapshot":
+        block = manifest.get("project")
+        if not isinstance(block, Mapping) or not isinstance(block.get("repos"), list):
+            return None
+        repos = sorted({str(r).lower() for r in block["repos"]})
+        return str(block.get("key")), "repos " + ", ".join(repos)
+    key, slug = manifest.get("project"), manifest.get("team_slug")
+    if not isinstance(key, str) or not isinstance(slug, str):
+        return None
+    return key, f"team {slug}"
+
+
+def project_identity(project: Mapping[str, Any], stage: Stage) -> tuple[str, str]:
+    """What a ``stage`` dataset of ``project`` (a manifest project block) is identified by."""
+    if stage == "snapshot":
+        found = _identity({"project": project}, stage)
+    else:
+        found = _identity({"project": project["key"], "team_slug": project["team_slug"]}, stage)
+    assert found is not None, project
+    return found
+
+
+def check_output_dir(
+    out_dir: Path,
+    stage: Stage,
+    option: str = "--out",
+    project: Mapping[str, Any] | None = None,
+    default: bool = False,
+) -> Path:
     """Return ``out_dir`` if a ``stage`` dataset may be written there, replacing what it holds.
 
     Allowed: a folder that does not exist, an empty folder, or a prseed dataset of the same
-    kind (a previous snapshot or build). Refused: the current folder or one above it, a file,
-    and any other non-empty folder (a snapshot where a build goes, a user's notes).
+    kind of the same project (a previous snapshot or build). Refused: the current folder or one
+    above it, a file, any other non-empty folder (a snapshot where a build goes, a user's notes),
+    and a dataset of another project (another key, other repositories, another team).
+
+    Args:
+        out_dir: the output folder.
+        stage: the kind of dataset to write.
+        option: the option that named the folder, for the error.
+        project: the project block (snapshot manifest ``project``) of the dataset to write;
+            None skips the same-project check.
+        default: ``out_dir`` is the default output, not given by ``option``: the error says so.
 
     Raises:
         ConfigError: naming the folder and the fix (exit 2).
     """
     noun = "snapshot" if stage == "snapshot" else "build"
+    # How the error names the folder: the option the user gave, or that it is the default.
+    named = f"the default output folder {out_dir}" if default else f"{option} {out_dir}"
+    tag = " (the default output)" if default else ""
     resolved = out_dir.expanduser().resolve()
     if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
         raise ConfigError(
-            f"{option} {out_dir} is the current folder or holds it; prseed replaces its output folder "
+            f"{named} is the current folder or holds it; prseed replaces its output folder "
             f"as a whole: pass a new or empty folder, e.g. {option} {_PARENT[stage]}/NAME"
         )
     if not resolved.exists():
-        above = next(p for p in resolved.parents if p.exists())
+        # Named as the user wrote it (build, not /home/.../build) when that part of the path exists.
+        above = next((p for p in out_dir.parents if p.exists()), None) or next(
+            p for p in resolved.parents if p.exists()
+        )
         if not above.is_dir():
-            raise ConfigError(f"{option} {out_dir}: {above} is a file, not a folder; pass another {option}")
+            raise ConfigError(f"{named}: {above} is a file, not a folder; move it or pass another {option}")
         return out_dir
     if not resolved.is_dir():
-        raise ConfigError(f"{option} {out_dir} exists and is not a folder; pass another {option}")
+        raise ConfigError(f"{named} exists and is not a folder; move it or pass another {option}")
     if not any(resolved.iterdir()):
         return out_dir
-    kind = dataset_kind(resolved)
+    manifest = _manifest(resolved)
+    kind = manifest.get("kind")
     if kind == _KIND[stage]:
-        return out_dir
+        found = _identity(manifest, stage)
+        if project is None or found is None:
+            return out_dir
+        wanted = project_identity(project, stage)
+        if found == wanted:
+            return out_dir
+        raise ConfigError(
+            f"{noun} folder {out_dir}{tag} holds project {found[0]!r} ({found[1]}), not {wanted[0]!r} "
+            f"({wanted[1]}); writing there would replace it: choose another folder ({option})"
+        )
     what = {v: f"a prseed {k}" for k, v in _KIND.items()}.get(
         kind or "", "files that are not a prseed " + noun
     )
     raise ConfigError(
-        f"{noun} folder {out_dir} is not empty and holds {what}, which writing the {noun} there would "
+        f"{noun} folder {out_dir}{tag} is not empty and holds {what}, which writing the {noun} there would "
         f"delete; choose a new or empty folder ({option}), or the folder of an earlier {noun}"
     )

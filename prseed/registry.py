@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from prseed.contracts import load_schema, validate
-from prseed.errors import ConfigError
+from prseed.errors import ConfigError, ContractError
 from prseed.resources import data_file
 
 # GitHub's name rules: an owner is letters, digits and hyphens, starting with a letter or digit (at
@@ -76,13 +76,22 @@ def load_registry(path: Traversable | None = None) -> dict[str, Project]:
         Projects by key, in file order.
     """
     path = path or registry_path()
+    # A registry the user points to is configuration: its every fault is exit 2, naming the variable.
+    where = f"PRSEED_PROJECTS={path}" if os.environ.get("PRSEED_PROJECTS") else f"project registry {path}"
+    fix = "fix the file or unset PRSEED_PROJECTS" if os.environ.get("PRSEED_PROJECTS") else "reinstall prseed"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(f"project registry {path} not found") from exc
+        raise ConfigError(f"{where}: file not found; {fix}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"{where}: cannot read it ({reason}); {fix}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"project registry {path} is not valid TOML: {exc}") from exc
-    validate(data, "projects.schema.json", str(path))
+        raise ConfigError(f"{where} is not valid TOML: {exc}; {fix}") from exc
+    try:
+        validate(data, "projects.schema.json", str(path))
+    except ContractError as exc:
+        raise ConfigError(f"{where}: {exc}; {fix}") from exc
     return {
         key: Project(key=key, **{**entry, "repos": tuple(entry["repos"])})
         for key, entry in data["projects"].items()
@@ -105,9 +114,11 @@ def check_key(key: str) -> str:
         ConfigError: ``key`` is a path or holds characters a project key cannot (exit 2).
     """
     if not key_pattern().fullmatch(key):
+        lower = key.strip().lower()
+        hint = f" (did you mean {lower}?)" if lower != key and key_pattern().fullmatch(lower) else ""
         raise ConfigError(
-            f"{key!r} is not a project name: a project is named by its key (lowercase letters, digits, "
-            f"'-' and '_', e.g. polar), not a path; `prseed projects` lists them"
+            f"{key!r} is not a project name{hint}: a project is named by its key (lowercase letters, "
+            f"digits, '-' and '_', e.g. polar), not a path; `prseed projects` lists them"
         )
     return key
 
@@ -136,19 +147,54 @@ def get_project(key: str) -> Project:
     )
 
 
+def _check_repo(repo: str) -> tuple[str, str]:
+    owner, _, name = repo.partition("/")
+    if not _OWNER.fullmatch(owner) or not _NAME.fullmatch(name):
+        raise ConfigError(f"--repo {repo!r} is not OWNER/NAME (e.g. --repo octo-org/octo-repo)")
+    return owner.lower(), name.lower()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def adhoc_key(repo: str) -> str:
     """The project key of an ad-hoc repository: ``owner--name``, lowercase.
 
     The double hyphen is reserved (the registry schema forbids it in keys and team slugs), so an
     ad-hoc key never equals a registry key, and ``octo-org/demo`` never lands in ``snapshots/demo``.
+    GitHub names are case-insensitive, so lowercasing keeps repositories apart; a key must hold
+    only ``[a-z0-9_-]``, so a name with a ``.`` (``hello.world``), or an owner or name holding
+    ``--`` (where ``owner--name`` could be read two ways), is spelled with ``-`` and gets a short
+    hash of the repository (``octo-org--hello-world-3f2a9c1b``): ``hello.world`` and
+    ``hello-world`` get different keys.
 
     Raises:
         ConfigError: ``repo`` is not ``OWNER/NAME``.
     """
-    owner, _, name = repo.partition("/")
-    if not _OWNER.fullmatch(owner) or not _NAME.fullmatch(name):
-        raise ConfigError(f"--repo {repo!r} is not OWNER/NAME (e.g. --repo octo-org/octo-repo)")
-    return re.sub(r"[^a-z0-9_-]", "-", f"{owner}--{name}".lower())
+    owner, name = _check_repo(repo)
+    key = f"{owner}--{name}"
+    if "." in name or "--" in owner or "--" in name:
+        key = f"{re.sub(r'[^a-z0-9_-]', '-', key)}-{_short_hash(f'{owner}/{name}')}"
+    return key
+
+
+def adhoc_keys(repos: Iterable[str]) -> str:
+    """The project key of several ad-hoc repositories (one repository: :func:`adhoc_key`).
+
+    Several repositories get their keys in name order joined by ``-`` plus a short hash of the
+    whole list, since the joined keys alone can be read several ways (``antiwork/gumroad`` +
+    ``antiwork/flexile`` against one repository ``antiwork/gumroad-antiwork--flexile``). The same
+    set of repositories in any order gets the same key.
+
+    Raises:
+        ConfigError: a repository is not ``OWNER/NAME``.
+    """
+    canonical = sorted({"/".join(_check_repo(repo)) for repo in repos})
+    if len(canonical) == 1:
+        return adhoc_key(canonical[0])
+    joined = "-".join(adhoc_key(repo) for repo in canonical)
+    return f"{joined}-{_short_hash(','.join(canonical))}"
 
 
 def adhoc_project(repo: str, key: str | None = None) -> Project:
@@ -190,7 +236,7 @@ def project_for_repos(repos: tuple[str, ...]) -> tuple[Project, str]:
     """
     if not repos:
         raise ConfigError("name a PROJECT (see `prseed projects`) or give --repo OWNER/NAME")
-    keys = [adhoc_key(repo) for repo in repos]  # validates every OWNER/NAME
+    key = adhoc_keys(repos)  # validates every OWNER/NAME
     wanted = {r.lower() for r in repos}
     matches = [p for p in load_registry().values() if {r.lower() for r in p.repos} == wanted]
     if matches:
@@ -200,7 +246,7 @@ def project_for_repos(repos: tuple[str, ...]) -> tuple[Project, str]:
             f"{', '.join(repos)} is registry project {found.key!r}: using its settings "
             f"(max {found.max_prs} PRs per repository, {found.days_back} days back, team {found.team_slug})"
         )
-    first = adhoc_project(repos[0], key="-".join(keys) if len(keys) > 1 else keys[0])
+    first = adhoc_project(repos[0], key=key)
     project = dataclasses.replace(first, repos=repos)
     members = [p.key for p in load_registry().values() if wanted & {r.lower() for r in p.repos}]
     also = f"; registry project(s) {', '.join(members)} also hold some of them" if members else ""

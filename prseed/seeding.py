@@ -107,9 +107,14 @@ def unknown_project(name: str, snapshots: Path, builds: Path) -> ConfigError:
     """The error for a project that has neither snapshot nor build, with the likely fix."""
     registry = load_registry()
     if name in registry:
-        return ConfigError(
-            f"project {name!r} has no snapshot in {snapshots / name} yet; run `prseed extract {name}` first"
+        # A project of the registry without its snapshot is a usage error (exit 2), like an
+        # unknown one: there is nothing bad on disk. Synthetic data cannot be extracted.
+        fix = (
+            f"restore it (git checkout -- snapshots/{name}) or run `make demo-snapshot` in a prseed checkout"
+            if registry[name].synthetic or registry[name].tier == "synthetic"
+            else f"run `prseed extract {name}` first"
         )
+        return ConfigError(f"project {name!r} has no snapshot in {snapshots / name} yet; {fix}")
     known = [*registry, *snapshot_projects(snapshots)]
     if builds.is_dir():
         known += [p.name for p in builds.iterdir() if (p / "manifest.json").is_file()]
@@ -163,7 +168,9 @@ def prepare_builds(
                 )
             if scratch is not None:
                 build_dir = scratch / name
-            check_output_dir(build_dir, "build", "--builds")
+            project = read_manifest(snapshot_dir, "snapshot")["project"]
+            default = config.builds == SeedConfig.builds and scratch is None
+            check_output_dir(build_dir, "build", "--builds", project=project, default=default)
             if on_transform is not None:
                 on_transform(name)
             transform_one(snapshot_dir, build_dir, config.transform)

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from prseed.cli import cli
-from prseed.errors import ConfigError, ContractError
+from prseed.errors import ConfigError
 from prseed.registry import (
     adhoc_project,
     check_key,
@@ -46,10 +46,14 @@ def test_unknown_project_error_names_the_fix():
 
 
 def test_adhoc_project_from_repo():
-    p = adhoc_project("octo-org/Hello.World")
-    assert p.repos == ("octo-org/Hello.World",)
+    p = adhoc_project("octo-org/Hello-World")
+    assert p.repos == ("octo-org/Hello-World",)
     assert p.key == "octo-org--hello-world"
     assert p.team_slug == "octo-org--hello-world-demo"
+    # A '.' cannot be in a key: spelled '-' plus a hash, so hello.world and hello-world differ.
+    dotted = adhoc_project("octo-org/Hello.World")
+    assert dotted.key.startswith("octo-org--hello-world-") and dotted.key != p.key
+    assert dotted.team_slug != p.team_slug and key_pattern().fullmatch(dotted.key)
     for bad in ("not-a-repo", "a/b/c", "../x", "own er/x"):
         with pytest.raises(ConfigError, match="not OWNER/NAME"):
             adhoc_project(bad)
@@ -72,7 +76,7 @@ def test_registry_schema_reserves_the_double_hyphen(tmp_path):
     bad = tmp_path / "projects.toml"
     text = (Path(__file__).parents[1] / "prseed" / "projects.toml").read_text()
     bad.write_text(text.replace("[projects.polar]", "[projects.octo--polar]"))
-    with pytest.raises(ContractError, match="octo--polar"):
+    with pytest.raises(ConfigError, match="octo--polar"):
         load_registry(bad)
 
 

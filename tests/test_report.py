@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from prseed import report
 from prseed.cli import cli
 from prseed.contracts import dumps_manifest, validate, write_bytes_atomic, write_parquet
+from prseed.errors import ConfigError
 from prseed.report.charts import FILE_EDGES, HOUR_EDGES, LINE_EDGES, TOP_REVIEWERS
 from tests.snapgen import GenSpec, generate_tables, manifest_for, write_snapshot
 
@@ -494,10 +495,13 @@ def test_histogram_and_quantiles_agree_with_plain_python(values: list[float]) ->
 
 def test_stale_or_damaged_build_is_made_again(tmp_path: Path) -> None:
     small = write_variant(tmp_path / "small", GenSpec(n_prs=3))
-    page, build = make_report(DEMO, tmp_path)
-    assert sum(chart_data(page)["weekly-prs"]["series"]["opened"]) == 300
-    make_report(small, tmp_path)  # same build folder, another snapshot: transformed again
+    larger = write_variant(tmp_path / "larger", GenSpec(n_prs=30))
+    page, build = make_report(larger, tmp_path)
+    assert sum(chart_data(page)["weekly-prs"]["series"]["opened"]) == 30
+    make_report(small, tmp_path)  # same build folder, another snapshot of the project: made again
     assert sum(chart_data(page)["weekly-prs"]["series"]["opened"]) == 3
+    with pytest.raises(ConfigError, match="holds project 'acme'"):  # another project's: refused
+        make_report(DEMO, tmp_path)
     first = page.read_bytes()
     damaged = build / "metrics_pullrequest.parquet"
     damaged.write_bytes(damaged.read_bytes()[:-10])

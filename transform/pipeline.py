@@ -25,6 +25,7 @@ from prseed.contracts import (
     dataset_digest,
     dumps_manifest,
     has_comments,
+    real_dir,
     replace_dir_atomically,
     table_key,
     validate,
@@ -234,7 +235,9 @@ def transform(config: TransformConfig) -> TransformResult:
     started = time.perf_counter()
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     params = parameters(config, snapshot)
-    out_dir = check_output_dir(config.out_dir, "build")  # a dry run reports a refusal too
+    # A dry run reports a refusal too. Only a build of the same project (key and team) is replaced.
+    default = config.out_dir == Path("build") / config.snapshot_dir.name
+    out_dir = check_output_dir(config.out_dir, "build", project=snapshot["project"], default=default)
     if config.dry_run:
         return _dry_run(config, snapshot, params, started)
     try:
@@ -253,9 +256,10 @@ def _write_build(
     config: TransformConfig, snapshot: dict[str, Any], params: dict[str, Any], started: float
 ) -> TransformResult:
     out_dir = config.out_dir
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
-    temp_dir = out_dir.with_name(f".{out_dir.name}.duckdb-{os.getpid()}")
+    real = real_dir(out_dir)  # a link to the build folder is written through, and stays
+    real.parent.mkdir(parents=True, exist_ok=True)
+    staging = real.with_name(f".{real.name}.staging-{os.getpid()}")
+    temp_dir = real.with_name(f".{real.name}.duckdb-{os.getpid()}")
     for folder in (staging, temp_dir):
         shutil.rmtree(folder, ignore_errors=True)
     staging.mkdir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -9,7 +10,8 @@ import click
 
 from prseed import __version__
 from prseed.cli import db_cmd, extract_cmd, load_cmd, projects_cmd, report_cmd, snapshot_cmd, transform_cmd
-from prseed.cli.common import INTERRUPTED_EXIT, echo
+from prseed.cli.common import echo
+from prseed.console import exit_interrupted, install_interrupt_handler, interrupted
 from prseed.envfile import load_dotenv
 
 
@@ -34,8 +36,13 @@ for module in (projects_cmd, extract_cmd, transform_cmd, load_cmd, db_cmd, snaps
 
 def main() -> None:
     """Console-script entry point: usage errors, like every other error, are one line on stderr."""
-    load_dotenv()
+    install_interrupt_handler()  # already done by the console script; here for `python -c` callers
+    # psycopg logs a failed rollback of a connection that Ctrl-C left busy ("error ignored in
+    # rollback ... another command is already in progress"); the server rolls back anyway, and
+    # the interruption has its own line.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
+        load_dotenv()
         code = cli.main(prog_name="prseed", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         exc.show()  # `prseed db`: the group's help, as click prints it
@@ -49,8 +56,11 @@ def main() -> None:
         # The reader went away (`prseed projects --json | head`): stop quietly, as Unix tools do;
         # stdout goes to /dev/null so the interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(0)
     except click.exceptions.Abort:
-        echo("prseed: interrupted", err=True, fg="yellow")
-        sys.exit(INTERRUPTED_EXIT)
+        exit_interrupted()
+    except Exception:
+        if interrupted():  # a library's own exception for the interruption (DuckDB, psycopg)
+            exit_interrupted()
+        raise
     sys.exit(code if isinstance(code, int) else 0)

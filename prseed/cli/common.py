@@ -18,14 +18,13 @@ from typing import Any, TypeVar
 
 import click
 
+from prseed.console import INTERRUPTED_EXIT, interrupted
 from prseed.errors import PrseedError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Exit code of a file-system error (unwritable folder, disk full): the environment, like code 2.
 FILE_SYSTEM_EXIT = 2
-#: Exit code after Ctrl-C, as shells report SIGINT (128 + 2).
-INTERRUPTED_EXIT = 130
 
 _level = 0  # -1 quiet, 0 normal, 1 verbose: one process runs one command
 
@@ -54,8 +53,16 @@ def color() -> bool | None:
 
 
 def echo(message: str, *, err: bool = False, fg: str | None = None) -> None:
-    """Print one result line (stdout) or message (stderr), coloured only when allowed."""
-    click.secho(message, fg=fg, err=err, color=color())
+    """Print one result line (stdout) or message (stderr), coloured only when allowed.
+
+    When the reader of stdout went away (``prseed projects | head -1``), stop quietly with exit 0,
+    as Unix tools do; stdout then points to /dev/null so the interpreter's final flush cannot fail.
+    """
+    try:
+        click.secho(message, fg=fg, err=err, color=color())
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 def note(message: str, *, fg: str | None = None) -> None:
@@ -110,21 +117,40 @@ def _os_error(exc: OSError) -> str:
 
 
 @contextmanager
-def stage_errors(interrupted: str = "interrupted; nothing was changed") -> Iterator[None]:
+def stage_errors(interrupted_message: str = "interrupted; nothing was changed") -> Iterator[None]:
     """Turn prseed errors into one red line on stderr and the error's exit code.
 
+    Ctrl-C, and any exception raised after it (a library's own form of the interruption), is
+    ``prseed: <interrupted_message>`` and exit 130.
+
     Args:
-        interrupted: what Ctrl-C means for this command, e.g. how to continue (one line).
+        interrupted_message: what Ctrl-C means for this command, e.g. how to continue (one line).
     """
     try:
         yield
-    except PrseedError as exc:
-        echo(f"prseed: error: {exc}", err=True, fg="red")
-        sys.exit(exc.exit_code)
-    except OSError as exc:
-        # A folder the user named that cannot be written (permissions, full disk, a file in the way).
-        echo(f"prseed: error: {_os_error(exc)}", err=True, fg="red")
-        sys.exit(FILE_SYSTEM_EXIT)
-    except KeyboardInterrupt:
-        echo(f"prseed: {interrupted}", err=True, fg="yellow")
-        sys.exit(INTERRUPTED_EXIT)
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: `main` stops quietly
+    except (KeyboardInterrupt, Exception) as exc:
+        if isinstance(exc, KeyboardInterrupt) or interrupted():
+            # Ctrl-C, or what a library made of it (DuckDB: "RuntimeError: Query interrupted";
+            # psycopg: a query on a connection the interruption left busy): one line, exit 130.
+            echo(f"prseed: {interrupted_message}", err=True, fg="yellow")
+            sys.exit(INTERRUPTED_EXIT)
+        _report(exc)
+        raise
+
+
+def error_message(exc: PrseedError | OSError) -> tuple[str, int]:
+    """The one-line message and exit code of a prseed error or a file-system error."""
+    if isinstance(exc, PrseedError):
+        return str(exc), exc.exit_code
+    # A folder the user named that cannot be written (permissions, full disk, a file in the way).
+    return _os_error(exc), FILE_SYSTEM_EXIT
+
+
+def _report(exc: Exception) -> None:
+    """Exit with one red line for a prseed error or a file-system error; return for anything else."""
+    if isinstance(exc, (PrseedError, OSError)):
+        message, code = error_message(exc)
+        echo(f"prseed: error: {message}", err=True, fg="red")
+        sys.exit(code)

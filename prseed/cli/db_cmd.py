@@ -73,6 +73,9 @@ def psql_cmd(database_url: str | None, psql_args: tuple[str, ...]) -> None:
             embedded.require()
             note(_where())
         target = database_url or embedded.start()
+        # psql's own errors are two raw lines (and a URL it cannot parse sends it to a default
+        # local server): check the URL and the login first, as `load` and `db init` do.
+        load.check_connection(target)
         argv = embedded.psql_argv(target, *psql_args)
     os.execv(argv[0], argv)
 

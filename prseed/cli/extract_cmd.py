@@ -15,10 +15,9 @@ import click
 from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
 from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
-from prseed.extract import ExtractConfig, ExtractResult, Progress, plan
+from prseed.extract import ExtractConfig, ExtractResult, Progress, check_output, plan
 from prseed.extract import run as run_extract
 from prseed.extract.plan import estimate_points, estimate_requests
-from prseed.outputs import check_output_dir
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -228,7 +227,7 @@ def extract(
         proj = _project(project, repos)
         config = project_config(proj, values, read_tokens())
         if dry_run:
-            check_output_dir(config.out_dir, "snapshot")  # report now what the run would refuse
+            check_output(config)  # report now what the run would refuse
             if as_json:
                 echo(json.dumps(plan_data(config), indent=2))
             else:

@@ -111,14 +111,14 @@ def _add_options(func: F, defaults: dict[str, Any] | None) -> F:
             ),
             click.option(
                 "--snapshots",
-                type=click.Path(path_type=Path, file_okay=False),
+                type=click.Path(path_type=Path),
                 default=Path("snapshots"),
                 show_default=True,
                 help="Folder of the snapshots.",
             ),
             click.option(
                 "--builds",
-                type=click.Path(path_type=Path, file_okay=False),
+                type=click.Path(path_type=Path),
                 default=Path("build"),
                 show_default=True,
                 help="Folder of the builds.",

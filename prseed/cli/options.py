@@ -34,6 +34,46 @@ def _base_type(config_type: type[Any], name: str) -> Any:
 
 
 DATE_WORDS = ("today", "none")
+#: Days every date option accepts: the data's windows reach back from them by months, and the
+#: databases' and DuckDB's date types end long before year 1 or 10,000.
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+
+def check_date(day: dt.date, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+    """Return ``day`` if it is in :data:`DATE_RANGE`, else fail as a usage error (exit 2)."""
+    low, high = DATE_RANGE
+    if not low <= day <= high:
+        raise click.BadParameter(f"{day.isoformat()} is outside {low} .. {high}", ctx, param)
+    return day
+
+
+class Day(click.ParamType[Any]):
+    """A day ``YYYY-MM-DD`` within :data:`DATE_RANGE`, as a :class:`datetime.date`."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse the option's value (a default that is already a date passes through)."""
+        if isinstance(value, dt.date):
+            return value
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        return check_date(day, param, ctx)
+
+
+class Int64(click.ParamType[Any]):
+    """A whole number that fits a signed 64-bit integer (DuckDB's and PostgreSQL's BIGINT)."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse the option's value."""
+        number = click.INT.convert(value, param, ctx)
+        if not -(2**63) <= number < 2**63:
+            self.fail(f"{value} does not fit a 64-bit integer (-2^63 .. 2^63-1)", param, ctx)
+        return number
 
 
 class DateOrWord(click.ParamType[Any]):
@@ -58,10 +98,11 @@ class DateOrWord(click.ParamType[Any]):
         if text in self.words:
             return dt.datetime.now(dt.UTC).date() if text == "today" else None
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             accepted = " or ".join(f"'{w}'" for w in self.words)
             self.fail(f"{value!r} is not a date (YYYY-MM-DD), {accepted}", param, ctx)
+        return check_date(day, param, ctx)
 
 
 def _click_type(base: Any, spec: Mapping[str, Any]) -> Any:
@@ -69,13 +110,14 @@ def _click_type(base: Any, spec: Mapping[str, Any]) -> Any:
         return click.Choice(list(spec["choices"]))
     # A range only with a bound: an unbounded IntRange shows "[x<=None]" in --help.
     if base is int:
-        return click.IntRange(min=spec["min"]) if "min" in spec else int
+        # Unbounded: still a 64-bit integer, which is what the stages store (--seed is a BIGINT).
+        return click.IntRange(min=spec["min"]) if "min" in spec else Int64()
     if base is float:
         return click.FloatRange(min=spec["min"]) if "min" in spec else float
     if base is dt.date and spec.get("words"):
         return DateOrWord(tuple(spec["words"]))
     if base is dt.date:
-        return click.DateTime(["%Y-%m-%d"])
+        return Day()
     if base is Path:
         return click.Path(file_okay=False, path_type=Path)
     return str

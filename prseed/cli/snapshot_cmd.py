@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from prseed.cli.common import echo, stage_errors, verbosity_options
+from prseed.cli.common import echo, error_message, stage_errors, verbosity_options
+from prseed.errors import ConfigError, PrseedError
 from prseed.registry import check_key
 from prseed.seeding import unknown_project
 from prseed.snapshots import (
@@ -23,6 +24,9 @@ from prseed.snapshots import (
 
 def _folder(value: str) -> Path:
     """Accept a folder path (anything with a ``/``, or an existing folder) or a project key."""
+    if not value.strip():
+        # Path("") is ".", the current folder: an empty name (an unset shell variable) is refused.
+        raise ConfigError("an empty SNAPSHOT name; pass a project key (e.g. demo) or a snapshot folder")
     path = Path(value)
     if path.is_dir() or "/" in value or value in (".", ".."):
         return path
@@ -156,15 +160,41 @@ def info(snapshot_ref: str, as_json: bool) -> None:
 
 @snapshot.command("verify")
 @click.argument("snapshot_refs", metavar="SNAPSHOT...", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one result per snapshot as JSON.")
 @verbosity_options
-def verify(snapshot_refs: tuple[str, ...]) -> None:
-    """Check manifests, checksums, table schemas, key uniqueness and row order."""
-    with stage_errors():
+def verify(snapshot_refs: tuple[str, ...], as_json: bool) -> None:
+    """Check manifests, checksums, table schemas, key uniqueness and row order.
+
+    Every SNAPSHOT is checked and reported (``ok`` or ``FAILED`` with the reason); the exit code
+    is that of the first failure (5 for a bad snapshot, 2 for an unknown name), 0 if all pass.
+    """
+    results: list[dict[str, Any]] = []
+    codes: list[int] = []
+    with stage_errors():  # Ctrl-C: one line, exit 130
         for ref in snapshot_refs:
-            folder = _folder(ref)
-            manifest = verify_snapshot(folder)
+            try:
+                folder = _folder(ref)
+                manifest = verify_snapshot(folder)
+            except (PrseedError, OSError) as exc:
+                message, code = error_message(exc)
+                codes.append(code)
+                results.append({"snapshot": ref, "ok": False, "exit_code": code, "error": message})
+                echo(f"prseed: error: {message}", err=True, fg="red")
+                continue
             total = sum(e["rows"] for e in manifest["tables"].values())
-            echo(f"ok  {folder}: {len(manifest['tables'])} tables, {total:,} rows")
+            tables = len(manifest["tables"])
+            results.append(
+                {"snapshot": ref, "folder": str(folder), "ok": True, "tables": tables, "rows": total}
+            )
+            if not as_json:
+                echo(f"ok  {folder}: {tables} tables, {total:,} rows")
+    if as_json:
+        echo(json.dumps({"ok": not codes, "snapshots": results}, indent=2))
+    elif len(snapshot_refs) > 1:
+        passed = sum(1 for r in results if r["ok"])
+        echo(f"{passed} of {len(results)} snapshots verified" + (f", {len(codes)} failed" if codes else ""))
+    if codes:
+        sys.exit(codes[0])
 
 
 @snapshot.command("diff")
