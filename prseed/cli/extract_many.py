@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prseed.cli.common import INTERRUPTED_EXIT, echo, note, quiet, stage_errors
+from prseed.cli.common import echo, note, quiet, stage_errors
 from prseed.cli.extract_cmd import _ProgressLine, plan_data, project_config, read_tokens, summary_data
 from prseed.cli.options import config_values
+from prseed.console import INTERRUPTED_EXIT
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ProgressSink, plan
 from prseed.multi import Outcome, RunState, exit_code, parse_shard, run_projects, select_shard, state_path
