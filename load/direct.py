@@ -104,11 +104,9 @@ def select_sql(table: str) -> tuple[str, tuple[str, ...]]:
     node["select_list"].append(
         {"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": ROW, "column_names": [alias, ROW]}
     )
-    with duckdb.connect() as duck:
-        row = duck.execute("SELECT json_deserialize_sql(?::JSON)", [json.dumps(tree)]).fetchone()
-    assert row is not None
+    inner = tables.duckdb_sql("SELECT json_deserialize_sql(?::JSON)", json.dumps(tree))
     outputs = ", ".join(f'$now AS "{c.name}"' if c.kind == "now" else f'"{c.name}"' for c in select.columns)
-    return f"SELECT {outputs} FROM ({row[0]}) ORDER BY {ROW}", joined
+    return f"SELECT {outputs} FROM ({inner}) ORDER BY {ROW}", joined
 
 
 @cache

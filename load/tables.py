@@ -12,6 +12,7 @@ from the build contract (same-named staging column) or from the few rules below.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -136,6 +137,25 @@ class Select:
     ast: str = field(repr=False)
 
 
+_DUCK_LOCK = threading.Lock()
+
+
+@cache
+def _duck() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def duckdb_sql(function: str, argument: str) -> str:
+    """Run one of DuckDB's SQL (de)serialisers (``SELECT json_serialize_sql(?)``) on a text.
+
+    One in-memory connection serves every call (opening one costs more than the parse).
+    """
+    with _DUCK_LOCK:
+        row = _duck().execute(function, [argument]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def _output_column(table: str, item: dict[str, Any]) -> Column:
     kind = item["class"]
     name = item["alias"] or (item["column_names"][-1] if kind == "COLUMN_REF" else "")
@@ -179,10 +199,8 @@ def parse_select(table: str) -> Select:
         raise ValueError(f"upsert_{table}.sql needs exactly one '{_CONFLICT} (columns)' line")
     conflict = conflicts[0].removeprefix(_CONFLICT).strip()
     inside, _, _ = conflict.removeprefix("(").partition(")")
-    with duckdb.connect() as duck:
-        row = duck.execute("SELECT json_serialize_sql(?::VARCHAR)", [text]).fetchone()
-    assert row is not None
-    tree = json.loads(row[0])
+    tree_text = duckdb_sql("SELECT json_serialize_sql(?::VARCHAR)", text)
+    tree = json.loads(tree_text)
     statements = [] if tree.get("error") else tree["statements"]
     if len(statements) != 1 or statements[0]["node"]["type"] != "SELECT_NODE":
         raise ValueError(f"upsert_{table}.sql is not one SELECT: {tree.get('error_message', '')}")
@@ -198,7 +216,7 @@ def parse_select(table: str) -> Select:
         conflict_columns=tuple(c.strip() for c in inside.split(",")),
         sources=tuple(dict.fromkeys(_base_tables(node))),
         filters=node.get("where_clause") is not None,
-        ast=row[0],
+        ast=tree_text,
     )
 
 
