@@ -31,7 +31,6 @@ configured and restarted the same way), for every measurement alike.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import tempfile
 import time
@@ -188,9 +187,6 @@ def per_row(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]], 
         return time.perf_counter() - started
 
 
-_CONFLICT_KEY = re.compile(r"ON\s+CONFLICT\s*\(([^)]*)\)", re.IGNORECASE)
-
-
 def orm_seeder(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> float:
     """Insert the loaded rows again the way Django's ``update_or_create`` does, one object at a time.
 
@@ -206,9 +202,8 @@ def orm_seeder(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]
         with psycopg.ClientCursor(conn) as cur:
             for table in BUILD_TABLES:
                 names, values = rows[table]
-                match = _CONFLICT_KEY.search(tables.upsert_sql(table))
-                assert match is not None
-                key = [c.strip() for c in match.group(1).split(",")]
+                # A table without a unique key is created, as the app's daily task does: no lookup.
+                key = [] if table in tables.UNKEYED_TABLES else list(tables.conflict_columns(table))
                 at = [names.index(c) for c in key]
                 select = sql.SQL("SELECT {} FROM {} WHERE {} LIMIT 21 FOR UPDATE").format(
                     sql.SQL(", ").join(map(sql.Identifier, names)),
@@ -224,8 +219,9 @@ def orm_seeder(url: str, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]
                 for number, row in enumerate(values):
                     outer, inner = f"s{number}x", f"s{number}y"
                     cur.execute(sql.SQL("SAVEPOINT {}").format(sql.Identifier(outer)))
-                    cur.execute(select, [row[i] for i in at])
-                    cur.fetchall()
+                    if key:
+                        cur.execute(select, [row[i] for i in at])
+                        cur.fetchall()
                     cur.execute(sql.SQL("SAVEPOINT {}").format(sql.Identifier(inner)))
                     cur.execute(insert, row[1:])
                     cur.fetchone()

@@ -249,7 +249,8 @@ def upsert(
         conn: the load's connection.
         table: the build table.
         build: the build folder (for error messages).
-        insert_only: the table has no rows, so run the plain INSERT (:func:`tables.insert_sql`).
+        insert_only: the table has no rows, so leave out the ON CONFLICT clause
+            (:func:`tables.statement`).
 
     Returns:
         ``(inserted, updated, skipped)``.
@@ -258,12 +259,12 @@ def upsert(
         ContractError: a row references a parent the build does not contain, or two rows
             share a key.
     """
-    statement = tables.insert_sql(table) if insert_only else tables.upsert_sql(table)
+    statement = tables.statement(table, insert_only)
     before = None if insert_only else tables.before_upsert_sql(table)
     with _contract_errors(build, table):
         if before is not None:
             conn.execute(before.encode())
-        row = conn.execute(statement.encode()).fetchone()
+        row = conn.execute(statement).fetchone()
     assert row is not None
     # Free the staging table's temp buffers for the next table.
     conn.execute(sql.SQL("TRUNCATE {}").format(_staging_name(table)))

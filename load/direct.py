@@ -17,8 +17,8 @@ NULL in a NOT NULL column and fails the COPY, as it fails the INSERT.
 from __future__ import annotations
 
 import datetime
+import json
 import queue
-import re
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -65,44 +65,48 @@ COPY_BATCH_ROWS = 50_000
 # a temp folder beyond that.
 DUCKDB_MEMORY = "1GB"
 
-_SELECT = re.compile(r"INSERT\s+INTO\s+\w+\s+AS\s+\w+\s*\([^)]*\)\s*(SELECT\b.*?)\n\s*RETURNING\b", re.DOTALL)
-_SOURCES = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)", re.IGNORECASE)
+
+def _alias_of(node: dict[str, Any], table: str) -> str | None:
+    """Return the alias (or name) under which a FROM tree reads ``table``."""
+    if node.get("type") == "BASE_TABLE" and node.get("table_name") == table:
+        return str(node.get("alias") or table)
+    for side in ("left", "right"):
+        if isinstance(node.get(side), dict) and (alias := _alias_of(node[side], table)):
+            return alias
+    return None
 
 
 @cache
 def select_sql(table: str) -> tuple[str, tuple[str, ...]]:
     """Return the DuckDB query of a direct table and the key maps it joins.
 
-    The query is the SELECT of ``upsert_<table>.sql`` with ``now()`` bound to ``$now`` and the
-    staging row number added, wrapped to keep the build's row order.
+    The query runs the SELECT of ``upsert_<table>.sql`` (:func:`tables.parse_select`) with the
+    staging row number added to its parse tree (DuckDB renders the tree back to SQL), keeps the
+    build's row order, and gives the columns the SELECT fills with ``now()`` the load
+    transaction's ``$now``.
 
     Raises:
-        ValueError: the upsert's SELECT is not of the shape the direct path can run.
+        ValueError: the SELECT reads a table the direct path cannot provide.
     """
-    match = _SELECT.search(tables.insert_sql(table))
-    if match is None:
-        raise ValueError(f"upsert_{table}.sql has no INSERT ... SELECT ... RETURNING")
-    select = match.group(1)
-    sources = _SOURCES.findall(select)
-    joined = tuple(dict.fromkeys(s for s in sources if s != f"stg_{table}"))
-    if f"stg_{table}" not in sources or not set(joined) <= KEY_SCHEMAS.keys():
-        raise ValueError(f"upsert_{table}.sql reads {sources}, which the direct path cannot provide")
-    select = select.replace("now()", "$now").replace("SELECT ", f"SELECT s.{ROW} AS {ROW}, ", 1)
-    return f"SELECT * EXCLUDE ({ROW}) FROM ({select}) ORDER BY {ROW}", joined
-
-
-def _top_level_items(text: str) -> list[str]:
-    items, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            items.append(text[start:i].strip())
-            start = i + 1
-    items.append(text[start:].strip())
-    return items
+    select = tables.parse_select(table)
+    staging = f"stg_{table}"
+    joined = tuple(dict.fromkeys(s for s in select.sources if s != staging))
+    tree = json.loads(select.ast)
+    node = tree["statements"][0]["node"]
+    alias = _alias_of(node["from_table"], staging)
+    if alias is None or not set(joined) <= KEY_SCHEMAS.keys():
+        raise ValueError(
+            f"upsert_{table}.sql reads {list(select.sources)}, which the direct path cannot provide"
+        )
+    # The now() columns are the outer query's; the row number is added for ORDER BY.
+    items = zip(node["select_list"], select.columns, strict=True)
+    node["select_list"] = [item for item, column in items if column.kind != "now"]
+    node["select_list"].append(
+        {"class": "COLUMN_REF", "type": "COLUMN_REF", "alias": ROW, "column_names": [alias, ROW]}
+    )
+    inner = tables.duckdb_sql("SELECT json_deserialize_sql(?::JSON)", json.dumps(tree))
+    outputs = ", ".join(f'$now AS "{c.name}"' if c.kind == "now" else f'"{c.name}"' for c in select.columns)
+    return f"SELECT {outputs} FROM ({inner}) ORDER BY {ROW}", joined
 
 
 @cache
@@ -112,15 +116,7 @@ def now_columns(table: str) -> frozenset[str]:
     Sent as text, each would cost a timestamp parse per row on the server; bulk mode gives them
     a ``DEFAULT now()`` for the COPY instead (the same value: the transaction's timestamp).
     """
-    match = _SELECT.search(tables.insert_sql(table))
-    if match is None:
-        raise ValueError(f"upsert_{table}.sql has no INSERT ... SELECT ... RETURNING")
-    select_list = re.split(r"\bFROM\b", match.group(1), maxsplit=1)[0].removeprefix("SELECT")
-    items = _top_level_items(select_list)
-    columns = list(tables.written_columns(table))
-    if len(items) != len(columns):
-        raise ValueError(f"upsert_{table}.sql selects {len(items)} values for {len(columns)} columns")
-    return frozenset(c for c, item in zip(columns, items, strict=True) if item.lower() == "now()")
+    return frozenset(c.name for c in tables.parse_select(table).columns if c.kind == "now")
 
 
 class KeyMaps:

@@ -12,7 +12,9 @@ How a load works:
 4. Per build and per table, in dependency order: COPY the Parquet rows into a TEMP staging table
    (NULs replaced, over-long strings truncated, both counted; see :mod:`load.prepare`), then one
    set-based ``INSERT ... SELECT ... ON CONFLICT (<unique constraint>) DO UPDATE ... WHERE <row
-   differs>`` that maps natural keys (team slug, member github_id, repo + PR number, ...) to ids.
+   differs>`` that maps natural keys (team slug, member github_id, repo + PR number, ...) to ids:
+   the table's SELECT and conflict key from ``sql/upsert_X.sql``, the rest composed by
+   :func:`load.tables.upsert_statement`.
    A row whose values are unchanged is not touched, so ``updated_at`` moves only when a row
    changed and loading the same build twice changes nothing.
    Into a table that has no rows yet, the same statement runs without its ON CONFLICT clause

@@ -1,17 +1,26 @@
 """What the load writes, derived from the build contract and the SQL files (pure, no I/O).
 
-Every build table ``X`` is loaded by ``sql/upsert_X.sql`` into the database table ``X``. The
-columns an upsert writes are read from that file's ``INSERT INTO X AS d (...)`` list, so the SQL
-stays the one place that says what is written; their type families come from the build contract
-(same-named staging column) or from the few rules below.
+Every build table ``X`` is loaded by ``sql/upsert_X.sql`` into the database table ``X``. That
+file holds only what is particular to the table: the SELECT from its staging table, whose joins
+map natural keys to database ids and whose outputs are named as the columns they fill (each
+column spelled once), and its ON CONFLICT target. The INSERT column list, the ``DO UPDATE SET``,
+the row-changed test and the counts are composed here with :mod:`psycopg.sql`
+(:func:`upsert_statement`); the direct path runs the same SELECT in DuckDB. Type families come
+from the build contract (same-named staging column) or from the few rules below.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, Literal
 
+import duckdb
 import pyarrow as pa
+from psycopg import sql
 
 from prseed.contracts import BUILD_TABLES, arrow_schema, table_schema
 from prseed.resources import data_file, read_text
@@ -63,9 +72,10 @@ CLEAR_ONLY_TABLES: tuple[str, ...] = (
     "metrics_reviewercorrelation",
 )
 
-_INSERT = re.compile(r"INSERT\s+INTO\s+(\w+)\s+AS\s+\w+\s*\(([^)]*)\)", re.IGNORECASE)
-# The ON CONFLICT clause of an upsert: from ON CONFLICT to (not including) its RETURNING.
-_ON_CONFLICT = re.compile(r"\n\s*ON\s+CONFLICT\b.*?(?=\n\s*RETURNING\b)", re.IGNORECASE | re.DOTALL)
+# Loader stamps (now()) that move when a row changes; every other now() or constant column
+# (created_at, the team's model defaults, llm_summary_version) is set on insert only.
+RESTAMPED: tuple[str, ...] = ("updated_at", "synced_at")
+_CONFLICT = "-- conflict:"
 
 
 def sql_text(name: str) -> str:
@@ -74,7 +84,7 @@ def sql_text(name: str) -> str:
 
 
 def upsert_sql(table: str) -> str:
-    """Return the upsert statement of a build table."""
+    """Return the text of ``sql/upsert_<table>.sql`` (a SELECT, or a whole statement if unkeyed)."""
     return sql_text(f"upsert_{table}.sql")
 
 
@@ -84,28 +94,205 @@ def before_upsert_sql(table: str) -> str | None:
 
     ``sql/before_upsert_X.sql`` frees what a non-arbiter unique index would otherwise refuse
     row by row (a member's e-mail moving to another member); see that file. A table that had
-    no rows (:func:`insert_sql`) has nothing to free.
+    no rows (``insert_only``) has nothing to free.
     """
     path = data_file("prseed.load", "sql", f"before_upsert_{table}.sql")
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-@cache
-def insert_sql(table: str) -> str:
-    """Return the upsert statement of a build table without its ON CONFLICT clause.
+@dataclass(frozen=True)
+class Column:
+    """One output column of an upsert's SELECT.
 
-    A plain INSERT for a table that has no rows yet: nothing can conflict, so the speculative
-    insertion and the row-differs predicate are pure cost, and without an arbiter index bulk
-    mode can drop every index and build it after the fill. Derived from the upsert so the one
-    file stays the one place that says what is written; a duplicate key in the build still
-    fails (on insert, or when the unique index is built).
+    Attributes:
+        name: the database column it is written to (the SELECT's output name).
+        kind: ``data`` (from the build: a staging column, a resolved id or an expression of
+            them), ``now`` (the loader's timestamp) or ``constant`` (a literal default).
+    """
+
+    name: str
+    kind: Literal["data", "now", "constant"]
+
+
+@dataclass(frozen=True)
+class Select:
+    """The parsed ``sql/upsert_<table>.sql`` of a keyed table.
+
+    Attributes:
+        text: the SELECT, as written (comments included).
+        columns: its output columns, in order: what the INSERT writes.
+        conflict: the ON CONFLICT target, e.g. ``(team_id, github_id) WHERE github_id > ''``.
+        conflict_columns: the columns of that target.
+        sources: every table it reads (joins, subqueries), once each.
+        filters: whether it has a WHERE clause (rows it drops are counted as skipped).
+        ast: DuckDB's parse tree of the SELECT (JSON), for the direct path.
+    """
+
+    text: str
+    columns: tuple[Column, ...]
+    conflict: str
+    conflict_columns: tuple[str, ...]
+    sources: tuple[str, ...]
+    filters: bool
+    ast: str = field(repr=False)
+
+
+_DUCK_LOCK = threading.Lock()
+
+
+@cache
+def _duck() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def duckdb_sql(function: str, argument: str) -> str:
+    """Run one of DuckDB's SQL (de)serialisers (``SELECT json_serialize_sql(?)``) on a text.
+
+    One in-memory connection serves every call (opening one costs more than the parse).
+    """
+    with _DUCK_LOCK:
+        row = _duck().execute(function, [argument]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _output_column(table: str, item: dict[str, Any]) -> Column:
+    kind = item["class"]
+    name = item["alias"] or (item["column_names"][-1] if kind == "COLUMN_REF" else "")
+    if not name:
+        raise ValueError(f"upsert_{table}.sql: every SELECT item needs a column name (use AS)")
+    if kind == "CONSTANT":
+        return Column(name, "constant")
+    if kind == "FUNCTION" and item["function_name"] == "now" and not item.get("arguments"):
+        return Column(name, "now")
+    return Column(name, "data")
+
+
+def _base_tables(node: object) -> Iterator[str]:
+    """Yield every table a parse tree reads (joins, subqueries in any clause), in order."""
+    if isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE":
+            yield node["table_name"]
+        for value in node.values():
+            yield from _base_tables(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _base_tables(value)
+
+
+@cache
+def parse_select(table: str) -> Select:
+    """Parse the SELECT of a keyed table's ``sql/upsert_<table>.sql``.
+
+    The file holds what is particular to the table: a header comment, one ``-- conflict:``
+    line with the ON CONFLICT target, and a SELECT from ``stg_<table> AS s`` whose joins map
+    natural keys to database ids and whose every output is named as the database column it
+    fills. DuckDB's SQL parser (PostgreSQL's grammar) reads the output names; nothing is cut
+    out of the text.
+
+    Raises:
+        ValueError: the file is not of that shape.
+    """
+    text = upsert_sql(table)
+    conflicts = [line for line in text.splitlines() if line.startswith(_CONFLICT)]
+    if len(conflicts) != 1:
+        raise ValueError(f"upsert_{table}.sql needs exactly one '{_CONFLICT} (columns)' line")
+    conflict = conflicts[0].removeprefix(_CONFLICT).strip()
+    inside, _, _ = conflict.removeprefix("(").partition(")")
+    tree_text = duckdb_sql("SELECT json_serialize_sql(?::VARCHAR)", text)
+    tree = json.loads(tree_text)
+    statements = [] if tree.get("error") else tree["statements"]
+    if len(statements) != 1 or statements[0]["node"]["type"] != "SELECT_NODE":
+        raise ValueError(f"upsert_{table}.sql is not one SELECT: {tree.get('error_message', '')}")
+    node = statements[0]["node"]
+    columns = tuple(_output_column(table, item) for item in node["select_list"])
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"upsert_{table}.sql names a column twice")
+    return Select(
+        text=text,
+        columns=columns,
+        conflict=conflict,
+        conflict_columns=tuple(c.strip() for c in inside.split(",")),
+        sources=tuple(dict.fromkeys(_base_tables(node))),
+        filters=node.get("where_clause") is not None,
+        ast=tree_text,
+    )
+
+
+@cache
+def upsert_statement(table: str, insert_only: bool = False) -> sql.Composed:
+    """Compose the set-based upsert of a keyed table from its SELECT (:func:`parse_select`).
+
+    ``WITH up AS (INSERT INTO <table> AS d (<columns>) <select> ON CONFLICT <target> DO UPDATE
+    SET <changed columns and stamps> WHERE (d.<compared>) IS DISTINCT FROM (EXCLUDED.<compared>)
+    RETURNING (xmax = 0) AS inserted) SELECT <inserted>, <updated>, <skipped> FROM up``.
+
+    The compared columns are the SELECT's data columns outside the conflict key; a row equal in
+    all of them is not touched (``updated_at`` stays). The SET writes them plus the stamps of
+    :data:`RESTAMPED`. Skipped rows are the staging rows a WHERE in the SELECT drops. With
+    ``insert_only`` (the table has no rows), the ON CONFLICT clause is left out: nothing can
+    conflict, so the speculative insertion and the row-differs predicate are pure cost, and
+    without an arbiter index bulk mode can drop every index and build it after the fill; a
+    duplicate key in the build still fails (on insert, or when the unique index is built).
+
+    Returns:
+        One statement returning one row ``(inserted, updated, skipped)``.
+    """
+    select = parse_select(table)
+    names = [c.name for c in select.columns]
+    compared = [c.name for c in select.columns if c.kind == "data" and c.name not in select.conflict_columns]
+    stamped = [n for n in RESTAMPED if n in names]
+    # On lines of its own: the file may end in a comment.
+    body = sql.SQL("\n{}\n").format(sql.SQL(select.text.strip().rstrip(";")))
+    source: sql.Composable = body
+    skipped: sql.Composable = sql.SQL("0")
+    prefix: sql.Composable = sql.SQL("")
+    if select.filters:
+        # Count what the WHERE drops: the SELECT becomes a CTE read twice.
+        prefix = sql.SQL("src AS ({}), ").format(body)
+        source = sql.SQL("SELECT * FROM src")
+        skipped = sql.SQL("(SELECT count(*) FROM {}) - (SELECT count(*) FROM src)").format(
+            sql.Identifier(f"stg_{table}")
+        )
+    conflict: sql.Composable = sql.SQL("")
+    if not insert_only:
+        conflict = sql.SQL(" ON CONFLICT {} DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})").format(
+            sql.SQL(select.conflict),
+            sql.SQL(", ").join(
+                sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n))
+                for n in [*compared, *stamped]
+            ),
+            sql.SQL(", ").join(sql.Identifier("d", n) for n in compared),
+            sql.SQL(", ").join(sql.Identifier("excluded", n) for n in compared),
+        )
+    return sql.SQL(
+        "WITH {}up AS (INSERT INTO {} AS d ({}) {}{} RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), {} FROM up"
+    ).format(
+        prefix,
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+        source,
+        conflict,
+        skipped,
+    )
+
+
+def statement(table: str, insert_only: bool = False) -> sql.SQL | sql.Composed:
+    """Return the statement that writes a table from its staging table (see :func:`upsert_statement`).
+
+    A table without a unique key (:data:`UNKEYED_TABLES`) has no conflict to lean on: its file is
+    the whole statement, which synchronises the team's rows itself, empty table or not.
     """
     if table in UNKEYED_TABLES:
-        return upsert_sql(table)
-    text, found = _ON_CONFLICT.subn("", upsert_sql(table))
-    if found != 1:
-        raise ValueError(f"upsert_{table}.sql has {found} ON CONFLICT clauses, expected 1")
-    return text
+        return sql.SQL(upsert_sql(table))
+    return upsert_statement(table, insert_only)
+
+
+def conflict_columns(table: str) -> tuple[str, ...]:
+    """Return the columns of a keyed table's ON CONFLICT target."""
+    return parse_select(table).conflict_columns
 
 
 def arrow_family(field: pa.Field, x_arrow: str) -> str:
@@ -163,13 +350,23 @@ def staging_columns(table: str) -> tuple[tuple[str, str], ...]:
 
 @cache
 def written_columns(table: str) -> dict[str, str]:
-    """Return the database columns the upsert of ``table`` writes, with their type family."""
-    match = _INSERT.search(upsert_sql(table))
-    if match is None or match.group(1) != table:
-        raise ValueError(f"upsert_{table}.sql has no 'INSERT INTO {table} AS d (...)'")
+    """Return the database columns the load of ``table`` writes, with their type family.
+
+    For a keyed table: the output columns of its SELECT (:func:`parse_select`). Their type
+    family comes from the build contract's column of the same name, else from the loader's
+    own columns, else a resolved ``*_id`` is an integer. An unkeyed table writes its build
+    columns (natural keys resolved: ``team_slug`` becomes ``team_id``) plus the app's
+    timestamps and its own columns.
+    """
+    if table in UNKEYED_TABLES:
+        names = ["created_at", "updated_at"]
+        names += ["team_id" if c == "team_slug" else c for c in table_schema("build", table)["properties"]]
+        names += [c for c in _OWN_COLUMNS if c in ("is_dismissed", "dismissed_at")]
+    else:
+        names = [c.name for c in parse_select(table).columns]
     contract = {f.name: f for f in arrow_schema("build", table)}
     families: dict[str, str] = {}
-    for column in (c.strip() for c in match.group(2).split(",")):
+    for column in names:
         if column in contract:
             families[column] = arrow_family(contract[column], x_arrow(table, column))
         elif column in _OWN_COLUMNS:
