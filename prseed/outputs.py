@@ -129,3 +129,51 @@ def check_output_dir(
         f"{noun} folder {out_dir}{tag} is not empty and holds {what}, which writing the {noun} there would "
         f"delete; choose a new or empty folder ({option}), or the folder of an earlier {noun}"
     )
+
+
+def enclosing_dataset(path: Path) -> Path | None:
+    """The nearest folder at or above ``path`` whose manifest.json is a prseed snapshot or build, or None."""
+    resolved = path.expanduser().resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.is_dir() and (dataset_kind(folder) or "") in _KIND.values():
+            return folder
+    return None
+
+
+def check_output_file(out: Path, marker: bytes, what: str, option: str = "--out") -> Path:
+    """Return ``out`` if a ``what`` file may be written there, replacing an earlier one.
+
+    Allowed: a new file, or a file holding ``marker`` (one prseed wrote before). Refused: a
+    folder, a path inside a prseed snapshot or build at any level (writing there would corrupt
+    the dataset its manifest describes), and any other existing file (a user's file).
+
+    Args:
+        out: the file to write.
+        marker: bytes every file prseed writes there contains (checked in its first 4 KiB).
+        what: what the file is, for the error (``"report"``).
+        option: the option that named the file, for the error.
+
+    Raises:
+        ConfigError: naming the path and the fix (exit 2).
+    """
+    if out.is_dir():
+        raise ConfigError(f"{option} {out} is a folder; give a file name such as {what}.html")
+    dataset = enclosing_dataset(out.parent)
+    if dataset is not None:
+        raise ConfigError(
+            f"{option} {out} is inside the prseed {dataset_kind(dataset)} {dataset}, which writing there "
+            f"would corrupt; write the {what} outside it, e.g. {option} {dataset.name}.{what}.html"
+        )
+    if out.exists():
+        try:
+            with out.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError as exc:
+            raise ConfigError(
+                f"{option} {out} cannot be read ({exc.strerror}); pass another {option}"
+            ) from exc
+        if marker not in head:
+            raise ConfigError(
+                f"{option} {out} exists and is not an earlier prseed {what}; move it or pass another {option}"
+            )
+    return out

@@ -525,3 +525,97 @@ def test_cli_against_missing_snapshot_is_one_line(tmp_path: Path) -> None:
         f"prseed: error: no snapshot at {tmp_path / 'gone'} (manifest.json missing): run `prseed extract` first"
     ]
     assert not out.exists() and not (tmp_path / "b").exists()
+
+
+def demo_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with snapshots/demo (a copy), as a user's checkout has; returns it."""
+    shutil.copytree(DEMO, tmp_path / "snapshots" / "demo")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cli_out_never_replaces_what_is_not_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project(tmp_path, monkeypatch)
+    runner = CliRunner()
+    manifest = Path("snapshots/demo/manifest.json")
+    before = manifest.read_bytes()
+    inside = runner.invoke(cli, ["report", "demo", "--out", str(manifest)])
+    assert inside.exit_code == 2
+    assert inside.output.strip().splitlines() == [
+        f"prseed: error: --out {manifest} is inside the prseed prseed-snapshot {tmp_path / 'snapshots/demo'}, "
+        "which writing there would corrupt; write the report outside it, e.g. --out demo.report.html"
+    ]
+    assert manifest.read_bytes() == before
+    # a new file deeper inside the snapshot, and inside a build, are refused as well
+    deeper = runner.invoke(cli, ["report", "demo", "--out", "snapshots/demo/sub/page.html"])
+    assert deeper.exit_code == 2 and "inside the prseed prseed-snapshot" in deeper.output
+    assert not Path("snapshots/demo/sub").exists()
+    assert runner.invoke(cli, ["report", "demo"]).exit_code == 0
+    in_build = runner.invoke(cli, ["report", "demo", "--out", "build/demo/page.html"])
+    assert in_build.exit_code == 2 and "inside the prseed prseed-build" in in_build.output
+    assert not Path("build/demo/page.html").exists()
+    # a user's file is kept
+    notes = Path("notes.html")
+    notes.write_text("<p>my notes</p>", encoding="utf-8")
+    user = runner.invoke(cli, ["report", "demo", "--out", str(notes)])
+    assert user.exit_code == 2
+    assert user.output.strip().splitlines() == [
+        "prseed: error: --out notes.html exists and is not an earlier prseed report; move it or pass another --out"
+    ]
+    assert notes.read_text(encoding="utf-8") == "<p>my notes</p>"
+    folder = runner.invoke(cli, ["report", "demo", "--out", "snapshots"])
+    assert folder.exit_code == 2
+    assert folder.output.strip().splitlines() == [
+        "prseed: error: --out snapshots is a folder; give a file name such as report.html"
+    ]
+    # an earlier report is replaced
+    page = Path("page.html")
+    assert runner.invoke(cli, ["report", "demo", "--out", str(page)]).exit_code == 0
+    first = page.read_bytes()
+    page.write_bytes(first.replace(b"</footer>", b"edited</footer>"))
+    again = runner.invoke(cli, ["report", "demo", "--out", str(page)])
+    assert again.exit_code == 0, again.output
+    assert page.read_bytes() == first
+
+
+def test_cli_out_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project(tmp_path, monkeypatch)
+    runner = CliRunner()
+    assert "- for standard output" in " ".join(runner.invoke(cli, ["report", "--help"]).output.split())
+    assert runner.invoke(cli, ["report", "demo", "--out", "page.html"]).exit_code == 0
+    result = runner.invoke(cli, ["report", "demo", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == Path("page.html").read_bytes()
+    assert not Path("-").exists()
+
+
+def test_cli_reuses_a_current_build_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project(tmp_path, monkeypatch)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["transform", "demo"]).exit_code == 0
+    build = Path("build/demo")
+    stamps = {p.name: p.stat().st_mtime_ns for p in build.iterdir()}
+    result = runner.invoke(cli, ["report", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "transformed" not in result.output
+    assert {p.name: p.stat().st_mtime_ns for p in build.iterdir()} == stamps
+    # a given option the build was made with is current too; another one is made again
+    assert "transformed" not in runner.invoke(cli, ["report", "demo", "--seed", "42"]).output
+    other = runner.invoke(cli, ["report", "demo", "--seed", "7"])
+    assert other.exit_code == 0 and "transformed build/demo first" in other.output
+    assert json.loads((build / "manifest.json").read_text(encoding="utf-8"))["seed"] == 7
+
+
+def test_cli_against_another_project_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project(tmp_path, monkeypatch)
+    other = write_variant(tmp_path / "other", GenSpec(n_prs=5))
+    runner = CliRunner()
+    args = ["report", "demo", "--out", "page.html", "--against", str(other)]
+    refused = runner.invoke(cli, args)
+    assert refused.exit_code == 2
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and f"--against {other} is a snapshot of project 'acme'" in lines[0]
+    assert "not of 'demo'" in lines[0] and "--any-project" in lines[0]
+    assert not Path("page.html").exists()
+    allowed = runner.invoke(cli, [*args, "--any-project"])
+    assert allowed.exit_code == 0, allowed.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +11,28 @@ import click
 
 from prseed.cli.common import detail, echo, note, stage_errors, verbosity_options
 from prseed.cli.options import config_options, config_values
+from prseed.contracts import read_manifest
 from prseed.errors import ConfigError
+from prseed.outputs import project_identity
 from prseed.registry import check_key
 from prseed.seeding import unknown_project
 from prseed.transform import TransformConfig
+
+
+def check_same_project(snapshot_dir: Path, against: Path) -> None:
+    """Refuse an ``--against`` snapshot of another project (another key or other repositories).
+
+    Raises:
+        ConfigError: naming both snapshots and the fix (exit 2).
+    """
+    new, old = (read_manifest(folder, "snapshot")["project"] for folder in (snapshot_dir, against))
+    new_id, old_id = (project_identity(p, "snapshot") for p in (new, old))
+    if new_id != old_id:
+        raise ConfigError(
+            f"--against {against} is a snapshot of project {old_id[0]!r} ({old_id[1]}), not of "
+            f"{new_id[0]!r} ({new_id[1]}) like {snapshot_dir}; pass an older snapshot of the same "
+            f"project, or --any-project to compare them anyway"
+        )
 
 
 def register(group: click.Group) -> None:
@@ -37,8 +57,15 @@ def register(group: click.Group) -> None:
 @click.option(
     "--out",
     "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="HTML file to write (default: build/PROJECT.report.html).",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="HTML file to write, or - for standard output (then nothing else is printed there). "
+    "Replaces only an earlier report; never a path inside a snapshot or build "
+    "(default: build/PROJECT.report.html).",
+)
+@click.option(
+    "--any-project",
+    is_flag=True,
+    help="Allow --against to name a snapshot of another project or other repositories.",
 )
 @click.option(
     "--build",
@@ -54,6 +81,7 @@ def report_command(
     against: Path | None,
     out: Path | None,
     build_dir: Path | None,
+    any_project: bool,
     **options: Any,
 ) -> None:
     """Write one offline HTML page with charts of snapshots/PROJECT and its simulated parts.
@@ -74,18 +102,30 @@ def report_command(
             raise ConfigError(f"--snapshot {snapshot_dir} is not a folder; pass a snapshot folder")
         if against is not None and not against.is_dir():
             raise ConfigError(f"--against {against} is not a folder; pass an older snapshot folder")
-        values = config_values(TransformConfig, options)
+        if against is not None and not any_project:
+            check_same_project(snapshot_dir, against)
+        values = config_values(TransformConfig, options, given_only=True)
+        to_stdout = out == Path("-")
         config = report.ReportConfig(
             snapshot_dir=snapshot_dir,
             build_dir=build_dir or Path("build") / project,
-            out=out or Path("build") / f"{project}.report.html",
+            out=None if to_stdout else out or Path("build") / f"{project}.report.html",
             against=against,
-            seed=values["seed"],
-            as_of=values["as_of"],
+            seed=values.get("seed"),
+            as_of=values.get("as_of"),
+            shift_to=values.get("shift_to"),
         )
         detail(f"snapshot {config.snapshot_dir}, build {config.build_dir}, against {config.against or '-'}")
         result = report.run(config)
     for folder in result.transformed:
-        note(f"transformed {folder} first (build missing or stale)")
+        note(f"transformed {folder} first (build missing, stale or damaged)")
+    if result.out is None:
+        try:
+            stdout = sys.stdout.buffer
+            stdout.write(result.page)
+            stdout.flush()
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as echo does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
     echo(f"report {project}: wrote {result.out} ({result.size / 1024:,.0f} KB, {result.charts} charts)")
     echo(f"  open {result.out.resolve().as_uri()}")

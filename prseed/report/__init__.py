@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prseed.contracts import dataset_digest, read_manifest, verify_dataset, write_bytes_atomic
-from prseed.errors import ConfigError, SnapshotError
+from prseed.contracts import verify_dataset, write_bytes_atomic
+from prseed.errors import SnapshotError
+
+#: Every page carries this line (templates/report.html); ``--out`` replaces only files that hold it.
+MARKER = b'<meta name="generator" content="prseed '
 
 
 @dataclass(frozen=True)
@@ -24,19 +27,26 @@ class ReportConfig:
 
     Attributes:
         snapshot_dir: the snapshot folder.
-        build_dir: its build folder; (re)made by the transform when missing or stale.
-        out: the HTML file to write (atomically).
+        build_dir: its build folder; made by the transform only when missing, stale or damaged.
+        out: the HTML file to write (atomically); None writes nothing (``ReportResult.page`` has it).
         against: an older snapshot folder to compare with (``snapshot diff`` drawn over its figures).
-        seed: seed of the simulated values (the transform's ``--seed``).
-        as_of: anchor of the simulation (default: each snapshot's extraction date, as the transform).
+        seed: seed of the simulated values (the transform's ``--seed``); None: any (the build's, or 42).
+        as_of: anchor of the simulation; None: any (the build's, or the transform's default).
+        shift_to: the transform's ``--shift-to``; None: any (the build's, or no shift).
     """
 
     snapshot_dir: Path
     build_dir: Path
-    out: Path
+    out: Path | None
     against: Path | None = None
-    seed: int = 42
+    seed: int | None = None
     as_of: date | None = None
+    shift_to: date | None = None
+
+    def transform_options(self) -> dict[str, Any]:
+        """The transform options given, as :func:`prseed.seeding.build_is_current` compares them."""
+        given = {"seed": self.seed, "as_of": self.as_of, "shift_to": self.shift_to}
+        return {name: value for name, value in given.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -44,65 +54,39 @@ class ReportResult:
     """What ``run`` wrote.
 
     Attributes:
-        out: the page.
+        out: the page's file (None: not written).
+        page: the page's bytes.
         size: its size in bytes.
         charts: number of charts on it.
         transformed: the build folders that had to be (re)made first.
     """
 
-    out: Path
+    out: Path | None
+    page: bytes
     size: int
     charts: int
     transformed: tuple[Path, ...]
 
 
-def expected_as_of(snapshot: dict[str, Any], as_of: date | None) -> str:
-    """The as-of date a build made with these options carries.
-
-    The transform's default is the UTC date of the snapshot's ``finished_at``
-    (``TransformConfig.as_of``).
-    """
-    if as_of is not None:
-        return as_of.isoformat()
-    stamp = datetime.fromisoformat(str(snapshot["finished_at"]).replace("Z", "+00:00"))
-    return (stamp.astimezone(UTC) if stamp.tzinfo else stamp).date().isoformat()
-
-
-def build_matches(build_dir: Path, snapshot: dict[str, Any], seed: int, as_of: date | None) -> bool:
-    """Whether ``build_dir`` holds a completed, intact build of this snapshot with this seed and as-of.
-
-    A build that fails verification (a file changed or missing) does not match: it is made again.
-    """
-    try:
-        build = read_manifest(build_dir, "build")
-        if build.get("completed") and build["snapshot"]["digest"] == dataset_digest(snapshot):
-            verify_dataset(build_dir, "build")
-    except SnapshotError:
-        return False
-    return bool(
-        build.get("completed")
-        and build["snapshot"]["digest"] == dataset_digest(snapshot)
-        and build["seed"] == seed
-        and build["as_of"] == expected_as_of(snapshot, as_of)
-    )
-
-
-def ensure_build(
-    snapshot_dir: Path, snapshot: dict[str, Any], build_dir: Path, seed: int, as_of: date | None
-) -> bool:
+def ensure_build(snapshot_dir: Path, build_dir: Path, options: dict[str, Any]) -> bool:
     """Make ``build_dir`` from the snapshot with the transform stage unless it is current.
+
+    Current is the project's one rule (:func:`prseed.seeding.build_is_current`: completed, made from
+    this snapshot with the options given); a current build whose files fail verification (changed
+    or missing) is damaged and made again. A current build is not touched.
 
     Returns:
         Whether the transform ran.
     """
-    if build_matches(build_dir, snapshot, seed, as_of):
-        return False
-    # Imported on demand: a current build needs no transform.
-    from prseed import transform
+    from prseed.seeding import build_is_current, transform_one
 
-    transform.run(
-        transform.TransformConfig(snapshot_dir=snapshot_dir, out_dir=build_dir, seed=seed, as_of=as_of)
-    )
+    if (snapshot_dir / "manifest.json").is_file() and build_is_current(build_dir, snapshot_dir, options):
+        try:
+            verify_dataset(build_dir, "build")
+            return False
+        except SnapshotError:
+            pass
+    transform_one(snapshot_dir, build_dir, options)
     return True
 
 
@@ -111,36 +95,44 @@ def run(config: ReportConfig) -> ReportResult:
 
     Raises:
         SnapshotError: a snapshot is missing, incomplete or corrupt (the page is not written).
-        ConfigError: the output path is a folder.
+        ConfigError: the output path is a folder, inside a snapshot or build, or a file that is not
+            an earlier report; the build folder holds another project.
     """
+    from prseed.outputs import check_output_file
     from prseed.report.charts import all_charts
     from prseed.report.figures import fetch_figures
     from prseed.report.page import render_page
+    from prseed.seeding import transform_one
     from prseed.snapshots import diff_snapshots
 
-    if config.out.is_dir():
-        raise ConfigError(f"--out {config.out} is a folder; give a file name such as report.html")
+    if config.out is not None:
+        check_output_file(config.out, MARKER, "report")
     snapshot = verify_dataset(config.snapshot_dir, "snapshot")
     old_snapshot = verify_dataset(config.against, "snapshot") if config.against is not None else None
     transformed = []
-    if ensure_build(config.snapshot_dir, snapshot, config.build_dir, config.seed, config.as_of):
+    options = config.transform_options()
+    if ensure_build(config.snapshot_dir, config.build_dir, options):
         transformed.append(config.build_dir)
-    new = fetch_figures(
-        config.snapshot_dir, snapshot, config.build_dir, verify_dataset(config.build_dir, "build")
-    )
+    build = verify_dataset(config.build_dir, "build")
+    new = fetch_figures(config.snapshot_dir, snapshot, config.build_dir, build)
     old = diff = None
     if config.against is not None and old_snapshot is not None:
         with tempfile.TemporaryDirectory(prefix="prseed-report-") as temp:
             old_build = Path(temp) / "build"
-            ensure_build(config.against, old_snapshot, old_build, config.seed, config.as_of)
+            # The older snapshot is simulated with the same seed; its as-of is its own default.
+            old_options = {"seed": build["seed"], **{k: v for k, v in options.items() if k != "seed"}}
+            transform_one(config.against, old_build, old_options)
             old = fetch_figures(config.against, old_snapshot, old_build, verify_dataset(old_build, "build"))
         diff = diff_snapshots(config.against, config.snapshot_dir)
     html = render_page(new, old, diff)
     data = html.encode("utf-8")
-    config.out.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(config.out, data)
+    if config.out is not None:
+        config.out.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(config.out, data)
     charts = sum(len(c) for c in all_charts(new, old, diff).values())
-    return ReportResult(out=config.out, size=len(data), charts=charts, transformed=tuple(transformed))
+    return ReportResult(
+        out=config.out, page=data, size=len(data), charts=charts, transformed=tuple(transformed)
+    )
 
 
-__all__ = ["ReportConfig", "ReportResult", "run"]
+__all__ = ["MARKER", "ReportConfig", "ReportResult", "run"]
