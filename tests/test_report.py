@@ -459,9 +459,27 @@ def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None
     assert "<b>4,321</b><span>graphql points</span>" in text
     assert "<h3>Refusals (2)</h3>" in text and "<td>diff too large</td><td>no files</td>" in text
     assert "<h3>Redirects (1)</h3>" in text and "<td>acme/new</td><td>301</td>" in text
-    assert '<th>graphql.nodes</th><td class="n">90,000</td>' in text
-    assert '<th>api</th><td class="n">graphql</td>' in text
-    assert '<th>by_resource.graphql</th><td class="n">12</td>' in text
+    assert '<th title="graphql.nodes">graphql: nodes</th><td class="n">90,000</td>' in text
+    assert '<th title="api">api</th><td class="n">graphql</td>' in text
+    assert '<th title="by_resource.graphql">resource graphql</th><td class="n">12</td>' in text
+    # a missing number is a dash, never null; a list of records gets a row of its own
+    assert "null" not in text.split("<body>")[1].split('<section id="real"')[0]
+    assert "<td>acme/api</td><td>—</td><td>repos/list-contributors</td>" in text
+    assert '<div class="records"><h3>Refusals (2)</h3>' in text
+    # against an older snapshot made before the api record existed: REST, not "absent"
+    against = render_page(dataclasses.replace(figures, manifest=manifest), figures, None)
+    assert (
+        '<th title="api">api</th><td class="n">graphql</td><td class="n">REST (not recorded)</td>' in against
+    )
+    assert "absent" not in against
+
+
+def test_extraction_tables_read_as_words(demo: tuple[Path, Path]) -> None:
+    page, _ = demo
+    text = page.read_text(encoding="utf-8")
+    assert '<th title="by_kind.pull-files">pull-files</th><td class="n">302</td>' in text
+    assert '<th title="by_reason.pacing.seconds">pacing: seconds</th><td class="n">484.4</td>' in text
+    assert '<th title="commit_stats">commit stats</th><td class="n">yes</td>' in text
 
 
 @given(st.floats(min_value=0.001, max_value=1e9), st.booleans())

@@ -161,13 +161,17 @@ def _size_chart(
     before = histogram([float(s[index]) for s in old.sizes], edges) if old else None
     markers = []
     extra: dict[str, object] = {}
-    if values:
-        median, p90 = quantile(values, 0.5), quantile(values, 0.9)
-        markers = [
-            Marker(bin_position(median, edges), f"median {fmt_number(median)}"),
-            Marker(bin_position(p90, edges), f"p90 {fmt_number(p90)}"),
-        ]
-        extra = {"median": median, "p90": p90}
+    # The older snapshot's median and p90 are drawn too, as on the duration charts.
+    for fig, is_old in ((new, False), (old, True)):
+        drawn = values if fig is new else sorted(float(s[index]) for s in fig.sizes) if fig else []
+        if not drawn:
+            continue
+        median, p90 = quantile(drawn, 0.5), quantile(drawn, 0.9)
+        prefix = "older " if is_old else ""
+        markers.append(Marker(bin_position(median, edges), f"{prefix}median {fmt_number(median)}", is_old))
+        markers.append(Marker(bin_position(p90, edges), f"{prefix}p90 {fmt_number(p90)}", is_old))
+        if not is_old:
+            extra = {"median": median, "p90": p90}
     return Chart(
         key=key,
         title=title,

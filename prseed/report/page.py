@@ -208,16 +208,43 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
     return str(value)
 
 
-def _table(rows: Iterable[tuple[str, str]], old: dict[str, str] | None = None) -> str:
+# Groups of the manifest's ``requests`` and ``waits`` records, read as words on the page.
+_GROUPS = {"by_kind": "", "by_resource": "resource ", "by_reason": "", "by_status": "status "}
+
+
+def label(key: str) -> str:
+    """A flattened manifest key as a reader's label: ``by_reason.pacing.seconds`` → ``pacing: seconds``.
+
+    The grouping prefix (``by_kind``...) is dropped or made a word, dots become ``: `` and
+    underscores spaces; list indexes (``[0]``) are kept.
+    """
+    head, _, rest = key.partition(".")
+    if head in _GROUPS and rest:
+        parts = rest.split(".")
+        parts[0] = _GROUPS[head] + parts[0]
+    else:
+        parts = key.split(".")
+    return ": ".join(p.replace("_", " ") for p in parts)
+
+
+#: What a record missing from a manifest means, for records whose absence has a known meaning:
+#: snapshots made before the ``api`` record existed were all extracted over REST.
+_MISSING = {"api": "REST (not recorded)"}
+
+
+def _table(rows: Iterable[tuple[str, str]], old: dict[str, str] | None = None, words: bool = True) -> str:
+    """A two- (or, with ``old``, three-) column table; ``words``: keys read as :func:`label`, else as is."""
     out = ["<table>"]
     if old is not None:
         out.append("<tr><th></th><th>now</th><th>older</th></tr>")
@@ -225,7 +252,8 @@ def _table(rows: Iterable[tuple[str, str]], old: dict[str, str] | None = None) -
         cells = f'<td class="n">{escape(text)}</td>'
         if old is not None:
             cells += f'<td class="n">{escape(old.get(key, "–"))}</td>'
-        out.append(f"<tr><th>{escape(key)}</th>{cells}</tr>")
+        head = f'<th title="{escape(key)}">{escape(label(key))}</th>' if words else f"<th>{escape(key)}</th>"
+        out.append(f"<tr>{head}{cells}</tr>")
     out.append("</table>")
     return "".join(out)
 
@@ -265,16 +293,18 @@ def _extraction(new: Figures, old: Figures | None) -> str:
         parts.append(_record_table(key, m[key]))
     extra = [k for k in extra if not _is_record_list(m.get(k))]
     if extra:
-        rows = [r for key in extra for r in flatten(m.get(key, "absent"), key)]
+        rows = [r for key in extra for r in flatten(m.get(key, _MISSING.get(key, "not recorded")), key)]
         before = (
-            dict(r for key in extra for r in flatten(om.get(key, "absent"), key)) if om is not None else None
+            dict(r for key in extra for r in flatten(om.get(key, _MISSING.get(key, "not recorded")), key))
+            if om is not None
+            else None
         )
         parts.append(f"<div><h3>Other records</h3>{_table(rows, before)}</div>")
     build = new.build
     build_rows = [("seed", str(build["seed"])), ("as of", str(build["as_of"]))] + [
         (name, f"{entry['rows']:,} rows") for name, entry in sorted(build["tables"].items())
     ]
-    parts.append(f"<div><h3>Build (transform output)</h3>{_table(build_rows)}</div>")
+    parts.append(f"<div><h3>Build (transform output)</h3>{_table(build_rows, words=False)}</div>")
     parts.append("</div></section>")
     return "".join(parts)
 
@@ -288,8 +318,10 @@ def _record_table(key: str, records: list[dict[str, Any]]) -> str:
     columns: list[str] = []
     for record in records:
         columns.extend(c for c in record if c not in columns)
-    out = [f"<div><h3>{escape(key.replace('_', ' ').capitalize())} ({len(records):,})</h3><table><tr>"]
-    out.extend(f"<th>{escape(c)}</th>" for c in columns)
+    title = escape(key.replace("_", " ").capitalize())
+    # A table of its own across the whole row: its columns do not fit beside other blocks.
+    out = [f'<div class="records"><h3>{title} ({len(records):,})</h3><table><tr>']
+    out.extend(f"<th>{escape(c.replace('_', ' '))}</th>" for c in columns)
     out.append("</tr>")
     for record in records[:LIST_LIMIT]:
         cells = "".join(
@@ -329,7 +361,7 @@ def _diff_lists(diff: SnapshotDiff) -> str:
     ]
     return (
         '<div class="cols"><div><h3>Rows per table</h3>'
-        + _table(rows)
+        + _table(rows, words=False)
         + "</div><div><h3>Pull requests</h3>"
         + _pr_list("added", diff.added, None)
         + _pr_list("changed", list(diff.changed), diff.changed)

@@ -93,6 +93,11 @@ class Chart:
         return False
 
 
+#: Longest category label drawn whole on a horizontal chart (GitHub bot logins such as
+#: ``copilot-pull-request-reviewer[bot]`` are 34); longer ones are cut, the whole in a tooltip.
+LABEL_CHARS = 40
+
+
 def fmt_number(value: float, percent: bool = False) -> str:
     """Format a value for a label: ``12``, ``3.5``, ``1,234``, ``45.0%``."""
     if percent:
@@ -220,10 +225,12 @@ def _axis_label(chart: Chart, value: float) -> str:
 
 def _vertical(chart: Chart) -> str:
     n = len(chart.categories)
-    left, right, top, bottom = 44, 10, 8, 34
+    # marker labels get rows of their own above the bars: they never cover a bar or each other
+    label_rows = 12 * len(chart.markers)
+    left, right, top, bottom = 44, 10, 8 + label_rows, 34
     slot = max(14.0, min(60.0, 640 / max(n, 1)))
     width = left + right + slot * n
-    height = 200
+    height = 200 + label_rows
     plot_h = height - top - bottom
     ticks = nice_ticks(_extent(chart), integer=not chart.percent)
     vmax = ticks[-1]
@@ -268,13 +275,14 @@ def _vertical(chart: Chart) -> str:
     for i, m in enumerate(chart.markers):
         x = left + slot * m.position
         cls = "rule old" if m.old else "rule"
-        # labels alternate between two rows so that a median and a p90 close together stay legible
+        # each label has a row of its own, so that markers close together (a median and a p90,
+        # now and older) never overprint each other
         near_end = x > width - right - 90
         anchor = ' text-anchor="end"' if near_end else ""
         parts.append(
-            f'<line class="{cls}" x1="{_f(x)}" x2="{_f(x)}" y1="{top}" y2="{_f(y(0))}">'
+            f'<line class="{cls}" x1="{_f(x)}" x2="{_f(x)}" y1="{8 + 12 * i}" y2="{_f(y(0))}">'
             f"<title>{escape(m.label)}</title></line>"
-            f'<text class="mlabel" x="{_f(x - 3 if near_end else x + 3)}" y="{top + 10 + 12 * (i % 2)}"'
+            f'<text class="mlabel" x="{_f(x - 3 if near_end else x + 3)}" y="{8 + 10 + 12 * i}"'
             f"{anchor}>{escape(m.label)}</text>"
         )
     for c, target in enumerate(chart.targets):
@@ -290,11 +298,12 @@ def _vertical(chart: Chart) -> str:
 
 def _horizontal(chart: Chart) -> str:
     n = len(chart.categories)
-    label_w = min(220, 12 + 6.5 * max((len(c) for c in chart.categories), default=4))
+    label_w = min(LABEL_CHARS * 6.5 + 12, 12 + 6.5 * max((len(c) for c in chart.categories), default=4))
     left, right, top, bottom = label_w, 56, 4, 22
     groups = 1 if chart.stacked else len(chart.series)
     slot = 6 + 14 * groups
-    width = 520
+    # the plot keeps 300 px however long the labels are
+    width = round(label_w + 300 + right)
     height = top + bottom + slot * n
     ticks = nice_ticks(_extent(chart), integer=not chart.percent)
     vmax = ticks[-1]
@@ -330,15 +339,17 @@ def _horizontal(chart: Chart) -> str:
             )
         if not chart.stacked or si == len(chart.series) - 1:
             end = base + value
-            parts.append(
-                f'<text class="value" x="{_f(x(end) + 4)}" y="{_f(y + bar_h / 2 + 4)}">'
-                f"{fmt_number(end, chart.percent)}</text>"
-            )
+            text = fmt_number(end, chart.percent)
+            tx = x(end) + 4
+            target = chart.targets[c] if c < len(chart.targets) else None
+            if target is not None and tx - 6 <= x(target) <= tx + 6.5 * len(text):
+                tx = x(target) + 4  # after the reference line, not under it
+            parts.append(f'<text class="value" x="{_f(tx)}" y="{_f(y + bar_h / 2 + 4)}">{text}</text>')
     for c, label in enumerate(chart.categories):
-        short = label if len(label) <= 32 else label[:31] + "…"
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
         parts.append(
             f'<text class="tick" x="{_f(left - 6)}" y="{_f(top + slot * c + slot / 2 + 4)}" '
-            f'text-anchor="end">{escape(short)}</text>'
+            f'text-anchor="end"><title>{escape(label)}</title>{escape(short)}</text>'
         )
     parts.append(f'<line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{_f(height - bottom)}"/>')
     for c, target in enumerate(chart.targets):
