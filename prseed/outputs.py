@@ -161,7 +161,8 @@ def check_output_file(out: Path, marker: bytes, what: str, option: str = "--out"
     dataset = enclosing_dataset(out.parent)
     if dataset is not None:
         raise ConfigError(
-            f"{option} {out} is inside the prseed {dataset_kind(dataset)} {dataset}, which writing there "
+            f"{option} {out} is inside the prseed {(dataset_kind(dataset) or '').removeprefix('prseed-')} "
+            f"{dataset}, which writing there "
             f"would corrupt; write the {what} outside it, e.g. {option} {dataset.name}.{what}.html"
         )
     if out.exists():

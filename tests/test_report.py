@@ -560,17 +560,17 @@ def test_cli_out_never_replaces_what_is_not_a_report(tmp_path: Path, monkeypatch
     inside = runner.invoke(cli, ["report", "demo", "--out", str(manifest)])
     assert inside.exit_code == 2
     assert inside.output.strip().splitlines() == [
-        f"prseed: error: --out {manifest} is inside the prseed prseed-snapshot {tmp_path / 'snapshots/demo'}, "
+        f"prseed: error: --out {manifest} is inside the prseed snapshot {tmp_path / 'snapshots/demo'}, "
         "which writing there would corrupt; write the report outside it, e.g. --out demo.report.html"
     ]
     assert manifest.read_bytes() == before
     # a new file deeper inside the snapshot, and inside a build, are refused as well
     deeper = runner.invoke(cli, ["report", "demo", "--out", "snapshots/demo/sub/page.html"])
-    assert deeper.exit_code == 2 and "inside the prseed prseed-snapshot" in deeper.output
+    assert deeper.exit_code == 2 and "inside the prseed snapshot" in deeper.output
     assert not Path("snapshots/demo/sub").exists()
     assert runner.invoke(cli, ["report", "demo"]).exit_code == 0
     in_build = runner.invoke(cli, ["report", "demo", "--out", "build/demo/page.html"])
-    assert in_build.exit_code == 2 and "inside the prseed prseed-build" in in_build.output
+    assert in_build.exit_code == 2 and "inside the prseed build" in in_build.output
     assert not Path("build/demo/page.html").exists()
     # a user's file is kept
     notes = Path("notes.html")
