@@ -40,6 +40,10 @@ def _project(key: str | None, repos: tuple[str, ...]) -> Project:
     return project
 
 
+# Waits worth a line of their own (pacing and backoff are short and shown on the progress line).
+_RESTS = {"secondary": "secondary limit", "primary": "primary budget spent until its reset"}
+
+
 class _ProgressLine:
     """Draws progress as one carriage-return line on stderr (only on a terminal, never with --quiet)."""
 
@@ -49,6 +53,12 @@ class _ProgressLine:
 
     def __call__(self, progress: Progress) -> None:
         p = progress
+        if p.wait_reason in _RESTS:
+            # A rest of a minute or more: say why nothing moves, on a terminal or in a log.
+            if self.enabled:
+                sys.stderr.write("\n")
+            why = _RESTS[p.wait_reason]
+            note(f"rate-limited: resting {p.wait_seconds:.0f} s ({why}); Ctrl-C stops, --resume continues")
         if not self.enabled:
             return
         now = time.monotonic()
