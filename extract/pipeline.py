@@ -555,6 +555,9 @@ def _fetch(
     ]
     if gql is not None:
         gql.learn_budgets(limits)
+        for repo in repos:
+            # GraphQL answers NOT_FOUND for a renamed or transferred repository's old name.
+            gql.resolve(repo)
 
     if not checkpoint.listed:
         reporter.phase = "listing"

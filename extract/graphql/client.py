@@ -271,6 +271,8 @@ class GraphQLClient:
         self.timeout = (connect_timeout, read_timeout)
         self.backoff_base = backoff_base
         self.stats = GraphQLStats()
+        # ``owner/name`` asked for -> the repository's current name (after a rename or transfer).
+        self.names: dict[str, str] = {}
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
