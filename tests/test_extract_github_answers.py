@@ -425,3 +425,32 @@ def test_faults_and_quirks_together_still_give_an_exact_snapshot(tmp_path):
         assert result.exit_code == 0, result.output
         assert gh.stats.violations == 0
     assert len(table(tmp_path / "s", "pull_requests")) == 12
+
+
+def test_summary_and_messages_count_what_was_spent(tmp_path):
+    # Issue 12 §4: a resumed run re-asks the commit stats of the batch the interruption lost;
+    # the summary says so instead of "122 commit-stats calls for 99 commits" unexplained.
+    repo = generate_repo(REPO, n_prs=9, seed=27)
+    out = tmp_path / "s"
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
+        second = stop_then_resume(gh, out, interrupt_on_last_reviews(repo), "--repo", REPO)
+        calls = manifest(out)["requests"]["by_kind"]["commit"]
+        commits = len(table(out, "commits"))
+        assert calls > commits  # the lost batch's commits were asked twice
+        assert (
+            f"{calls} commit-stats calls for {commits} commits, {calls - commits} of them retries"
+            in second.output
+        )
+        # --max-retries 0: one attempt, no retries (not "after 1 retries").
+        gh.quirks.overrides.insert(0, Override(r"/pulls$", 502, {"message": "Server Error"}))
+        args = ["extract", "--api", "rest", "--repo", REPO, "--out", str(tmp_path / "t"), "--api-url", gh.url]
+        args += ["--since", "2020-01-01", "--points-per-minute", "100000", "--max-retries", "0"]
+        none = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert none.exit_code == 75 and "after 1 attempt (no retries)" in none.output, none.output
+    # The ad-hoc banner gives the window this run takes, not the defaults.
+    banner = CliRunner().invoke(
+        cli,
+        ["extract", "--repo", REPO, "--max-prs", "40", "--since", "2020-01-01", "--dry-run", "--api", "rest"],
+        env={"GITHUB_TOKEN": "", "GITHUB_SEEDING_TOKENS": ""},
+    )
+    assert "max 40 PRs per repository, since 2020-01-01" in banner.output, banner.output
