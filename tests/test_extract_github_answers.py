@@ -454,3 +454,51 @@ def test_summary_and_messages_count_what_was_spent(tmp_path):
         env={"GITHUB_TOKEN": "", "GITHUB_SEEDING_TOKENS": ""},
     )
     assert "max 40 PRs per repository, since 2020-01-01" in banner.output, banner.output
+
+
+def test_quirks_are_switched_on_from_the_fake_githubs_command_line(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    help_text = subprocess.run(
+        [sys.executable, "-m", "tests.fakegithub", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+    for name in ("moved", "refusals", "abuse-limit", "bad-pages", "moving-lists", "surrogates"):
+        assert name in help_text
+    args = ["--port", "0", "--prs", "8", "--token", TOKEN, "--anchor", "2026-01-01"]
+    args += ["--quirk", "moved", "--quirk", "refusals", "--quirk", "surrogates"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakegithub", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(5)]
+        url = banner[0].rsplit(" at ", 1)[1].strip()
+        assert any(line.startswith("quirk moved: ") for line in banner), banner
+        assert any(line.startswith("quirk surrogates: ") for line in banner), banner
+        out = tmp_path / "q"
+        args = [
+            "extract",
+            "--api",
+            "rest",
+            "--repo",
+            "octo-org/old-demo",
+            "--out",
+            str(out),
+            "--api-url",
+            url,
+        ]
+        args += ["--since", "2020-01-01", "--points-per-minute", "100000", "--batch-delay", "0", "--quiet"]
+        result = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert result.exit_code == 0, result.output
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+    data = manifest(out)
+    assert [r["from"] for r in data["redirects"]] == ["/repos/octo-org/old-demo"]
+    assert {r["endpoint"] for r in data["refusals"]} >= {"contributors", "pull-files"}
+    assert data["unicode_repairs"] >= 2
