@@ -15,13 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 from prseed.extract.workdir import work_dir
 
 from tests.fakegithub import FakeGitHub, Faults, Override, Quirks, generate_repo
 from tests.test_cli import PRSEED
-
-pytestmark = pytest.mark.slow
 
 TOKEN = "fake-interrupt-token-0123456789"
 REPO = "octo-org/demo"
