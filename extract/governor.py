@@ -37,6 +37,14 @@ RECOVER_AFTER = 50  # good answers before a throttled token gets one more concur
 WaitListener = Callable[[str, float], None]
 
 
+class Stopped(Exception):
+    """Raised in a thread waiting in the governor once the run is stopped (Ctrl-C or a failure).
+
+    Control flow only: the thread that called :meth:`Governor.stop` re-raises its own exception,
+    so this one never reaches the user.
+    """
+
+
 @dataclass(frozen=True)
 class Lease:
     """Permission to send one request.
@@ -95,7 +103,7 @@ class Governor:
         secondary_min_wait: float = 60.0,
         max_concurrency: int = 3,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         on_wait: WaitListener | None = None,
     ) -> None:
         """Create a governor.
@@ -106,7 +114,7 @@ class Governor:
             secondary_min_wait: minimum wait after a secondary limit without ``retry-after``.
             max_concurrency: in-flight requests allowed per token.
             clock: wall-clock seconds (``x-ratelimit-reset`` is an epoch).
-            sleep: how to wait.
+            sleep: how to wait (tests); by default a wait that :meth:`stop` ends at once.
             on_wait: called with (reason, seconds) when a wait starts.
         """
         self._n = max(1, n_tokens)
@@ -131,6 +139,7 @@ class Governor:
         self._bucket = self._capacity
         self._bucket_at = clock()
         self._announced: set[tuple[str, float]] = set()
+        self._stop = threading.Event()
         self.waits = WaitStats()
 
     # -- sending -------------------------------------------------------------------------------
@@ -147,6 +156,8 @@ class Governor:
         """
         while True:
             with self._cond:
+                if self._stop.is_set():
+                    raise Stopped("the run is stopping")
                 now = self._clock()
                 self._refill(now)
                 pool = range(self._n) if token is None else [token]
@@ -171,7 +182,7 @@ class Governor:
                     reason, until = self._earliest_ready(resource, now)
                 seconds = max(until - now, 0.0)
                 self._record(reason, until, seconds)
-            self._sleep(seconds)
+            self._pause(seconds)
 
     def release(self, lease: Lease, rate: RateHeaders | None, ok: bool = True) -> None:
         """Return a lease and learn from the answer's rate-limit headers.
@@ -273,8 +284,25 @@ class Governor:
             self.waits.add("backoff", seconds)
         if self._on_wait is not None:
             self._on_wait("backoff", seconds)
-        self._sleep(seconds)
+        self._pause(seconds)
         return seconds
+
+    def stop(self) -> None:
+        """Stop the run: every wait, now or later, raises :class:`Stopped` at once.
+
+        Called by the main thread on Ctrl-C or a failure, so worker threads resting for a
+        secondary limit (a minute or more) or a reset end now instead of finishing their rest
+        while the process waits for them. :meth:`start_run` lifts it for the next run.
+        """
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    def _pause(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif self._stop.wait(seconds):
+            raise Stopped("the run is stopping")
 
     def start_run(self, on_wait: WaitListener | None) -> None:
         """Begin the next of several runs sharing this governor (``prseed extract --all``).
@@ -286,6 +314,7 @@ class Governor:
         with self._cond:
             self.waits = WaitStats()
             self._on_wait = on_wait
+            self._stop.clear()
 
     def knows(self, token: int, resources: tuple[str, ...]) -> bool:
         """Whether a budget of every one of ``resources`` is known for ``token``."""

@@ -618,7 +618,7 @@ class Client:
             else "GitHub is failing now: try again later (in a few minutes) with --resume"
         )
         text = (
-            f"gave up on GET {_path(url)} after {tries.failures + tries.limit_waits} retries "
+            f"gave up on GET {_path(url)} after {attempts_text(tries.failures + tries.limit_waits)} "
             f"(last: {scrub(result.reason, self._tokens)}); {later}"
         )
         cls = EXHAUSTED[result.outcome]
@@ -718,6 +718,13 @@ def _duration(seconds: float) -> str:
 def _path(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def attempts_text(attempts: int) -> str:
+    """``1 attempt (no retries)``, ``2 attempts (1 retry)``, ``3 attempts (2 retries)``."""
+    retries = max(0, attempts - 1)
+    said = "no retries" if retries == 0 else f"{retries} retr{'y' if retries == 1 else 'ies'}"
+    return f"{attempts} attempt{'' if attempts == 1 else 's'} ({said})"
 
 
 def _exception_reason(exc: requests.RequestException) -> str:

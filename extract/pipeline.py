@@ -158,6 +158,7 @@ class _Batch:
 # (its last requests are slow, or waiting for a retry), so one slow answer holds one worker,
 # not the whole run, while memory and a kill's lost work stay bounded by two batches.
 WINDOW = 2
+WAIT_SLICE = 0.5  # seconds the main thread waits for workers at a time
 
 
 class _Fetcher:
@@ -216,8 +217,10 @@ class _Fetcher:
                     if exhausted:
                         return
                     continue
-                timeout = max(0.0, next_open - time.monotonic()) if not exhausted else None
-                finished, _ = wait(list(self.pending), timeout=timeout or None, return_when=FIRST_COMPLETED)
+                timeout = max(0.0, next_open - time.monotonic()) if not exhausted else WAIT_SLICE
+                # In slices: Ctrl-C reaches the main thread between them on any platform.
+                timeout = min(timeout or WAIT_SLICE, WAIT_SLICE)
+                finished, _ = wait(list(self.pending), timeout=timeout, return_when=FIRST_COMPLETED)
                 for future in finished:
                     job, kind, arg = self.pending.pop(future)
                     self._store(job, kind, arg, future.result())
@@ -233,6 +236,8 @@ class _Fetcher:
                             del open_batches[batch.index]
                             finish(batch.index, *self._batch_rows(batch))
         except BaseException:
+            # Workers resting for a limit end their rest now, not a minute later.
+            self.client.governor.stop()
             for future in self.pending:
                 future.cancel()
             wait(list(self.pending))
@@ -352,7 +357,12 @@ def extract(
             fresh=config.fresh,
         )
         with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="prseed-extract") as pool:
-            manifest = _run(config, client, pool, work, checkpoint, reporter)
+            try:
+                manifest = _run(config, client, pool, work, checkpoint, reporter)
+            except BaseException:
+                # Before the pool waits for its workers: their rests and backoffs end at once.
+                governor.stop()
+                raise
         replace_dir_atomically(work.path / "staging", out_dir)
         work.remove()
     reporter.phase = "done"
@@ -545,6 +555,9 @@ def _fetch(
     ]
     if gql is not None:
         gql.learn_budgets(limits)
+        for repo in repos:
+            # GraphQL answers NOT_FOUND for a renamed or transferred repository's old name.
+            gql.resolve(repo)
 
     if not checkpoint.listed:
         reporter.phase = "listing"

@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import date
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -225,7 +226,9 @@ def adhoc_project(repo: str, key: str | None = None) -> Project:
     )
 
 
-def project_for_repos(repos: tuple[str, ...]) -> tuple[Project, str]:
+def project_for_repos(
+    repos: tuple[str, ...], max_prs: int | None = None, since: date | None = None
+) -> tuple[Project, str]:
     """Settings for ``--repo`` repositories: the registry project that has exactly these, else ad hoc.
 
     Returns:
@@ -244,13 +247,20 @@ def project_for_repos(repos: tuple[str, ...]) -> tuple[Project, str]:
         found = min(matches, key=lambda p: p.tier != "first-class")
         return found, (
             f"{', '.join(repos)} is registry project {found.key!r}: using its settings "
-            f"(max {found.max_prs} PRs per repository, {found.days_back} days back, team {found.team_slug})"
+            f"({_window(found, max_prs, since)}, team {found.team_slug})"
         )
     first = adhoc_project(repos[0], key=key)
     project = dataclasses.replace(first, repos=repos)
     members = [p.key for p in load_registry().values() if wanted & {r.lower() for r in p.repos}]
     also = f"; registry project(s) {', '.join(members)} also hold some of them" if members else ""
     return project, (
-        f"ad-hoc project {project.key!r} (not in the registry): max {project.max_prs} PRs per repository, "
-        f"{project.days_back} days back, team {project.team_slug}{also}"
+        f"ad-hoc project {project.key!r} (not in the registry): {_window(project, max_prs, since)}, "
+        f"team {project.team_slug}{also}"
     )
+
+
+def _window(project: Project, max_prs: int | None, since: date | None) -> str:
+    """The PRs a run takes, as given on the command line or else the project's defaults."""
+    prs = max_prs if max_prs is not None else project.max_prs
+    back = f"since {since.isoformat()}" if since is not None else f"{project.days_back} days back"
+    return f"max {prs} PRs per repository, {back}"

@@ -46,9 +46,9 @@ class SnapshotInfo:
         if has_comments(self.manifest):
             return None
         return (
-            f"not in this snapshot (schema version {self.manifest['schema_version']}, made before "
-            "prseed extracted PR comments): metrics_prcomment stays empty and total_comments NULL; "
-            "re-extract to fill them"
+            f"this snapshot has no comment tables (schema version {self.manifest['schema_version']}: "
+            "extracted without comments, or by an older prseed): metrics_prcomment stays empty and "
+            "total_comments NULL; re-extract with a prseed that extracts comments to fill them"
         )
 
     @property

@@ -171,3 +171,21 @@ def test_symlinked_outputs_are_written_through_and_debris_is_cleaned(gh_repo, wo
     assert not [p for p in work.iterdir() if p.name.startswith(".realsnap")]
     verify = run("snapshot", "verify", "octo-org--demo", cwd=work)
     assert verify.returncode == 0, verify.stderr
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [cls, *(c for sub in cls.__subclasses__() for c in _subclasses(sub))]
+
+
+def test_every_exit_code_the_code_gives_has_a_row_in_the_readme_table() -> None:
+    import re
+
+    from prseed.cli.common import FILE_SYSTEM_EXIT
+    from prseed.console import INTERRUPTED_EXIT
+    from prseed.errors import PrseedError
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("Exit codes (", 1)[1].split("\n\n", 2)[1]
+    rows = {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.M)}
+    given = {int(c.exit_code) for c in _subclasses(PrseedError)} | {0, FILE_SYSTEM_EXIT, INTERRUPTED_EXIT}
+    assert 75 in given and given <= rows, sorted(given - rows)

@@ -74,10 +74,13 @@ def test_a_version_1_snapshot_transforms_with_the_comment_values_null(tmp_path: 
 def test_snapshot_info_says_why_a_version_1_snapshot_has_no_comments() -> None:
     result = CliRunner().invoke(cli, ["snapshot", "info", str(DEMO)])
     assert result.exit_code == 0, result.stderr
-    assert "comments     not in this snapshot (schema version 1" in result.stdout
+    assert (
+        "comments     this snapshot has no comment tables (schema version 1: extracted without"
+        in result.stdout
+    )
     assert "total_comments NULL" in result.stdout
     result = CliRunner().invoke(cli, ["snapshot", "info", str(FIXTURE)])
-    assert "not in this snapshot" not in result.stdout
+    assert "no comment tables" not in result.stdout
     assert "review_comments" in result.stdout and "issue_comments" in result.stdout
 
 

@@ -425,3 +425,80 @@ def test_faults_and_quirks_together_still_give_an_exact_snapshot(tmp_path):
         assert result.exit_code == 0, result.output
         assert gh.stats.violations == 0
     assert len(table(tmp_path / "s", "pull_requests")) == 12
+
+
+def test_summary_and_messages_count_what_was_spent(tmp_path):
+    # Issue 12 §4: a resumed run re-asks the commit stats of the batch the interruption lost;
+    # the summary says so instead of "122 commit-stats calls for 99 commits" unexplained.
+    repo = generate_repo(REPO, n_prs=9, seed=27)
+    out = tmp_path / "s"
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as gh:
+        second = stop_then_resume(gh, out, interrupt_on_last_reviews(repo), "--repo", REPO)
+        calls = manifest(out)["requests"]["by_kind"]["commit"]
+        commits = len(table(out, "commits"))
+        assert calls > commits  # the lost batch's commits were asked twice
+        assert (
+            f"{calls} commit-stats calls for {commits} commits, {calls - commits} of them retries"
+            in second.output
+        )
+        # --max-retries 0: one attempt, no retries (not "after 1 retries").
+        gh.quirks.overrides.insert(0, Override(r"/pulls$", 502, {"message": "Server Error"}))
+        args = ["extract", "--api", "rest", "--repo", REPO, "--out", str(tmp_path / "t"), "--api-url", gh.url]
+        args += ["--since", "2020-01-01", "--points-per-minute", "100000", "--max-retries", "0"]
+        none = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert none.exit_code == 75 and "after 1 attempt (no retries)" in none.output, none.output
+    # The ad-hoc banner gives the window this run takes, not the defaults.
+    banner = CliRunner().invoke(
+        cli,
+        ["extract", "--repo", REPO, "--max-prs", "40", "--since", "2020-01-01", "--dry-run", "--api", "rest"],
+        env={"GITHUB_TOKEN": "", "GITHUB_SEEDING_TOKENS": ""},
+    )
+    assert "max 40 PRs per repository, since 2020-01-01" in banner.output, banner.output
+
+
+def test_quirks_are_switched_on_from_the_fake_githubs_command_line(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    help_text = subprocess.run(
+        [sys.executable, "-m", "tests.fakegithub", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+    for name in ("moved", "refusals", "abuse-limit", "bad-pages", "moving-lists", "surrogates"):
+        assert name in help_text
+    args = ["--port", "0", "--prs", "8", "--token", TOKEN, "--anchor", "2026-01-01"]
+    args += ["--quirk", "moved", "--quirk", "refusals", "--quirk", "surrogates"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakegithub", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(5)]
+        url = banner[0].rsplit(" at ", 1)[1].strip()
+        assert any(line.startswith("quirk moved: ") for line in banner), banner
+        assert any(line.startswith("quirk surrogates: ") for line in banner), banner
+        out = tmp_path / "q"
+        args = [
+            "extract",
+            "--api",
+            "rest",
+            "--repo",
+            "octo-org/old-demo",
+            "--out",
+            str(out),
+            "--api-url",
+            url,
+        ]
+        args += ["--since", "2020-01-01", "--points-per-minute", "100000", "--batch-delay", "0", "--quiet"]
+        result = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert result.exit_code == 0, result.output
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+    data = manifest(out)
+    assert [r["from"] for r in data["redirects"]] == ["/repos/octo-org/old-demo"]
+    assert {r["endpoint"] for r in data["refusals"]} >= {"contributors", "pull-files"}
+    assert data["unicode_repairs"] >= 2

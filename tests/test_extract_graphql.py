@@ -125,9 +125,10 @@ def test_graphql_points_per_pr_and_requests(both):
     # 0.1 points per PR at most, plus the fixed queries of a run: the first list page, the
     # profiles, and the continuation rounds of the 262-commit PR (bench/ measures 1,000 PRs).
     assert stats["points"] <= 0.1 * gql.prs + 4, stats
-    # REST calls left in GraphQL mode: /rate_limit, contributors, targeted files lists.
+    # REST calls left in GraphQL mode: /rate_limit, the repository (its current name),
+    # contributors, targeted files lists.
     core = gql.requests - stats["queries"]
-    assert core <= 2 + stats["rest_file_lists"] + 2
+    assert core <= 3 + stats["rest_file_lists"] + 2
     assert rest.requests > 10 * gql.requests
 
 
@@ -416,3 +417,28 @@ def test_failures_that_persist_stop_with_the_retriable_exit_code(tmp_path):
     assert result.exit_code == 75, result.output
     assert "--resume" in result.output and "HTTP 502" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_moved_repository_is_resolved_through_rest_then_queried_by_its_new_name(tmp_path):
+    # GitHub's GraphQL answers NOT_FOUND for a renamed repository's old name; REST redirects it.
+    from tests.fakegithub import Quirks
+
+    moved_repo = generate_repo(REPO, n_prs=8, seed=23)
+    quirks = Quirks(moved={"octo-org/old-name": REPO})
+    out = tmp_path / "moved"
+    with FakeGitHub(repos=[moved_repo], tokens={TOKEN}, quirks=quirks) as gh:
+        args = ["extract", "--repo", "octo-org/old-name", "--out", str(out), "--api-url", gh.url]
+        args += ["--since", "2020-01-01", "--batch-delay", "0", "--points-per-minute", "100000", "--quiet"]
+        result = CliRunner().invoke(cli, args, env={"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""})
+        assert result.exit_code == 0, result.output
+        assert gh.stats.violations == 0
+    data = json.loads((out / "manifest.json").read_text())
+    assert data["api"] == "graphql"
+    moved = [
+        {"from": "/repos/octo-org/old-name", "to": f"/repositories/{moved_repo.repo['id']}", "status": 301}
+    ]
+    assert data["redirects"] == moved
+    prs = pq.read_table(out / "pull_requests.parquet").to_pylist()
+    assert sorted(r["number"] for r in prs) == sorted(p["number"] for p in moved_repo.pulls)
+    assert {r["repo"] for r in prs} == {"octo-org/old-name"}  # the name the user asked for
+    assert data["requests"]["by_kind"]["repository"] == 2  # the 301 and the moved repository's answer

@@ -370,6 +370,7 @@ class ScriptedGraphQL:
         self.flaky = flaky  # this PR comes back null (NOT_FOUND) the first time
         self.heavy_above = heavy_above
         self.governor = _Governor()
+        self.names: dict[str, str] = {}  # no renamed repositories
         self.sent: list[tuple[str, int]] = []
 
     def _conn(self, number: int, key: str, offset: int, first: int) -> dict[str, Any]:
@@ -562,6 +563,7 @@ def test_a_pr_listed_twice_counts_once_toward_max_prs():
         backoff_base = 0.0
         governor = _Governor()
         stats = GraphQLStats()
+        names: dict[str, str] = {}  # noqa: RUF012 (no renamed repositories)
 
         def execute(self, text: str, variables: dict[str, Any], **kw: Any) -> Answer:
             numbers, cursor = pages[variables["after"]]

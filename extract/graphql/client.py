@@ -38,6 +38,7 @@ from prseed.extract.http import (
     Classified,
     Counters,
     Outcome,
+    attempts_text,
     check_api_url,
     classify,
     decode_json,
@@ -271,6 +272,8 @@ class GraphQLClient:
         self.timeout = (connect_timeout, read_timeout)
         self.backoff_base = backoff_base
         self.stats = GraphQLStats()
+        # ``owner/name`` asked for -> the repository's current name (after a rename or transfer).
+        self.names: dict[str, str] = {}
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
@@ -403,8 +406,9 @@ class GraphQLClient:
             if attempts > self.max_retries or limit_waits > 10 * (self.max_retries + 1):
                 limits = (Outcome.PRIMARY_LIMIT, Outcome.SECONDARY_LIMIT)
                 error = RateLimitError if outcome in limits else TransientError
+                tried = attempts_text(attempts + limit_waits)
                 raise error(
-                    f"gave up on the GraphQL query for {what or kind} after {attempts + limit_waits} retries "
+                    f"gave up on the GraphQL query for {what or kind} after {tried} "
                     f"(last: {reason}); try again later with --resume or raise --max-retries"
                 )
 

@@ -138,7 +138,7 @@ def fetch_pull_list(
     while True:
         answer = gql.execute(
             text,
-            {**_owner_name(repo), "after": after},
+            {**_owner_name(gql.names.get(repo, repo)), "after": after},
             kind="graphql-list",
             what=f"repository {repo}",
             tolerate=not_found,
@@ -303,7 +303,7 @@ class GraphQLBatchRunner:
             try:
                 answer = self.gql.execute(
                     q.details_query(page, self.stats),
-                    _owner_name(repo),
+                    _owner_name(self.gql.names.get(repo, repo)),
                     kind="graphql-details",
                     what=f"pull requests {repo}#{page[0]}..#{page[-1]}",
                     split_on_heavy=len(page) > 1,

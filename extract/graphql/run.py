@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from prseed.extract.config import ExtractConfig
+from prseed.extract.github import repo_path
 from prseed.extract.graphql.client import RESOURCE, GraphQLClient
 from prseed.extract.graphql.pager import (
     DEFAULT_PAGE,
@@ -73,6 +74,23 @@ class GraphQLMode:
                 if budget.get(key) is not None:
                     headers[f"x-ratelimit-{key}"] = str(budget[key])
             self.gql.governor.observe(token, RESOURCE, parse_rate_headers(headers))
+
+    def resolve(self, repo: str) -> None:
+        """Learn a repository's current name through REST ``GET /repos/{owner}/{name}`` (1 request).
+
+        GitHub's REST API redirects a renamed or transferred repository's old name (301, followed
+        and recorded in the manifest's ``redirects``); its GraphQL API answers NOT_FOUND for it.
+        The queries then ask for the current name; rows keep the name the project lists.
+
+        Raises:
+            NotFoundError: the repository does not exist (or the token cannot see it).
+        """
+        data = self.rest.get(
+            self.rest.url(repo_path(repo)), kind="repository", what=f"repository {repo}"
+        ).data
+        current = data.get("full_name") if isinstance(data, dict) else None
+        if isinstance(current, str) and "/" in current and current.lower() != repo.lower():
+            self.gql.names[repo] = current
 
     def list_pulls(self, repo: str) -> Iterator[dict[str, Any]]:
         """The repository's PRs of the window, newest created first."""

@@ -30,14 +30,18 @@ def read_tokens() -> tuple[str, ...]:
     return (single,) if single else ()
 
 
-def _project(key: str | None, repos: tuple[str, ...]) -> Project:
+def _project(key: str | None, repos: tuple[str, ...], values: dict[str, Any]) -> Project:
     if key and repos:
         raise ConfigError("give either PROJECT or --repo, not both")
     if key:
         return get_project(key)
-    project, said = project_for_repos(repos)
+    project, said = project_for_repos(repos, values.get("max_prs"), values.get("since"))
     note(said)
     return project
+
+
+# Waits worth a line of their own (pacing and backoff are short and shown on the progress line).
+_RESTS = {"secondary": "secondary limit", "primary": "primary budget spent until its reset"}
 
 
 class _ProgressLine:
@@ -49,6 +53,12 @@ class _ProgressLine:
 
     def __call__(self, progress: Progress) -> None:
         p = progress
+        if p.wait_reason in _RESTS:
+            # A rest of a minute or more: say why nothing moves, on a terminal or in a log.
+            if self.enabled:
+                sys.stderr.write("\n")
+            why = _RESTS[p.wait_reason]
+            note(f"rate-limited: resting {p.wait_seconds:.0f} s ({why}); Ctrl-C stops, --resume continues")
         if not self.enabled:
             return
         now = time.monotonic()
@@ -101,12 +111,16 @@ def summary(result: ExtractResult) -> str:
     """The end summary printed after a successful extract."""
     c = result.counts
     per_commit = result.requests_by_kind.get("commit", 0)
+    # One call per commit; the rest are retries and the calls of a batch an interruption lost
+    # (a resumed run asks them again): all spent on this snapshot, so all counted.
+    again = per_commit - c["commits"]
+    again_said = f", {again} of them retries or re-asked after an interruption" if again > 0 else ""
     lines = [
         f"snapshot written to {result.out_dir}",
         f"  PRs {c['pull_requests']}, commits {c['commits']}, reviews {c['reviews']}, "
         f"files {c['files']}, check runs {c['check_runs']}, contributors {c['contributors']}",
         f"  requests {result.requests} ({result.requests_per_pr:.2f} per PR + {per_commit} "
-        f"commit-stats calls for {c['commits']} commits), retries {result.retries}",
+        f"commit-stats calls for {c['commits']} commits{again_said}), retries {result.retries}",
         f"  waits {result.waits} ({result.wait_seconds:.1f} s), truncated PRs "
         f"{len(result.truncated_prs)}, time {result.seconds:.1f} s",
     ]
@@ -224,7 +238,7 @@ def extract(
         values = config_values(ExtractConfig, options)
         if values["resume"] and values["fresh"]:
             raise ConfigError("--resume and --fresh exclude each other")
-        proj = _project(project, repos)
+        proj = _project(project, repos, values)
         config = project_config(proj, values, read_tokens())
         if dry_run:
             check_output(config)  # report now what the run would refuse

@@ -10,6 +10,7 @@ import threading
 
 from tests.fakegithub.faults import Faults
 from tests.fakegithub.generate import generate_repo
+from tests.fakegithub.quirk_presets import QUIRK_HELP, QUIRK_PRESETS, apply_quirks, old_name
 from tests.fakegithub.server import FakeGitHub
 
 FAULT_PRESETS: dict[str, dict[str, object]] = {
@@ -78,6 +79,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=sorted(FAULT_PRESETS),
         help="switch on a misbehaviour preset (repeatable)",
     )
+    p.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        choices=sorted(QUIRK_PRESETS),
+        metavar="NAME",
+        help="switch on one of real GitHub's odd answers (repeatable): "
+        + "; ".join(f"{name}: {QUIRK_HELP[name]}" for name in sorted(QUIRK_PRESETS)),
+    )
     p.add_argument("--huge-pr", action="store_true", help="add a PR with more than 3,000 files")
     p.add_argument(
         "--many-comments",
@@ -117,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         settings["secondary_quiet_seconds"] = args.quiet_seconds
     faults = Faults(**settings)  # type: ignore[arg-type]
     tokens = set(args.token) if args.token else None
+    quirks = apply_quirks(args.quirk, repos)
     gh = FakeGitHub(
         repos=repos,
         tokens=tokens,
@@ -125,14 +136,20 @@ def main(argv: list[str] | None = None) -> int:
         prefix=args.prefix,
         port=args.port,
         id_links=args.id_links,
+        quirks=quirks,
     ).start()
     print(f"fake GitHub serving {', '.join(names)} ({args.prs} PRs each) at {gh.url}")
     if args.fault:
         print(f"faults: {faults}")
+    for name in args.quirk:
+        print(f"quirk {name}: {QUIRK_HELP[name]}")
+    if quirks.moved:
+        print(f"moved: {', '.join(f'{old} -> {new}' for old, new in quirks.moved.items())}")
     token_hint = "" if tokens else "GITHUB_TOKEN=anything "
     print("try:")
     for n in names:
-        print(f"  {token_hint}prseed extract --repo {n} --api-url {gh.url}")
+        asked = old_name(n) if quirks.moved else n
+        print(f"  {token_hint}prseed extract --repo {asked} --api-url {gh.url}")
     print(f"GraphQL: POST http://127.0.0.1:{gh.port}{gh.graphql.path}")
     print("Ctrl-C stops it.", flush=True)
     stop = threading.Event()
