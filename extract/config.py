@@ -29,6 +29,7 @@ class ExtractConfig:
         fresh: discard an unfinished run's work folder first.
         with_patches: keep file patches in ``files.patch``.
         commit_stats: fetch each commit's additions/deletions (one request per commit).
+        comments: fetch review and conversation comments (tables review_comments, issue_comments).
         max_workers: requests in flight at once.
         batch_size: PRs per durable batch.
         batch_delay: seconds of pause between batches.
@@ -84,6 +85,14 @@ class ExtractConfig:
         metadata=cli(
             "Fetch additions/deletions of every commit (one request per commit).",
             flag="--commit-stats/--no-commit-stats",
+        ),
+    )
+    comments: bool = field(
+        default=True,
+        metadata=cli(
+            "Fetch each PR's review and conversation comments (snapshot version 2; two more "
+            "requests per PR in REST).",
+            flag="--comments/--no-comments",
         ),
     )
     max_workers: int = field(default=3, metadata=cli("Requests in flight at once.", min=1))

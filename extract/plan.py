@@ -10,6 +10,8 @@ from prseed.extract.config import ExtractConfig
 COMMITS_PER_PR = 5
 #: Requests per PR besides commit stats: commits, files, reviews and head check-run lists.
 REQUESTS_PER_PR = 4
+#: Requests per PR for its comments: the review-comment and the conversation-comment lists.
+COMMENT_REQUESTS_PER_PR = 2
 #: GraphQL points per PR: details pages and the PR list (measured: 0.076, BENCHMARKS.md).
 GRAPHQL_POINTS_PER_PR = 0.0725
 
@@ -17,7 +19,11 @@ GRAPHQL_POINTS_PER_PR = 0.0725
 def estimate_requests(config: ExtractConfig) -> int:
     """Requests a run of ``config`` needs, roughly (PR lists, per-PR lists, commit stats, profiles)."""
     prs = config.max_prs or 0
-    per_pr = REQUESTS_PER_PR + (COMMITS_PER_PR if config.commit_stats else 0)
+    per_pr = (
+        REQUESTS_PER_PR
+        + (COMMENT_REQUESTS_PER_PR if config.comments else 0)
+        + (COMMITS_PER_PR if config.commit_stats else 0)
+    )
     repos = len(config.project["repos"])
     return repos * (prs * per_pr + prs // 100 + 2 + int(config.project["max_members"]))
 
@@ -47,7 +53,9 @@ def plan(config: ExtractConfig) -> str:
         )
     else:
         cost = (
-            f"estimated requests: ~{estimate_requests(config)} ({REQUESTS_PER_PR} per PR"
+            f"estimated requests: ~{estimate_requests(config)} "
+            f"({REQUESTS_PER_PR + (COMMENT_REQUESTS_PER_PR if config.comments else 0)} per PR"
+            + (" with the 2 comment lists" if config.comments else "")
             + (f" + 1 per commit, ~{COMMITS_PER_PR} commits per PR" if config.commit_stats else "")
             + f" + lists and {config.project['max_members']} profiles per repository)"
         )

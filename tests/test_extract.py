@@ -69,7 +69,7 @@ def table(out: Path, name: str):
     return pq.read_table(out / f"{name}.parquet").to_pylist()
 
 
-def assert_exact(out: Path, repo, commit_stats=True):
+def assert_exact(out: Path, repo, commit_stats=True, comments=True):
     """The snapshot holds exactly what the generated repository holds."""
     verify_dataset(out, "snapshot")
     prs = table(out, "pull_requests")
@@ -108,6 +108,20 @@ def assert_exact(out: Path, repo, commit_stats=True):
     )
     contributors = table(out, "contributors")
     assert [r["login"] for r in contributors] == sorted(c["login"] for c in repo.contributors)
+    if comments:
+        for name, source in (
+            ("review_comments", repo.review_comments),
+            ("issue_comments", repo.issue_comments),
+        ):
+            got = table(out, name)
+            want = sorted(((n, c["id"]), c) for n in by_number for c in source.get(n, []))
+            assert [((r["pr_number"], r["id"]), r["raw"]) for r in got] == [(k, canon(c)) for k, c in want], (
+                name
+            )
+            assert got, f"the generated repo has {name}"
+    else:
+        assert not (out / "review_comments.parquet").exists()
+        assert not (out / "issue_comments.parquet").exists()
 
 
 def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
@@ -127,8 +141,9 @@ def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
         for n in sorted(n for n, c in repo.commits.items() if len(c) > 250)
     ]
     assert manifest["truncated_prs"], "the generated repo has a PR with > 250 commits"
-    # Economy: 4 calls per PR plus extra pages, one per commit, contributors and profiles.
-    assert first.requests_per_pr <= 4.6
+    # Economy: 6 calls per PR (4 lists, 2 comment lists) plus extra pages, one per commit, contributors
+    # and profiles (spread over only 50 PRs here).
+    assert first.requests_per_pr <= 6.6
     assert not work_dir(tmp_path / "a").exists()
 
 
