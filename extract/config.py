@@ -116,7 +116,7 @@ class ExtractConfig:
     api: str | None = field(
         default=None,
         metadata=cli(
-            "GitHub API for the PR data: graphql (about 0.08 rate-limit points per PR) or rest. "
+            "GitHub API for the PR data: graphql (about 0.1 rate-limit points per PR) or rest. "
             "Default: graphql with a token, rest without (README, GraphQL and REST).",
             choices=("graphql", "rest"),
         ),

@@ -67,8 +67,7 @@ def data_params(config: ExtractConfig) -> dict[str, Any]:
 
 def snapshot_tables(config: ExtractConfig) -> tuple[str, ...]:
     """The tables a run of ``config`` writes: the core six, plus the comment tables with comments."""
-    # GraphQL mode does not fetch comments yet: its snapshots stay version 1.
-    return ALL_SNAPSHOT_TABLES if config.comments and config.api_used == "rest" else SNAPSHOT_TABLES
+    return ALL_SNAPSHOT_TABLES if config.comments else SNAPSHOT_TABLES
 
 
 def check_config(config: ExtractConfig) -> None:

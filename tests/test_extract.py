@@ -15,7 +15,7 @@ from prseed.extract.http import Client
 from prseed.extract.workdir import output_lock, work_dir
 
 from prseed.cli import cli
-from prseed.contracts import verify_dataset
+from prseed.contracts import ALL_SNAPSHOT_TABLES, verify_dataset
 from prseed.errors import AuthError, LockError, NotFoundError
 from prseed.registry import adhoc_project
 from tests.fakegithub import FakeGitHub, Faults, generate_repo
@@ -361,7 +361,7 @@ def test_resume_after_sigkill_is_identical_and_redoes_at_most_one_batch(tmp_path
         assert final.returncode == 0, final.stderr.decode()
         total = gh.stats.requests
         assert gh.stats.violations == 0
-    for name in ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors"):
+    for name in ALL_SNAPSHOT_TABLES:
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / "clean" / f"{name}.parquet").read_bytes()
     # Each kill may lose the batch that was running (and the process startup probe).
     biggest_batch = max_batch_requests(small, 3)
@@ -379,6 +379,8 @@ def max_batch_requests(repo, size):
         for p in pulls[i : i + size]:
             commits = min(len(repo.commits[p["number"]]), 250)
             n += 4 + max(commits - 1, 0) // 100 + max(len(repo.files[p["number"]]) - 1, 0) // 100 + 1
+            for comments in (repo.review_comments, repo.issue_comments):
+                n += 1 + max(len(comments.get(p["number"], [])) - 1, 0) // 100
         best = max(best, n)
     return best
 
