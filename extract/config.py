@@ -29,6 +29,7 @@ class ExtractConfig:
         fresh: discard an unfinished run's work folder first.
         with_patches: keep file patches in ``files.patch``.
         commit_stats: fetch each commit's additions/deletions (one request per commit).
+        comments: fetch review and conversation comments (tables review_comments, issue_comments).
         max_workers: requests in flight at once.
         batch_size: PRs per durable batch.
         batch_delay: seconds of pause between batches.
@@ -86,6 +87,14 @@ class ExtractConfig:
             flag="--commit-stats/--no-commit-stats",
         ),
     )
+    comments: bool = field(
+        default=True,
+        metadata=cli(
+            "Fetch each PR's review and conversation comments (snapshot version 2; two more "
+            "requests per PR in REST).",
+            flag="--comments/--no-comments",
+        ),
+    )
     max_workers: int = field(default=3, metadata=cli("Requests in flight at once.", min=1))
     batch_size: int = field(
         default=10, metadata=cli("PRs per durable batch (what --resume redoes at most).", min=1)
@@ -107,7 +116,7 @@ class ExtractConfig:
     api: str | None = field(
         default=None,
         metadata=cli(
-            "GitHub API for the PR data: graphql (about 0.08 rate-limit points per PR) or rest. "
+            "GitHub API for the PR data: graphql (about 0.1 rate-limit points per PR) or rest. "
             "Default: graphql with a token, rest without (README, GraphQL and REST).",
             choices=("graphql", "rest"),
         ),

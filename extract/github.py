@@ -28,6 +28,7 @@ from prseed.extract.http import Client
 from prseed.extract.paginator import paginate
 from prseed.extract.rows import ApiObject, Row, parse_time
 
+from prseed.contracts import COMMENT_TABLES
 from prseed.errors import NotFoundError, RefusedError
 
 ApiList = list[dict[str, Any]]
@@ -39,6 +40,7 @@ NO_STATS = "commit additions/deletions stored as NULL"
 NO_FILES = "no files stored; the PR's additions, deletions and changed files come from its detail"
 NO_CONTRIBUTORS = "no contributors stored; the transform derives the team from PR authors"
 NO_PROFILE = "profile fields stored as NULL"
+NO_COMMENTS = "no conversation comments stored for this PR (issues disabled or gone)"
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,37 @@ PR_LISTS: tuple[PrList, ...] = (
         lambda pr, item: rows.check_run_row(pr.repo, pr.number, pr.head_sha, item),
         needs=("head_sha",),
     ),
+    # GitHub documents only 200 for review comments; a PR deleted after the listing answers 404.
+    PrList(
+        "review_comments",
+        Endpoint(
+            "pull-review-comments", "/pulls/{number}/comments", key=_by("id"), unavailable={404: PR_GONE}
+        ),
+        lambda pr, item: rows.review_comment_row(pr.repo, pr.number, item),
+    ),
+    # "List issue comments" documents 404 (the issue, here the PR, is gone) and 410 (Gone: the
+    # repository's issues were disabled or the issue removed): the PR stays, without its comments.
+    PrList(
+        "issue_comments",
+        Endpoint(
+            "issue-comments",
+            "/issues/{number}/comments",
+            key=_by("id"),
+            unavailable={404: PR_GONE, 410: NO_COMMENTS},
+        ),
+        lambda pr, item: rows.issue_comment_row(pr.repo, pr.number, item),
+    ),
 )
 PR_TABLES: tuple[str, ...] = ("pull_requests", *(spec.table for spec in PR_LISTS))
+
+
+def pr_lists(comments: bool) -> tuple[PrList, ...]:
+    """The per-PR lists a run fetches: all of :data:`PR_LISTS`, or those without comments."""
+    if comments:
+        return PR_LISTS
+    return tuple(spec for spec in PR_LISTS if spec.table not in COMMENT_TABLES)
+
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     PULLS,
     PULL,

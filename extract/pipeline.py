@@ -33,6 +33,7 @@ from prseed.extract.workdir import Checkpoint, WorkDir, output_lock
 
 from prseed import __version__
 from prseed.contracts import (
+    ALL_SNAPSHOT_TABLES,
     SNAPSHOT_TABLES,
     dumps_manifest,
     replace_dir_atomically,
@@ -57,10 +58,16 @@ def data_params(config: ExtractConfig) -> dict[str, Any]:
         "state": config.state,
         "with_patches": config.with_patches,
         "commit_stats": config.commit_stats,
+        "comments": config.comments,
         "max_members": int(config.project["max_members"]),
         "api_host": urlsplit(config.api_url).hostname or "",
         "api": config.api_used,
     }
+
+
+def snapshot_tables(config: ExtractConfig) -> tuple[str, ...]:
+    """The tables a run of ``config`` writes: the core six, plus the comment tables with comments."""
+    return ALL_SNAPSHOT_TABLES if config.comments else SNAPSHOT_TABLES
 
 
 def check_config(config: ExtractConfig) -> None:
@@ -180,6 +187,7 @@ class _Fetcher:
         self.pool = pool
         self.config = config
         self.on_pr_done = on_pr_done
+        self.lists = github.pr_lists(config.comments)
         self.pending: dict[Future[Any], tuple[_PrJob, str, str]] = {}
 
     def run(
@@ -248,7 +256,7 @@ class _Fetcher:
         self.pending[self.pool.submit(fn, self.client, *args)] = (job, kind, str(args[-1]))
 
     def _start(self, job: _PrJob) -> None:
-        for spec in github.PR_LISTS:
+        for spec in self.lists:
             self._submit(job, spec.table, github.fetch_pr_list, spec, job.repo, job.pull)
 
     def _store(self, job: _PrJob, kind: str, arg: str, value: Any) -> None:
@@ -274,7 +282,7 @@ class _Fetcher:
         if kind == "commits" and self.config.commit_stats and not job.gone:
             for commit in items:
                 self._submit(job, "commit", github.fetch_commit_detail, job.repo, job.number, commit["sha"])
-        counted = all(s.table in job.lists for s in github.PR_LISTS if s.counts)
+        counted = all(s.table in job.lists for s in self.lists if s.counts)
         if job.needs_detail and counted and not job.detail_asked and not job.gone:
             job.detail_asked = True
             self._submit(job, "pull", github.fetch_pull_detail, job.repo, job.number)
@@ -292,7 +300,7 @@ class _Fetcher:
                 )
             ]
         }
-        for spec in github.PR_LISTS:
+        for spec in self.lists:
             out[spec.table] = [spec.row(context, item) for item in job.lists[spec.table]]
         return out
 
@@ -367,7 +375,7 @@ def extract(
         work.remove()
     reporter.phase = "done"
     reporter.report()
-    counts = {name: int(manifest["tables"][name]["rows"]) for name in SNAPSHOT_TABLES}
+    counts = {name: int(entry["rows"]) for name, entry in manifest["tables"].items()}
     return ExtractResult(
         out_dir=out_dir,
         counts=counts,
@@ -518,7 +526,9 @@ def _run(
         shutil.rmtree(staging)
     staging.mkdir()
     entries: dict[str, Any] = {}
-    for table in SNAPSHOT_TABLES:
+    # The comment tables make the snapshot version 2 (contracts.snapshot_version); without
+    # --comments the snapshot stays version 1, as before comments existed.
+    for table in snapshot_tables(config):
         parts = sorted(work.path / p for p in checkpoint.parts if p.startswith(f"parts/{table}/"))
         release_free_memory()
         entries[table] = merge_table(parts, table, staging / f"{table}.parquet", work.path / "spill")

@@ -10,14 +10,23 @@ from prseed.extract.config import ExtractConfig
 COMMITS_PER_PR = 5
 #: Requests per PR besides commit stats: commits, files, reviews and head check-run lists.
 REQUESTS_PER_PR = 4
-#: GraphQL points per PR: details pages and the PR list (measured: 0.076, BENCHMARKS.md).
-GRAPHQL_POINTS_PER_PR = 0.0725
+#: Requests per PR for its comments: the review-comment and the conversation-comment lists.
+COMMENT_REQUESTS_PER_PR = 2
+#: GraphQL points per PR: details pages, the PR list and the review-comment queries (measured at
+#: 200 PRs with comments: 0.105, fixed per-run queries included; BENCHMARKS.md).
+GRAPHQL_POINTS_PER_PR = 0.105
+#: Without comments: 1/18 point per PR for the details pages plus 0.01 for the list.
+GRAPHQL_POINTS_PER_PR_NO_COMMENTS = 0.0725
 
 
 def estimate_requests(config: ExtractConfig) -> int:
     """Requests a run of ``config`` needs, roughly (PR lists, per-PR lists, commit stats, profiles)."""
     prs = config.max_prs or 0
-    per_pr = REQUESTS_PER_PR + (COMMITS_PER_PR if config.commit_stats else 0)
+    per_pr = (
+        REQUESTS_PER_PR
+        + (COMMENT_REQUESTS_PER_PR if config.comments else 0)
+        + (COMMITS_PER_PR if config.commit_stats else 0)
+    )
     repos = len(config.project["repos"])
     return repos * (prs * per_pr + prs // 100 + 2 + int(config.project["max_members"]))
 
@@ -25,11 +34,13 @@ def estimate_requests(config: ExtractConfig) -> int:
 def estimate_points(config: ExtractConfig) -> int:
     """GraphQL points a run of ``config`` needs, roughly (``--api graphql``).
 
-    0.0625 points per PR for the details pages (64 PRs for 4 points), 0.01 for the PR list, and a
-    few queries per repository for long lists and the profiles (see BENCHMARKS.md: 0.076 per PR).
+    1/18 point per PR for the details pages (18 PRs for 1 point), 0.01 for the PR list, the
+    review-comment queries (with comments), and a few queries per repository for long lists and
+    the profiles (see BENCHMARKS.md).
     """
     prs = config.max_prs or 0
-    return len(config.project["repos"]) * (math.ceil(prs * GRAPHQL_POINTS_PER_PR) + 3)
+    per_pr = GRAPHQL_POINTS_PER_PR if config.comments else GRAPHQL_POINTS_PER_PR_NO_COMMENTS
+    return len(config.project["repos"]) * (math.ceil(prs * per_pr) + 3)
 
 
 def plan(config: ExtractConfig) -> str:
@@ -42,12 +53,15 @@ def plan(config: ExtractConfig) -> str:
     tokens = f"{len(config.tokens)} token(s)" if config.tokens else "no token"
     if config.api_used == "graphql":
         cost = (
-            f"estimated GraphQL points: ~{estimate_points(config)} (about {GRAPHQL_POINTS_PER_PR} per "
+            f"estimated GraphQL points: ~{estimate_points(config)} (about "
+            f"{GRAPHQL_POINTS_PER_PR if config.comments else GRAPHQL_POINTS_PER_PR_NO_COMMENTS} per "
             "PR; contributors and renamed files' lists through REST)"
         )
     else:
         cost = (
-            f"estimated requests: ~{estimate_requests(config)} ({REQUESTS_PER_PR} per PR"
+            f"estimated requests: ~{estimate_requests(config)} "
+            f"({REQUESTS_PER_PR + (COMMENT_REQUESTS_PER_PR if config.comments else 0)} per PR"
+            + (" with the 2 comment lists" if config.comments else "")
             + (f" + 1 per commit, ~{COMMITS_PER_PR} commits per PR" if config.commit_stats else "")
             + f" + lists and {config.project['max_members']} profiles per repository)"
         )

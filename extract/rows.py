@@ -193,6 +193,52 @@ def review_row(repo: str, pr_number: int, review: ApiObject) -> Row:
     }
 
 
+def review_comment_row(repo: str, pr_number: int, comment: ApiObject) -> Row:
+    """Map a review comment (``GET .../pulls/{n}/comments`` item) to a ``review_comments`` row.
+
+    ``line`` is GitHub's line in the diff's latest version (null once the comment is outdated);
+    ``original_line`` the line first commented on.
+    """
+    user = comment.get("user")
+    return {
+        "repo": repo,
+        "pr_number": pr_number,
+        "id": int(comment["id"]),
+        "review_id": comment.get("pull_request_review_id"),
+        "author_login": _get(user, "login"),
+        "author_id": _get(user, "id"),
+        "author_type": _get(user, "type"),
+        "body": comment.get("body"),
+        "path": comment.get("path"),
+        "line": comment.get("line"),
+        "original_line": comment.get("original_line"),
+        "in_reply_to_id": comment.get("in_reply_to_id"),
+        "commit_id": comment.get("commit_id"),
+        "created_at": parse_time(comment["created_at"]),
+        "updated_at": parse_time(comment.get("updated_at")),
+        "author_association": comment.get("author_association"),
+        "raw": raw_json(comment),
+    }
+
+
+def issue_comment_row(repo: str, pr_number: int, comment: ApiObject) -> Row:
+    """Map a conversation comment (``GET .../issues/{n}/comments`` item) to an ``issue_comments`` row."""
+    user = comment.get("user")
+    return {
+        "repo": repo,
+        "pr_number": pr_number,
+        "id": int(comment["id"]),
+        "author_login": _get(user, "login"),
+        "author_id": _get(user, "id"),
+        "author_type": _get(user, "type"),
+        "body": comment.get("body"),
+        "created_at": parse_time(comment["created_at"]),
+        "updated_at": parse_time(comment.get("updated_at")),
+        "author_association": comment.get("author_association"),
+        "raw": raw_json(comment),
+    }
+
+
 def file_row(repo: str, pr_number: int, item: ApiObject, with_patches: bool) -> Row:
     """Map a PR file to a ``files`` row; the patch is kept only ``with_patches``."""
     return {

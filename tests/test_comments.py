@@ -33,7 +33,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "transform_snapshot"
 
 def test_snapshot_version_follows_the_tables_it_holds() -> None:
     assert read_manifest(FIXTURE, "snapshot")["schema_version"] == 2
-    assert read_manifest(DEMO, "snapshot")["schema_version"] == 1
+    # The committed demo is extracted with comments (the default): version 2.
+    assert read_manifest(DEMO, "snapshot")["schema_version"] == 2
     assert snapshot_version(["pull_requests", "reviews"]) == 1
     assert snapshot_version(["pull_requests", *COMMENT_TABLES]) == 2
 
@@ -71,17 +72,19 @@ def test_a_version_1_snapshot_transforms_with_the_comment_values_null(tmp_path: 
     assert pq.read_metadata(tmp_path / "bv2" / "metrics_prcomment.parquet").num_rows > 0
 
 
-def test_snapshot_info_says_why_a_version_1_snapshot_has_no_comments() -> None:
-    result = CliRunner().invoke(cli, ["snapshot", "info", str(DEMO)])
+def test_snapshot_info_says_why_a_version_1_snapshot_has_no_comments(tmp_path: Path) -> None:
+    write_snapshot(tmp_path / "v1", GenSpec(comments=False))
+    result = CliRunner().invoke(cli, ["snapshot", "info", str(tmp_path / "v1")])
     assert result.exit_code == 0, result.stderr
     assert (
         "comments     this snapshot has no comment tables (schema version 1: extracted without"
         in result.stdout
     )
     assert "total_comments NULL" in result.stdout
-    result = CliRunner().invoke(cli, ["snapshot", "info", str(FIXTURE)])
-    assert "no comment tables" not in result.stdout
-    assert "review_comments" in result.stdout and "issue_comments" in result.stdout
+    for snapshot in (FIXTURE, DEMO):
+        result = CliRunner().invoke(cli, ["snapshot", "info", str(snapshot)])
+        assert "no comment tables" not in result.stdout
+        assert "review_comments" in result.stdout and "issue_comments" in result.stdout
 
 
 def test_verify_checks_the_comment_tables_key_order(tmp_path: Path) -> None:

@@ -178,6 +178,28 @@ def test_pipeline_through_the_cli_answers_dashboard_queries(loaded, generated, p
             (p["number"], p["user"]["login"] if p["user"] else None) for p in prs
         )
 
+        # 5. Comments, extracted by default: every comment of the fake's PRs of the window, by
+        # kind, and each PR's total_comments filled (its comments + its reviews with a body).
+        got_comments = conn.execute(
+            """SELECT c.comment_type, c.github_comment_id, p.github_pr_id FROM metrics_prcomment c
+               JOIN metrics_pullrequest p ON p.id = c.pull_request_id"""
+        ).fetchall()
+        want_comments = [
+            (kind, c["id"], p["number"])
+            for p in prs
+            for kind, source in (("review", generated.review_comments), ("issue", generated.issue_comments))
+            for c in source.get(p["number"], [])
+        ]
+        assert want_comments, "the generated repository has comments"
+        assert sorted(got_comments) == sorted(want_comments)
+        totals = dict(conn.execute("SELECT github_pr_id, total_comments FROM metrics_pullrequest").fetchall())
+        assert totals == {
+            p["number"]: len(generated.review_comments.get(p["number"], []))
+            + len(generated.issue_comments.get(p["number"], []))
+            + sum(1 for r in generated.reviews[p["number"]] if r["state"] != "PENDING" and r["body"])
+            for p in prs
+        }
+
 
 def test_reload_changes_nothing_and_seed_command_works(loaded, pg_url):
     env = loaded["env"]

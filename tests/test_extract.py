@@ -15,7 +15,7 @@ from prseed.extract.http import Client
 from prseed.extract.workdir import output_lock, work_dir
 
 from prseed.cli import cli
-from prseed.contracts import verify_dataset
+from prseed.contracts import ALL_SNAPSHOT_TABLES, verify_dataset
 from prseed.errors import AuthError, LockError, NotFoundError
 from prseed.registry import adhoc_project
 from tests.fakegithub import FakeGitHub, Faults, generate_repo
@@ -69,7 +69,7 @@ def table(out: Path, name: str):
     return pq.read_table(out / f"{name}.parquet").to_pylist()
 
 
-def assert_exact(out: Path, repo, commit_stats=True):
+def assert_exact(out: Path, repo, commit_stats=True, comments=True):
     """The snapshot holds exactly what the generated repository holds."""
     verify_dataset(out, "snapshot")
     prs = table(out, "pull_requests")
@@ -108,6 +108,20 @@ def assert_exact(out: Path, repo, commit_stats=True):
     )
     contributors = table(out, "contributors")
     assert [r["login"] for r in contributors] == sorted(c["login"] for c in repo.contributors)
+    if comments:
+        for name, source in (
+            ("review_comments", repo.review_comments),
+            ("issue_comments", repo.issue_comments),
+        ):
+            got = table(out, name)
+            want = sorted(((n, c["id"]), c) for n in by_number for c in source.get(n, []))
+            assert [((r["pr_number"], r["id"]), r["raw"]) for r in got] == [(k, canon(c)) for k, c in want], (
+                name
+            )
+            assert got, f"the generated repo has {name}"
+    else:
+        assert not (out / "review_comments.parquet").exists()
+        assert not (out / "issue_comments.parquet").exists()
 
 
 def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
@@ -127,8 +141,9 @@ def test_exact_snapshot_zero_violations_and_deterministic(repo, tmp_path):
         for n in sorted(n for n, c in repo.commits.items() if len(c) > 250)
     ]
     assert manifest["truncated_prs"], "the generated repo has a PR with > 250 commits"
-    # Economy: 4 calls per PR plus extra pages, one per commit, contributors and profiles.
-    assert first.requests_per_pr <= 4.6
+    # Economy: 6 calls per PR (4 lists, 2 comment lists) plus extra pages, one per commit, contributors
+    # and profiles (spread over only 50 PRs here).
+    assert first.requests_per_pr <= 6.6
     assert not work_dir(tmp_path / "a").exists()
 
 
@@ -346,7 +361,7 @@ def test_resume_after_sigkill_is_identical_and_redoes_at_most_one_batch(tmp_path
         assert final.returncode == 0, final.stderr.decode()
         total = gh.stats.requests
         assert gh.stats.violations == 0
-    for name in ("pull_requests", "commits", "reviews", "files", "check_runs", "contributors"):
+    for name in ALL_SNAPSHOT_TABLES:
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / "clean" / f"{name}.parquet").read_bytes()
     # Each kill may lose the batch that was running (and the process startup probe).
     biggest_batch = max_batch_requests(small, 3)
@@ -364,6 +379,8 @@ def max_batch_requests(repo, size):
         for p in pulls[i : i + size]:
             commits = min(len(repo.commits[p["number"]]), 250)
             n += 4 + max(commits - 1, 0) // 100 + max(len(repo.files[p["number"]]) - 1, 0) // 100 + 1
+            for comments in (repo.review_comments, repo.issue_comments):
+                n += 1 + max(len(comments.get(p["number"], [])) - 1, 0) // 100
         best = max(best, n)
     return best
 

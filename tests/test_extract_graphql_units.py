@@ -108,19 +108,32 @@ def test_cost_rules_rounding_minimum_variables_fragments_and_limits():
 @pytest.mark.parametrize("page", [1, 8, 16, 25, 32, 50, 64, 100])
 def test_details_query_cost_and_nodes_per_page(page):
     c = cost.query_cost(q.details_query(list(range(1, page + 1)), True), {"owner": "o", "name": "r"})
-    # Seven connections per PR: 7 requests per PR, 0.07 points per PR before rounding.
-    assert c.requests == 7 * page
-    assert c.points == max(1, (7 * page + 50) // 100)
-    assert c.nodes <= 350 * page
+    # Eight connections per PR (with the conversation comments): 0.08 points per PR before rounding.
+    assert c.requests == 8 * page
+    assert c.points == max(1, (8 * page + 50) // 100)
+    assert c.nodes <= 400 * page
 
 
-def test_default_page_and_its_halvings_cost_a_sixteenth_of_a_point_per_pr():
+def test_default_page_costs_an_eighteenth_of_a_point_per_pr():
     listing = cost.query_cost(q.list_query("all"), {"owner": "o", "name": "r", "after": None})
     assert listing.points == 1 and q.LIST_PAGE == 100
-    for page in (DEFAULT_PAGE, DEFAULT_PAGE // 2, DEFAULT_PAGE // 4):
-        c = cost.query_cost(q.details_query(list(range(1, page + 1)), True), {"owner": "o", "name": "r"})
-        assert c.points / page == 0.0625
-        assert c.points / page + listing.points / q.LIST_PAGE <= 0.1
+    c = cost.query_cost(q.details_query(list(range(1, DEFAULT_PAGE + 1)), True), {"owner": "o", "name": "r"})
+    # 144 requests: GitHub rounds 1.44 to 1 point; one more PR (152 requests) would cost 2.
+    assert (c.requests, c.points) == (144, 1)
+    assert c.points / DEFAULT_PAGE + listing.points / q.LIST_PAGE <= 0.1
+    more = cost.query_cost(
+        q.details_query(list(range(1, DEFAULT_PAGE + 2)), True), {"owner": "o", "name": "r"}
+    )
+    assert more.points == 2
+    # The comment queries: 149 aliases of review comments, 7 of review threads, 1 point each.
+    for key, n in (
+        ("review_comments", q.REVIEW_COMMENTS_PER_QUERY),
+        ("review_threads", q.REVIEW_THREADS_PER_QUERY),
+    ):
+        text, variables = q.continuation_query([q.Continuation("id", key, None, 20)] * n, True)
+        assert cost.query_cost(text, variables).points == 1
+        text, variables = q.continuation_query([q.Continuation("id", key, None, 20)] * (n + 1), True)
+        assert cost.query_cost(text, variables).points == 2
 
 
 # -- endpoint and answer classification ------------------------------------------------------------
@@ -201,10 +214,10 @@ def test_budget_from_headers_and_the_rate_limit_object():
 
 def test_page_sizer_halves_on_heavy_and_grows_back_after_successes():
     sizer = PageSizer()
-    assert sizer.size == DEFAULT_PAGE == 64
-    assert [sizer.too_heavy() for _ in range(8)] == [32, 16, 8, 4, 2, 1, 1, 1]
-    grown = [sizer.succeeded() for _ in range(3 * 7)]
-    assert grown[:3] == [1, 1, 2] and grown[-1] == 64 and max(grown) == 64
+    assert sizer.size == DEFAULT_PAGE == 18
+    assert [sizer.too_heavy() for _ in range(6)] == [9, 4, 2, 1, 1, 1]
+    grown = [sizer.succeeded() for _ in range(3 * 5)]
+    assert grown[:3] == [1, 1, 2] and grown[-1] == 18 and max(grown) == 18
     # A resumed run starts from the stored size, not the default.
     assert PageSizer(12).size == 12
     assert PageSizer(500, ceiling=500).size == 100
@@ -439,7 +452,7 @@ def _runner(gql: ScriptedGraphQL, sizer: PageSizer) -> GraphQLBatchRunner:
 
 def test_pager_fetches_all_262_commits_and_caps_files_at_3000():
     gql = ScriptedGraphQL({1: (262, 5), 2: (3, 3200), 3: (1, 1)})
-    runner = _runner(gql, PageSizer(50))
+    runner = _runner(gql, PageSizer(50, ceiling=50))
     prs = runner.fetch_details("o/r", [1, 2, 3])
     runner.fetch_continuations("o/r", prs)
     by_number = {pr["number"]: pr for pr in prs}
@@ -456,7 +469,7 @@ def test_pager_fetches_all_262_commits_and_caps_files_at_3000():
 
 def test_pager_halves_the_page_on_heavy_answers_and_asks_every_pr_once():
     gql = ScriptedGraphQL({n: (1, 1) for n in range(1, 41)}, heavy_above=12)
-    sizer = PageSizer(50)
+    sizer = PageSizer(50, ceiling=50)
     runner = _runner(gql, sizer)
     prs = runner.fetch_details("o/r", list(range(1, 41)))
     assert [pr["number"] for pr in prs] == list(range(1, 41))
@@ -522,7 +535,7 @@ def test_a_resumed_run_starts_from_the_stored_page_size(tmp_path):
     rest = Client(config.api_url, (), Governor(1))
     assert GraphQLMode(config, rest, 12, {}).sizer.size == 12
     assert GraphQLMode(config, rest, None, {}).sizer.size == DEFAULT_PAGE
-    assert batch_size(config) == GRAPHQL_BATCH == 2 * DEFAULT_PAGE
+    assert batch_size(config) == GRAPHQL_BATCH == 7 * DEFAULT_PAGE
     mode = GraphQLMode(config, rest, None, {"points": 7, "queries": 2})
     assert mode.totals()["points"] == 7 and mode.totals()["queries"] == 2
 

@@ -29,15 +29,15 @@ from prseed.extract.rows import Row, parse_time
 
 from prseed.errors import NotFoundError
 
-# Default PRs per details query. GitHub rounds a query's score to the nearest point: 64 PRs
-# need 64 x 7 = 448 requests, 4 points (0.0625 per PR, as are 32 and 16 after halving), where
-# 50 PRs need 350 requests, also 4 points (0.08 per PR). 64 PRs with their first pages are about
-# 22,000 nodes, far inside the 500,000-node limit; time per query measured in BENCHMARKS.md.
-DEFAULT_PAGE = 64
+# Default PRs per details query. GitHub rounds a query's score to the nearest point (1.49 -> 1):
+# with comments a PR has 8 connections, so 18 PRs need 144 requests, 1 point (0.056 per PR),
+# where 56 PRs need 448 requests, 4 points (0.071 per PR) and 64 need 512, 5 points. 18 PRs with
+# their first pages are about 7,000 nodes, far inside the 500,000-node limit.
+DEFAULT_PAGE = 18
 MAX_PAGE = 100
 GROW_AFTER = 3  # successful pages before a halved page size doubles again
 CONTINUE_PER_QUERY = 50  # continuation aliases per query (each asks for up to 100 nodes)
-PR_TABLES = ("pull_requests", "commits", "reviews", "files", "check_runs")
+PR_TABLES = github.PR_TABLES
 
 
 # The REST files list of a PR is refused (422: diff too large): its GraphQL files are kept.
@@ -198,6 +198,35 @@ def _connection_in(obj: Mapping[str, Any] | None, conn: q.Connection) -> Mapping
     return current if isinstance(current, Mapping) else None
 
 
+def _review_comment_count(pr: Mapping[str, Any]) -> int | None:
+    """How many review comments a PR has (None when GitHub did not give its total).
+
+    ``totalCommentsCount`` counts conversation and review comments; minus the conversation
+    comments' ``totalCount``.
+    """
+    total = pr.get("totalCommentsCount")
+    if not isinstance(total, int):
+        return None
+    return max(0, total - _get_count(pr.get("comments")))
+
+
+def _misses_review_comments(pr: Mapping[str, Any]) -> bool:
+    """Whether a PR has review comments its reviews did not give.
+
+    A review comment without a review (GitHub's null ``pull_request_review_id``) has no review
+    to ask for it: only its thread has it.
+    """
+    expected = _review_comment_count(pr)
+    if pr.get("_gone") or expected is None:
+        return False
+    found = len({str(c.get("fullDatabaseId")) for c in pr.get("_review_comments") or []})
+    return expected > found
+
+
+def _get_count(connection: Any) -> int:
+    return int(connection.get("totalCount") or 0) if isinstance(connection, Mapping) else 0
+
+
 class GraphQLBatchRunner:
     """Fetches a batch of listed PRs through GraphQL and maps them to rows."""
 
@@ -210,6 +239,7 @@ class GraphQLBatchRunner:
         *,
         stats: bool,
         with_patches: bool,
+        comments: bool = True,
         on_pr_done: Callable[[], None] = lambda: None,
     ) -> None:
         """Create a runner.
@@ -221,6 +251,7 @@ class GraphQLBatchRunner:
             sizer: the run's page sizer.
             stats: fetch per-commit additions/deletions.
             with_patches: keep file patches (needs the REST files list of every PR).
+            comments: fetch the PRs' conversation and review comments.
             on_pr_done: called once per finished PR.
         """
         self.gql = gql
@@ -229,8 +260,9 @@ class GraphQLBatchRunner:
         self.sizer = sizer
         self.stats = stats
         self.with_patches = with_patches
+        self.comments = comments
         self.on_pr_done = on_pr_done
-        self.conns = {c.key: c for c in q.connections(stats)}
+        self.conns = {c.key: c for c in q.connections(stats, comments)}
         self.rest_file_lists = 0
         # Resources refused for good while the current batch runs (see :meth:`run`).
         self.refusals: list[Refusal] = []
@@ -249,6 +281,8 @@ class GraphQLBatchRunner:
         for repo, numbers in by_repo.items():
             prs = self.fetch_details(repo, numbers)
             self.fetch_continuations(repo, prs)
+            if self.comments:
+                self.fetch_review_comments(repo, prs)
             rest_files = self.fetch_rest_files(repo, prs)
             for pr in prs:
                 number = int(pr["number"])
@@ -302,7 +336,7 @@ class GraphQLBatchRunner:
             page, todo = todo[: self.sizer.size], todo[self.sizer.size :]
             try:
                 answer = self.gql.execute(
-                    q.details_query(page, self.stats),
+                    q.details_query(page, self.stats, self.comments),
                     _owner_name(self.gql.names.get(repo, repo)),
                     kind="graphql-details",
                     what=f"pull requests {repo}#{page[0]}..#{page[-1]}",
@@ -394,6 +428,81 @@ class GraphQLBatchRunner:
                     cursor = _absorb(pr, item.key, _connection_in(node, self.conns[item.key]))
                     if cursor is not None:
                         pr.setdefault("_more", {})[item.key] = cursor
+
+    def fetch_review_comments(self, repo: str, prs: list[dict[str, Any]]) -> None:
+        """Every review comment of the PRs, asked for review by review (after the reviews are complete).
+
+        One ``node(id:)`` alias per review, up to :data:`query.REVIEW_COMMENTS_PER_QUERY` a query
+        (1 point), each continued with its own cursor while it has a next page. The comments are
+        stored on their PR under ``_review_comments``. A review gone since (null, NOT_FOUND) took
+        its comments with it: REST would no longer list them either.
+        """
+        owner: dict[str, dict[str, Any]] = {}
+        pending: list[q.Continuation] = []
+        first = q.REVIEW_COMMENTS.first
+        for pr in prs:
+            if pr.get("_gone"):
+                continue
+            pr.setdefault("_review_comments", [])
+            if _review_comment_count(pr) == 0:
+                continue  # no review comment to ask any review for: saves one alias per review
+            for review in grows.nodes_of(pr, "reviews"):
+                if review.get("id"):
+                    owner[str(review["id"])] = pr
+                    pending.append(q.Continuation(str(review["id"]), "review_comments", None, first))
+        per_query = q.REVIEW_COMMENTS_PER_QUERY
+        while pending:
+            chunk, pending = pending[:per_query], pending[per_query:]
+            text, variables = q.continuation_query(chunk, self.stats)
+            try:
+                answer = self.gql.execute(
+                    text,
+                    variables,
+                    kind="graphql-comments",
+                    what=f"review comments of pull requests of {repo}",
+                    split_on_heavy=len(chunk) > 1,
+                    tolerate=not_found,
+                )
+            except HeavyQueryError:
+                # Too heavy for GitHub this time: the same reviews again, fewer per query.
+                per_query = max(1, len(chunk) // 2)
+                self.gql.governor.backoff(1, self.gql.backoff_base, key=f"heavy-comments:{repo}")
+                pending = chunk + pending
+                continue
+            for i, item in enumerate(chunk):
+                node = answer.data.get(f"c{i}")
+                if not isinstance(node, Mapping):
+                    continue
+                cursor = _absorb(owner[item.pr_id], item.key, _connection_in(node, q.REVIEW_COMMENTS))
+                if cursor is not None:
+                    pending.append(replace(item, after=cursor, first=q.LIST_PAGE))
+        self._fetch_review_threads(repo, [pr for pr in prs if _misses_review_comments(pr)])
+
+    def _fetch_review_threads(self, repo: str, prs: list[dict[str, Any]]) -> None:
+        """Add the comments of every review thread of ``prs`` (those with comments no review gave)."""
+        by_id = {str(pr["id"]): pr for pr in prs}
+        pending = [q.Continuation(pr_id, "review_threads", None, q.REVIEW_THREADS.first) for pr_id in by_id]
+        while pending:
+            chunk, pending = pending[: q.REVIEW_THREADS_PER_QUERY], pending[q.REVIEW_THREADS_PER_QUERY :]
+            text, variables = q.continuation_query(chunk, self.stats)
+            answer = self.gql.execute(
+                text,
+                variables,
+                kind="graphql-comments",
+                what=f"review threads of pull requests of {repo}",
+                tolerate=not_found,
+            )
+            for i, item in enumerate(chunk):
+                node = answer.data.get(f"c{i}")
+                if not isinstance(node, Mapping):
+                    continue
+                cursor = _absorb(by_id[item.pr_id], item.key, _connection_in(node, q.REVIEW_THREADS))
+                if cursor is not None:
+                    pending.append(replace(item, after=cursor))
+        for pr in prs:
+            for thread in pr.pop("_review_threads", []):
+                comments = (thread.get("comments") or {}).get("nodes") or []
+                pr["_review_comments"].extend(c for c in comments if c)
 
     def fetch_rest_files(self, repo: str, prs: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
         """REST files lists of the PRs whose rows need fields GraphQL lacks (in parallel)."""

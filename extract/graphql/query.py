@@ -46,6 +46,7 @@ class Connection:
         nodes: the selection of each node.
         first: page size of the first page (inside the details query).
         cap: stop continuing after this many nodes (None: fetch all).
+        on: the type of the object whose ``node(id:)`` a continuation asks for.
     """
 
     key: str
@@ -54,6 +55,7 @@ class Connection:
     nodes: str
     first: int
     cap: int | None = None
+    on: str = "PullRequest"
 
 
 def commit_nodes(stats: bool) -> str:
@@ -78,16 +80,53 @@ REQUEST_NODES = (
     "... on Mannequin { login } ... on Team { slug } }"
 )
 
+_COMMENT = f"id fullDatabaseId body createdAt updatedAt authorAssociation author {{ {ACTOR} }}"
+ISSUE_COMMENT_NODES = _COMMENT
+REVIEW_COMMENT_NODES = (
+    f"{_COMMENT} path line originalLine commit {{ oid }} replyTo {{ fullDatabaseId }} "
+    "pullRequestReview { fullDatabaseId }"
+)
+# A PR's review comments, asked for per review (``node(id:)`` of each PullRequestReview), never
+# inside the details query: nested under ``reviews(first: 50)`` they would cost 50 requests per
+# PR (``reviewThreads(first: n) { comments }`` costs n + 1), where one alias per review in a
+# query of up to REVIEW_COMMENTS_PER_QUERY aliases costs 1 point for all of them.
+# First page 20 per review (most reviews have fewer; a longer one is continued 100 at a time).
+REVIEW_COMMENTS = Connection(
+    "review_comments", "comments", "", REVIEW_COMMENT_NODES, 20, on="PullRequestReview"
+)
+# Aliases of one review-comments query: 149 connections = 149 requests, which GitHub's score
+# rounds (1.49) to 1 point; 2,980 nodes for first pages. A too-heavy answer halves it.
+REVIEW_COMMENTS_PER_QUERY = 149
+# A review comment without a review (GitHub's null ``pull_request_review_id``) is reachable only
+# through its thread: a PR whose ``totalCommentsCount`` says more review comments than its reviews
+# gave is asked for its threads, 20 threads of up to 20 comments per alias (21 requests, so seven
+# PRs per 1-point query; more threads are continued by cursor).
+REVIEW_THREADS = Connection(
+    "review_threads",
+    "reviewThreads",
+    "",
+    f"comments(first: 20) {{ nodes {{ {REVIEW_COMMENT_NODES} }} }}",
+    20,
+)
+REVIEW_THREADS_PER_QUERY = 7
+
 # GitHub lists at most 3,000 files of a PR (REST and GraphQL alike): the rest is flagged.
 FILES_CAP = 3000
 
 
-def connections(stats: bool) -> tuple[Connection, ...]:
+def connections(stats: bool, comments: bool = True) -> tuple[Connection, ...]:
     """The nested connections of a PR, in query order.
 
     First-page sizes: commits and files 100 (most PRs fit in one page), the rest sized for the
-    common case; a longer list is continued with its own cursor.
+    common case; a longer list is continued with its own cursor. With ``comments`` the PR's
+    conversation comments (``comments``, IssueComment) come too; its review comments are asked
+    for per review afterwards (:data:`REVIEW_COMMENTS`).
     """
+    more = (Connection("issue_comments", "comments", "", ISSUE_COMMENT_NODES, 50),) if comments else ()
+    return (*_core_connections(stats), *more)
+
+
+def _core_connections(stats: bool) -> tuple[Connection, ...]:
     return (
         Connection("commits", "commits", "", commit_nodes(stats), 100),
         Connection("reviews", "reviews", "", REVIEW_NODES, 50),
@@ -114,10 +153,11 @@ PR_SCALARS = (
 )
 
 
-def pr_fragment(stats: bool) -> str:
+def pr_fragment(stats: bool, comments: bool = True) -> str:
     """The ``PullRequestDetail`` fragment: a PR's fields and the first page of every connection."""
-    parts = " ".join(_connection(c, c.first) for c in connections(stats))
-    return f"fragment PullRequestDetail on PullRequest {{ {PR_SCALARS} {parts} }}"
+    parts = " ".join(_connection(c, c.first) for c in connections(stats, comments))
+    scalars = PR_SCALARS + (" totalCommentsCount" if comments else "")
+    return f"fragment PullRequestDetail on PullRequest {{ {scalars} {parts} }}"
 
 
 def list_query(state: str) -> str:
@@ -139,12 +179,13 @@ def list_query(state: str) -> str:
     )
 
 
-def details_query(numbers: Sequence[int], stats: bool) -> str:
+def details_query(numbers: Sequence[int], stats: bool, comments: bool = True) -> str:
     """Full detail of some PRs of one repository, aliased ``p0``, ``p1``... in the given order.
 
     Args:
         numbers: PR numbers (1..100 of them).
         stats: include per-commit additions/deletions.
+        comments: include the first page of the conversation comments.
 
     Returns:
         The query; variables ``owner`` and ``name``.
@@ -154,7 +195,8 @@ def details_query(numbers: Sequence[int], stats: bool) -> str:
     )
     return (
         "query PullRequestDetails($owner: String!, $name: String!) { "
-        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ {aliases} }} }} " + pr_fragment(stats)
+        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ {aliases} }} }} "
+        + pr_fragment(stats, comments)
     )
 
 
@@ -163,34 +205,35 @@ class Continuation:
     """The next page of one connection of one PR.
 
     Attributes:
-        pr_id: the PR's node id.
-        key: the connection's key (see :func:`connections`).
-        after: the cursor to continue from.
+        pr_id: the node id of the connection's owner (the PR; the review for review comments).
+        key: the connection's key (see :func:`connections`, :data:`REVIEW_COMMENTS`).
+        after: the cursor to continue from (None: the first page).
         first: how many nodes to ask for.
     """
 
     pr_id: str
     key: str
-    after: str
+    after: str | None
     first: int
 
 
-def continuation_query(items: Sequence[Continuation], stats: bool) -> tuple[str, dict[str, str]]:
+def continuation_query(items: Sequence[Continuation], stats: bool) -> tuple[str, dict[str, str | None]]:
     """Next pages of many connections in one query, aliased ``c0``, ``c1``...
 
     Returns:
         The query and its variables (ids and cursors travel as variables, never spliced in).
     """
-    by_key = {c.key: c for c in connections(stats)}
+    by_key = {c.key: c for c in (*connections(stats), REVIEW_COMMENTS, REVIEW_THREADS)}
     declared: list[str] = []
     fields: list[str] = []
-    variables: dict[str, str] = {}
+    variables: dict[str, str | None] = {}
     for i, item in enumerate(items):
         declared.append(f"$id{i}: ID!, $after{i}: String")
         variables[f"id{i}"] = item.pr_id
         variables[f"after{i}"] = item.after
-        inner = _connection(by_key[item.key], item.first, f"$after{i}")
-        fields.append(f"c{i}: node(id: $id{i}) {{ ... on PullRequest {{ {inner} }} }}")
+        conn = by_key[item.key]
+        inner = _connection(conn, item.first, f"$after{i}")
+        fields.append(f"c{i}: node(id: $id{i}) {{ ... on {conn.on} {{ {inner} }} }}")
     text = f"query PullRequestMore({', '.join(declared)}) {{ {RATE_LIMIT} {' '.join(fields)} }}"
     return text, variables
 

@@ -107,7 +107,7 @@ def nodes_of(pr: Node, key: str) -> list[Node]:
 
 def _without_connections(pr: Node) -> dict[str, Any]:
     """The PR node for ``raw``: connections that became rows of other tables are left out."""
-    dropped = {"commits", "reviews", "files", "statusCheckRollup"}
+    dropped = {"commits", "reviews", "files", "statusCheckRollup", "comments"}
     out = {k: v for k, v in pr.items() if k not in dropped and not k.startswith("_")}
     lists = (("labels", "labels"), ("assignees", "assignees"), ("review_requests", "reviewRequests"))
     for key, field in lists:
@@ -208,6 +208,57 @@ def review_row(repo: str, pr_number: int, node: Node) -> Row:
     }
 
 
+def review_comment_row(repo: str, pr_number: int, node: Node) -> Row:
+    """Map a ``PullRequestReviewComment`` node to a ``review_comments`` row.
+
+    REST's ``pull_request_review_id`` is the review's ``fullDatabaseId``, ``in_reply_to_id`` the
+    ``replyTo`` comment's; ``line``/``original_line`` are ``line``/``originalLine``.
+    """
+    author = node.get("author")
+    return {
+        "repo": repo,
+        "pr_number": pr_number,
+        "id": _int(node.get("fullDatabaseId")),
+        "review_id": _int(_get(node, "pullRequestReview", "fullDatabaseId")),
+        "author_login": actor_login(author),
+        "author_id": _int(_get(author, "databaseId")),
+        "author_type": actor_type(author),
+        "body": node.get("body"),
+        "path": node.get("path"),
+        "line": node.get("line"),
+        "original_line": node.get("originalLine"),
+        "in_reply_to_id": _int(_get(node, "replyTo", "fullDatabaseId")),
+        "commit_id": _get(node, "commit", "oid"),
+        "created_at": parse_time(node["createdAt"]),
+        "updated_at": parse_time(node.get("updatedAt")),
+        "author_association": node.get("authorAssociation"),
+        "raw": raw_json(node),
+    }
+
+
+def issue_comment_row(repo: str, pr_number: int, node: Node) -> Row:
+    """Map an ``IssueComment`` node to an ``issue_comments`` row."""
+    author = node.get("author")
+    return {
+        "repo": repo,
+        "pr_number": pr_number,
+        "id": _int(node.get("fullDatabaseId")),
+        "author_login": actor_login(author),
+        "author_id": _int(_get(author, "databaseId")),
+        "author_type": actor_type(author),
+        "body": node.get("body"),
+        "created_at": parse_time(node["createdAt"]),
+        "updated_at": parse_time(node.get("updatedAt")),
+        "author_association": node.get("authorAssociation"),
+        "raw": raw_json(node),
+    }
+
+
+def _latest_by_id(nodes: Sequence[Node]) -> list[Node]:
+    """One node per ``fullDatabaseId``, the later copy (a list that moved while it was paged)."""
+    return list({str(n.get("fullDatabaseId")): n for n in nodes}.values())
+
+
 def file_row(repo: str, pr_number: int, node: Node, rest: Node | None, with_patches: bool) -> Row:
     """Map a ``PullRequestChangedFile`` node to a ``files`` row.
 
@@ -268,7 +319,7 @@ def pr_rows(
     stats: bool,
     with_patches: bool,
 ) -> dict[str, list[Row]]:
-    """All rows of one PR: ``{table: rows}`` for the five PR tables."""
+    """All rows of one PR: ``{table: rows}`` for the PR tables (comments: when they were fetched)."""
     number = int(pr["number"])
     by_name = {str(f.get("filename")): f for f in rest_files or ()}
     head = str(pr.get("headRefOid") or "")
@@ -282,4 +333,10 @@ def pr_rows(
             for f in nodes_of(pr, "files")
         ],
         "check_runs": [check_run_row(repo, number, head, c) for c in checks],
+        "review_comments": [
+            review_comment_row(repo, number, c) for c in _latest_by_id(nodes_of(pr, "review_comments"))
+        ],
+        "issue_comments": [
+            issue_comment_row(repo, number, c) for c in _latest_by_id(nodes_of(pr, "issue_comments"))
+        ],
     }
