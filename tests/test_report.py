@@ -467,7 +467,12 @@ def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None
     assert "<td>acme/api</td><td>—</td><td>repos/list-contributors</td>" in text
     assert '<div class="records"><h3>Refusals (2)</h3>' in text
     # against an older snapshot made before the api record existed: REST, not "absent"
-    against = render_page(dataclasses.replace(figures, manifest=manifest), figures, None)
+    before_api = {k: v for k, v in figures.manifest.items() if k != "api"}
+    against = render_page(
+        dataclasses.replace(figures, manifest=manifest),
+        dataclasses.replace(figures, manifest=before_api),
+        None,
+    )
     assert (
         '<th title="api">api</th><td class="n">graphql</td><td class="n">REST (not recorded)</td>' in against
     )
@@ -477,8 +482,13 @@ def test_manifest_records_added_later_are_shown(demo: tuple[Path, Path]) -> None
 def test_extraction_tables_read_as_words(demo: tuple[Path, Path]) -> None:
     page, _ = demo
     text = page.read_text(encoding="utf-8")
-    assert '<th title="by_kind.pull-files">pull-files</th><td class="n">302</td>' in text
-    assert '<th title="by_reason.pacing.seconds">pacing: seconds</th><td class="n">484.4</td>' in text
+    manifest = json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))
+    files_lists = manifest["requests"]["by_kind"]["pull-files"]
+    pacing = manifest["waits"]["by_reason"]["pacing"]["seconds"]
+    assert f'<th title="by_kind.pull-files">pull-files</th><td class="n">{files_lists:,}</td>' in text
+    assert (
+        f'<th title="by_reason.pacing.seconds">pacing: seconds</th><td class="n">{pacing:,.1f}</td>' in text
+    )
     assert '<th title="commit_stats">commit stats</th><td class="n">yes</td>' in text
 
 
