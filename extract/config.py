@@ -27,6 +27,8 @@ class ExtractConfig:
         state: ``all``, ``open`` or ``closed``.
         resume: continue the unfinished run in the work folder.
         fresh: discard an unfinished run's work folder first.
+        full: never refresh: extract everything even over a refreshable snapshot.
+        overlap: days of overlap below the old snapshot's high-water mark (GraphQL refresh).
         with_patches: keep file patches in ``files.patch``.
         commit_stats: fetch each commit's additions/deletions (one request per commit).
         comments: fetch review and conversation comments (tables review_comments, issue_comments).
@@ -79,6 +81,22 @@ class ExtractConfig:
     )
     resume: bool = field(default=False, metadata=cli("Continue an interrupted extract."))
     fresh: bool = field(default=False, metadata=cli("Discard an interrupted extract and start over."))
+    full: bool = field(
+        default=False,
+        metadata=cli(
+            "Extract everything again even when the output folder holds a snapshot that could be "
+            "refreshed (by default only new and changed PRs are fetched; README, Refreshing a snapshot)."
+        ),
+    )
+    overlap: float = field(
+        default=1.0,
+        metadata=cli(
+            "GraphQL refresh: also list PRs updated up to this many days before the old snapshot's "
+            "newest update (covers changes made while the old run was fetching).",
+            min=0,
+            metavar="DAYS",
+        ),
+    )
     with_patches: bool = field(default=False, metadata=cli("Keep file diffs (files.patch)."))
     commit_stats: bool = field(
         default=True,
@@ -187,6 +205,8 @@ class ExtractResult:
             endpoint, target, status, reason, effect).
         redirects: redirects followed (from, to, status).
         unicode_repairs: strings made valid Unicode before they were stored.
+        mode: ``full`` (everything fetched) or ``refresh`` (an old snapshot brought up to date).
+        mode_note: one line on why a run that could have been a refresh was a full one ("" if none).
     """
 
     out_dir: Path
@@ -203,6 +223,8 @@ class ExtractResult:
     refusals: list[dict[str, Any]] = field(default_factory=list)
     redirects: list[dict[str, Any]] = field(default_factory=list)
     unicode_repairs: int = 0
+    mode: str = "full"
+    mode_note: str = ""
 
     @property
     def requests_per_pr(self) -> float:

@@ -24,10 +24,30 @@ from prseed.extract.config import ExtractConfig, ExtractResult, Progress, Progre
 from prseed.extract.github import PR_TABLES, Refusal
 from prseed.extract.governor import Governor
 from prseed.extract.graphql.run import GraphQLMode, batch_size
+from prseed.extract.graphql.updated import fetch_list_totals, fetch_updated_pulls
 from prseed.extract.http import Client, check_api_url, is_loopback
 from prseed.extract.memory import release_free_memory
 from prseed.extract.paginator import cursor as page_cursor
 from prseed.extract.paginator import from_cursor
+from prseed.extract.refresh import (
+    ROW_LAYOUT,
+    PrState,
+    Window,
+    estimate_saved,
+    incompatibility,
+    plan_refresh,
+    select_updated_set,
+    stop_time,
+)
+from prseed.extract.refresh_io import (
+    OldSnapshot,
+    kept_refusals,
+    kept_truncation,
+    read_old_snapshot,
+    read_plan,
+    write_kept_parts,
+    write_plan,
+)
 from prseed.extract.snapshot import merge_table, write_part
 from prseed.extract.workdir import Checkpoint, WorkDir, output_lock
 
@@ -41,7 +61,7 @@ from prseed.contracts import (
     validate,
     write_bytes_atomic,
 )
-from prseed.errors import ConfigError
+from prseed.errors import ConfigError, SnapshotError
 
 
 def _iso_now() -> str:
@@ -364,9 +384,10 @@ def extract(
             resume=config.resume,
             fresh=config.fresh,
         )
+        old = _refresh_source(config, work, checkpoint)
         with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="prseed-extract") as pool:
             try:
-                manifest = _run(config, client, pool, work, checkpoint, reporter)
+                manifest = _run(config, client, pool, work, checkpoint, reporter, old)
             except BaseException:
                 # Before the pool waits for its workers: their rests and backoffs end at once.
                 governor.stop()
@@ -391,7 +412,64 @@ def extract(
         refusals=list(manifest["refusals"]),
         redirects=list(manifest["redirects"]),
         unicode_repairs=int(manifest["unicode_repairs"]),
+        mode=checkpoint.mode,
+        mode_note=str(checkpoint.refresh.get("note", "")),
     )
+
+
+def refresh_decision(config: ExtractConfig) -> tuple[OldSnapshot | None, str]:
+    """Whether a run of ``config`` refreshes the snapshot in its output folder, and why not.
+
+    Returns:
+        ``(old snapshot, "")`` for a refresh; ``(None, reason)`` for a full extraction, the
+        reason one line ("" when there is no snapshot to refresh, nothing to explain).
+    """
+    out_dir = Path(config.out_dir)
+    if not (out_dir / "manifest.json").is_file():
+        return None, ""
+    if config.full:
+        return None, "full extraction (--full)"
+    try:
+        old = read_old_snapshot(out_dir)
+    except SnapshotError as exc:
+        return None, f"full extraction: the snapshot in {out_dir} cannot be refreshed ({exc})"
+    why = incompatibility(old.manifest, data_params(config), snapshot_version(snapshot_tables(config)))
+    if why is not None:
+        return None, f"full extraction: the snapshot in {out_dir} cannot be refreshed: {why}"
+    return old, ""
+
+
+def _refresh_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint) -> OldSnapshot | None:
+    """Decide a new run's mode (stored in the checkpoint), or reload a resumed refresh's old snapshot.
+
+    Raises:
+        ConfigError: a resumed refresh finds another snapshot than the one it started from.
+    """
+    if not checkpoint.mode:
+        started = checkpoint.listed or checkpoint.list_cursor is not None or checkpoint.parts
+        if started:  # a work folder of a prseed that did not refresh: a full extraction
+            checkpoint.mode = "full"
+        else:
+            old, note = refresh_decision(config)
+            checkpoint.mode = "full" if old is None else "refresh"
+            checkpoint.refresh = {"note": note} if old is None else {"digest": old.digest, "note": ""}
+            work.write_checkpoint(checkpoint)
+            return old
+    if checkpoint.mode != "refresh":
+        return None
+    try:
+        old = read_old_snapshot(Path(config.out_dir))
+    except SnapshotError as exc:
+        raise ConfigError(
+            f"the snapshot an unfinished refresh started from is gone or damaged ({exc}); "
+            "use --fresh to start over"
+        ) from exc
+    if old.digest != checkpoint.refresh.get("digest"):
+        raise ConfigError(
+            f"the snapshot in {config.out_dir} changed since the unfinished refresh in {work.path} started; "
+            "use --fresh to start over"
+        )
+    return old
 
 
 def _save(
@@ -481,18 +559,174 @@ def _list_pulls_graphql(
     """List every repository's PRs through GraphQL into the work folder (one checkpoint at the end).
 
     A PR listed twice (the list moved while it was paged) is kept once, the later copy
-    (:meth:`extract.workdir.WorkDir.finish_listing`).
+    (:meth:`extract.workdir.WorkDir.finish_listing`). Each repository's list totals (PR count and
+    newest number, 1 point) go into the manifest, so a later refresh can see deletions.
     """
 
     def listed() -> Iterator[dict[str, Any]]:
         for repo in config.project["repos"]:
             yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in gql.list_pulls(repo))
+            checkpoint.list_totals[repo] = fetch_list_totals(gql.gql, repo).as_list()
             reporter.report()
 
     work.write_pulls(listed())
     checkpoint.listed = True
     checkpoint.list_cursor = None
     save()
+
+
+def _compact(repo: str, number: int, state: PrState) -> dict[str, Any]:
+    """A listed PR as the refresh's plan reads it (REST field names; GraphQL fetches by number)."""
+    return {
+        "repo": repo,
+        "pull": {
+            "number": number,
+            "created_at": state.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "updated_at": state.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") if state.updated_at else None,
+            "head": {"sha": state.head_sha},
+            "state": state.state,
+        },
+    }
+
+
+def _list_refresh_graphql(
+    config: ExtractConfig,
+    gql: GraphQLMode,
+    old: OldSnapshot,
+    work: WorkDir,
+    checkpoint: Checkpoint,
+    save: Callable[[], None],
+    reporter: _Reporter,
+) -> None:
+    """Find each repository's new PR set through GraphQL for a refresh (one checkpoint at the end).
+
+    Lists the PRs updated since the old snapshot's high-water mark minus the overlap
+    (:func:`extract.graphql.updated.fetch_updated_pulls`, 1 point per 100) and derives the set
+    from them and the old snapshot (:func:`extract.refresh.select_updated_set`). When PRs were
+    deleted since (the list total says so), the old snapshot has no list totals, or the window
+    reaches PRs it never held, the full number listing gives the set instead; either way only
+    changed and new PRs are fetched afterwards.
+    """
+    window = Window(config.since, config.until, config.max_prs, config.state)
+    previous = old.window
+    lists_before = (old.manifest.get("graphql") or {}).get("lists") or {}
+    started = rows.parse_time(old.manifest.get("started_at"))
+    listing_how: dict[str, str] = {}
+    known: list[list[Any]] = []
+    items: list[dict[str, Any]] = []
+    for repo in config.project["repos"]:
+        before = old.repo_index(repo)
+        marks = [s.updated_at for s in before.values() if s.updated_at is not None]
+        chosen: list[tuple[int, PrState]] | None = None
+        updated: dict[int, PrState] = {}
+        if marks:
+            listing = fetch_updated_pulls(gql.gql, repo, stop_time(max(marks), started, config.overlap))
+            checkpoint.list_totals[repo] = listing.totals.as_list()
+            updated = {n: PrState.from_graphql(node) for n, node in listing.nodes.items()}
+            totals = lists_before.get(repo)
+            if totals is not None and not listing.unavailable:
+                total, newest = int(totals[0]), totals[1]
+                added = sum(1 for n in updated if newest is None or n > int(newest))
+                if total + added == listing.totals.total:  # nothing deleted since
+                    truncated = previous.max_prs is not None and len(before) >= previous.max_prs
+                    chosen = select_updated_set(before, updated, window, previous, old_truncated=truncated)
+        if chosen is not None:
+            listing_how[repo] = "updated"
+            # Nothing was deleted: every old PR left out still exists.
+            known.extend([repo, n] for n in before)
+        else:
+            listing_how[repo] = "numbers"
+            if not marks:
+                checkpoint.list_totals[repo] = fetch_list_totals(gql.gql, repo).as_list()
+            chosen = []
+            seen: set[int] = set()
+            for pull in gql.list_pulls(repo):
+                number = int(pull["number"])
+                if number in seen:
+                    continue
+                seen.add(number)
+                state = updated.get(number) or before.get(number)
+                if state is None:  # neither changed lately nor held: fetched as new
+                    created = rows.parse_time(pull.get("created_at"))
+                    if created is None:
+                        raise ValueError(f"{repo}#{number} has no createdAt")
+                    state = PrState(created, None, "", "unknown")
+                chosen.append((number, state))
+            known.extend([repo, n] for n in updated)
+        items.extend(_compact(repo, n, s) for n, s in chosen)
+        reporter.report()
+    work.write_pulls(items)
+    checkpoint.refresh["listing"] = listing_how
+    checkpoint.refresh["known"] = known
+    checkpoint.listed = True
+    checkpoint.list_cursor = None
+    save()
+
+
+def _keep_unchanged(
+    config: ExtractConfig, old: OldSnapshot, work: WorkDir, checkpoint: Checkpoint, save: Callable[[], None]
+) -> None:
+    """Plan the refresh from the listed PRs, copy the unchanged PRs' rows, list only the others.
+
+    Durable in steps: the plan is stored first (a resumed run reuses it), then the PR list loses
+    the kept PRs (idempotent), then the kept rows become parts, listed in the checkpoint with the
+    kept PRs' truncation flags and refusals carried over from the old manifest.
+    """
+    plan_path = work.path / "refresh_plan.json"
+    if plan_path.is_file():
+        plan = read_plan(plan_path)
+    else:
+        window = Window(config.since, config.until, config.max_prs, config.state)
+        listed = (
+            ((str(item["repo"]), int(item["pull"]["number"])), PrState.from_rest(item["pull"]))
+            for item in work.read_pulls()
+        )
+        seen = checkpoint.refresh.get("known")
+        known = None if seen is None else {(str(r), int(n)) for r, n in seen}
+        plan = plan_refresh(old.index, listed, window, known)
+        write_plan(plan_path, plan)
+    work.drop_pulls(set(plan.keep))
+    checkpoint.parts.extend(write_kept_parts(old, plan.keep, snapshot_tables(config), work))
+    checkpoint.truncated.extend(kept_truncation(old, plan.keep))
+    checkpoint.refusals.extend(kept_refusals(old, plan.keep, ()))
+    checkpoint.refresh["prs"] = plan.counts()
+    checkpoint.refresh["kept"] = True
+    save()
+
+
+def _lineage(
+    config: ExtractConfig, checkpoint: Checkpoint, old: OldSnapshot, manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """The manifest's ``lineage`` of a refresh (schemas/snapshot/manifest.schema.json)."""
+    before = old.manifest
+    requests = manifest["requests"]
+    if config.api_used == "graphql":
+        points = int(checkpoint.graphql.get("points", 0))
+    else:
+        points = (
+            int(requests["total"])
+            - int(requests["not_modified"])
+            - int(requests["by_kind"].get("rate-limit", 0))
+        )
+    prs = int(manifest["tables"]["pull_requests"]["rows"])
+    return {
+        "mode": "refresh",
+        "previous": {
+            "digest": old.digest,
+            "finished_at": before["finished_at"],
+            "window": dict(before["window"]),
+            "max_prs": before["parameters"].get("max_prs"),
+            "prs": int(before["tables"]["pull_requests"]["rows"]),
+        },
+        "window": dict(manifest["window"]),
+        "max_prs": config.max_prs,
+        "listing": dict(sorted(checkpoint.refresh.get("listing", {}).items()))
+        or {repo: "replay" for repo in config.project["repos"]},
+        "prs": checkpoint.refresh["prs"],
+        "contributors_kept": sorted(checkpoint.refresh.get("contributors_kept", [])),
+        "spent": {"requests": int(requests["total"]), "points": points},
+        "saved_estimate": estimate_saved(before, prs, int(requests["total"]), points),
+    }
 
 
 def _run(
@@ -502,6 +736,7 @@ def _run(
     work: WorkDir,
     checkpoint: Checkpoint,
     reporter: _Reporter,
+    old: OldSnapshot | None = None,
 ) -> dict[str, Any]:
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
     gql = None
@@ -512,7 +747,7 @@ def _run(
         _save(work, checkpoint, client, base, gql)
 
     try:
-        _fetch(config, client, pool, work, checkpoint, reporter, save, gql)
+        _fetch(config, client, pool, work, checkpoint, reporter, save, gql, old)
     except BaseException:
         # A failed run's requests, retries and waits count toward the snapshot's statistics;
         # its data counts only for the batches it finished (already in the checkpoint).
@@ -536,6 +771,10 @@ def _run(
     manifest["api"] = config.api_used
     if gql is not None:
         manifest["graphql"] = {**checkpoint.graphql, "page_size": gql.sizer.size}
+        if checkpoint.list_totals:
+            manifest["graphql"]["lists"] = dict(sorted(checkpoint.list_totals.items()))
+    if old is not None:
+        manifest["lineage"] = _lineage(config, checkpoint, old, manifest)
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
     return manifest
@@ -550,11 +789,14 @@ def _fetch(
     reporter: _Reporter,
     save: Callable[[], None],
     gql: GraphQLMode | None = None,
+    old: OldSnapshot | None = None,
 ) -> None:
     """List the PRs, fetch them batch by batch, then the contributors (all checkpointed).
 
     With ``gql`` the PR list, the PRs and the profiles come through GraphQL (see
-    :mod:`extract.graphql.run`); the contributors list stays REST.
+    :mod:`extract.graphql.run`); the contributors list stays REST. With ``old`` (a refresh) the
+    listed PRs are split against the old snapshot (:mod:`extract.refresh`): unchanged PRs' rows
+    are copied from it, only the others are fetched.
     """
     repos: list[str] = list(config.project["repos"])
     # A governor shared with earlier runs (prseed extract --all) already knows the budgets.
@@ -571,10 +813,15 @@ def _fetch(
 
     if not checkpoint.listed:
         reporter.phase = "listing"
-        if gql is not None:
+        if gql is not None and old is not None:
+            _list_refresh_graphql(config, gql, old, work, checkpoint, save, reporter)
+        elif gql is not None:
             _list_pulls_graphql(config, gql, work, checkpoint, save, reporter)
         else:
+            # A REST refresh replays the full extraction's listing: the same PR set by construction.
             _list_pulls(config, client, work, checkpoint, save, reporter)
+    if old is not None and not checkpoint.refresh.get("kept"):
+        _keep_unchanged(config, old, work, checkpoint, save)
 
     size = checkpoint.batch_size
     total = work.count_pulls()
@@ -667,6 +914,7 @@ def _manifest(config: ExtractConfig, checkpoint: Checkpoint, tables: dict[str, A
         "kind": "prseed-snapshot",
         "schema_version": snapshot_version(tables),
         "tool_version": __version__,
+        "row_layout": ROW_LAYOUT,
         "project": dict(config.project),
         "parameters": data_params(config),
         "window": {

@@ -98,6 +98,13 @@ class Checkpoint:
         graphql_page_size: with ``--api graphql``, the adaptive PRs per details query in use
             (a resumed run starts from it).
         graphql: GraphQL cost of earlier runs (queries, points, nodes, heavy, rest_file_lists).
+        mode: ``full`` or ``refresh``; "" until the run decided (a new work folder).
+        refresh: a refresh's state: ``digest`` (sha256 of the old manifest it started from),
+            ``note``, ``listing`` (how each repository's PR set was found), ``known`` (PRs seen
+            on GitHub that are not in the new set), ``kept`` (rows of unchanged PRs copied),
+            ``prs`` (the plan's counts), ``contributors_kept`` (repositories whose contributors
+            list was unchanged).
+        list_totals: with GraphQL, each repository's ``[PR total, newest PR number]`` when listed.
     """
 
     params: dict[str, Any]
@@ -119,6 +126,9 @@ class Checkpoint:
     waits: dict[str, list[float]] = field(default_factory=dict)
     graphql_page_size: int | None = None
     graphql: dict[str, int] = field(default_factory=dict)
+    mode: str = ""
+    refresh: dict[str, Any] = field(default_factory=dict)
+    list_totals: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class WorkDir:
@@ -299,6 +309,30 @@ class WorkDir:
         self.listed_path.unlink(missing_ok=True)
         self.append_listed(pulls)
         return self.finish_listing()
+
+    def drop_pulls(self, keys: Container[tuple[str, int]]) -> int:
+        """Remove the PRs of ``keys`` from the stored list, atomically (a refresh keeps their rows).
+
+        Idempotent: a resumed refresh may run it again.
+
+        Returns:
+            How many PRs the list keeps.
+        """
+        count = 0
+        with atomic_path(self.pulls_path) as tmp, tmp.open("wb") as out, self.pulls_path.open("rb") as source:
+            for line in source:
+                item = json.loads(line)
+                if (str(item["repo"]), int(item["pull"]["number"])) in keys:
+                    continue
+                out.write(line)
+                count += 1
+        return count
+
+    def read_pulls(self) -> Iterator[dict[str, Any]]:
+        """The stored PR list, item by item."""
+        with self.pulls_path.open("rb") as handle:
+            for line in handle:
+                yield json.loads(line)
 
     def count_pulls(self) -> int:
         """How many PRs the stored list holds (read line by line)."""

@@ -1,0 +1,157 @@
+"""Incremental refresh (issue 14) against the fake GitHub over real HTTP.
+
+The refresh of a snapshot after the repository changed must equal a full extraction of the
+changed repository, byte for byte in every Parquet table, in REST and GraphQL mode.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from prseed.extract import ExtractConfig, run
+from prseed.extract.workdir import work_dir
+
+from prseed.contracts import ALL_SNAPSHOT_TABLES, verify_dataset
+from prseed.registry import adhoc_project
+from tests.fakegithub import FakeGitHub, GeneratedRepo, generate_repo
+
+TOKEN = "fake-refresh-token-0123456789"
+REPO = "octo-org/fresh"
+SINCE = date(2026, 6, 1)
+LATER = date(2026, 6, 15)
+
+
+def config(gh: FakeGitHub, out: Path, api: str, **kw: Any) -> ExtractConfig:
+    base: dict[str, Any] = dict(
+        project=adhoc_project(REPO).manifest_block(),
+        out_dir=out,
+        tokens=(TOKEN,),
+        api_url=gh.url,
+        batch_delay=0.0,
+        points_per_minute=100_000,
+        secondary_min_wait=1.0,
+        backoff_base=0.05,
+        max_prs=None,
+        since=SINCE,
+        synthetic=True,
+        api=api,
+    )
+    base.update(kw)
+    return ExtractConfig(**base)
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    for name in ALL_SNAPSHOT_TABLES:
+        assert (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes(), name
+
+
+def numbers(out: Path) -> list[int]:
+    return [r["number"] for r in pq.read_table(out / "pull_requests.parquet", columns=["number"]).to_pylist()]
+
+
+@pytest.fixture()
+def repo() -> GeneratedRepo:
+    return generate_repo(REPO, n_prs=60, seed=23)
+
+
+@pytest.fixture()
+def gh(repo: GeneratedRepo) -> Iterator[FakeGitHub]:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as server:
+        yield server
+
+
+def created(repo: GeneratedRepo, n: int) -> date:
+    return date.fromisoformat(repo.pull_details[n]["created_at"][:10])
+
+
+def mutate_everything(gh: FakeGitHub, repo: GeneratedRepo) -> dict[str, int]:
+    """The issue's list of changes; returns the PR numbers touched by kind."""
+    window = sorted(n for n in repo.pull_details if created(repo, n) >= LATER)
+    closed = [n for n in window if repo.pull_details[n]["state"] == "closed"]
+    opened = [n for n in window if repo.pull_details[n]["state"] == "open"]
+    aging = next(n for n in sorted(repo.pull_details) if SINCE <= created(repo, n) < LATER)
+    touched = {
+        "review": closed[0],
+        "check": closed[1],
+        "push": opened[0],
+        "title": closed[2],
+        "deleted": closed[3],
+        "aging": aging,
+    }
+    with gh.mutate() as m:
+        m.add_review(touched["review"], "APPROVED", comments=2)
+        m.add_check_run(touched["check"], "lint", "failure")
+        m.force_push(touched["push"])
+        m.edit_title(touched["title"], "A new title ✨")
+        m.delete_pr(touched["deleted"])
+        m.advance(days=14)
+        touched["added"] = m.add_prs(3)[0]
+    return touched
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_refresh_equals_full_extraction(gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str) -> None:
+    out = tmp_path / "snap"
+    first = run(config(gh, out, api))
+    assert first.mode == "full" and first.mode_note == ""
+    before = numbers(out)
+    old_digest = __import__("hashlib").sha256((out / "manifest.json").read_bytes()).hexdigest()
+    touched = mutate_everything(gh, repo)
+
+    refreshed = run(config(gh, out, api, since=LATER))
+    full = run(config(gh, tmp_path / "full", api, since=LATER))
+    assert refreshed.mode == "refresh", refreshed.mode_note
+    assert_same_tables(out, tmp_path / "full")
+    verify_dataset(out, "snapshot")
+
+    after = numbers(out)
+    assert touched["deleted"] not in after and touched["aging"] not in after
+    assert touched["added"] in after
+    lineage = refreshed.manifest["lineage"]
+    assert lineage["previous"]["digest"] == old_digest
+    assert lineage["previous"]["window"]["since"] == SINCE.isoformat()
+    assert lineage["window"]["since"] == LATER.isoformat()
+    prs = lineage["prs"]
+    changed = {touched[k] for k in ("review", "check", "push", "title")}
+    assert prs["refetched"] == len(changed)
+    assert prs["added"] == 3
+    assert prs["kept"] == len(after) - 3 - len(changed)
+    assert prs["removed_by"]["deleted"] == 1
+    assert prs["removed_by"]["aged_out"] == len([n for n in before if n not in after]) - 1
+    assert prs["removed"] == len(set(before) - set(after))
+    assert refreshed.requests < full.requests
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["lineage"] == lineage
+    assert not work_dir(out).exists()
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_unchanged_refresh_fetches_no_pr(gh: FakeGitHub, tmp_path: Path, api: str) -> None:
+    out = tmp_path / "snap"
+    run(config(gh, out, api))
+    tables = {name: (out / f"{name}.parquet").read_bytes() for name in ALL_SNAPSHOT_TABLES}
+    again = run(config(gh, out, api))
+    assert again.mode == "refresh"
+    assert {name: (out / f"{name}.parquet").read_bytes() for name in ALL_SNAPSHOT_TABLES} == tables
+    prs = again.manifest["lineage"]["prs"]
+    assert prs["refetched"] == prs["added"] == prs["removed"] == 0
+    assert prs["kept"] == again.prs
+    by_kind = again.requests_by_kind
+    assert not {k for k in by_kind if k in ("commits", "files", "reviews", "check-runs", "graphql-details")}
+
+
+def test_full_flag_and_changed_options_extract_everything(gh: FakeGitHub, tmp_path: Path) -> None:
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    forced = run(config(gh, out, "rest", full=True))
+    assert forced.mode == "full" and forced.mode_note == "full extraction (--full)"
+    other = run(config(gh, out, "rest", with_patches=True))
+    assert other.mode == "full"
+    assert "with_patches False -> True" in other.mode_note and "cannot be refreshed" in other.mode_note
+    assert "lineage" not in other.manifest
