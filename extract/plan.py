@@ -43,8 +43,26 @@ def estimate_points(config: ExtractConfig) -> int:
     return len(config.project["repos"]) * (math.ceil(prs * per_pr) + 3)
 
 
+def mode_line(config: ExtractConfig) -> str:
+    """Whether the run refreshes the snapshot in its output folder, or extracts everything and why."""
+    from prseed.extract.pipeline import refresh_decision  # pyarrow: only when planning a run
+
+    old, why = refresh_decision(config)
+    if old is not None:
+        window = old.manifest["window"]
+        since, until = window.get("since") or "any time", window.get("until") or "then"
+        return (
+            f"mode: refresh of {config.out_dir} ({len(old.index)} PRs, created {since} .. {until}): "
+            "only new and changed PRs are fetched (--full: everything)"
+        )
+    return f"mode: {why or 'full extraction'}"
+
+
 def plan(config: ExtractConfig) -> str:
-    """Describe the run: repositories, window, output, pacing and a cost estimate (lines of text)."""
+    """Describe the run: repositories, mode, window, output, pacing and a cost estimate (lines of text).
+
+    The estimate is a full extraction's; a refresh costs about what its changed PRs cost.
+    """
     # Imported on use: the GraphQL package pulls in requests, which `prseed --help` does not need.
     from prseed.extract.graphql.run import batch_size
 
@@ -68,6 +86,7 @@ def plan(config: ExtractConfig) -> str:
     return "\n".join(
         [
             f"project {config.project['key']}: {', '.join(repos)}",
+            mode_line(config),
             f"window: created {config.since or 'any time'} .. {config.until or 'today'}, "
             f"state {config.state}, up to {prs or 'all'} PRs per repository",
             f"output: {config.out_dir}  api: {config.api_used} at {config.api_url}  ({tokens})",

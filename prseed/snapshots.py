@@ -6,7 +6,7 @@ reviewed without opening Parquet files by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +70,35 @@ def snapshot_info(folder: Path) -> SnapshotInfo:
     manifest = verify_dataset(folder, "snapshot")
     size = sum((folder / e["file"]).stat().st_size for e in manifest["tables"].values())
     return SnapshotInfo(folder=folder, manifest=manifest, bytes_total=size)
+
+
+def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:
+    """What a refresh did, from a manifest's ``lineage`` (no lines for a full extraction).
+
+    Three lines: where the snapshot came from and what happened to its PRs, the cost and the
+    estimated saving, and how each repository's PR set was found.
+    """
+    lineage = manifest.get("lineage")
+    if not lineage:
+        return []
+    previous = lineage["previous"]
+    window = previous["window"]
+    prs = lineage["prs"]
+    by = prs["removed_by"]
+    spent = lineage["spent"]
+    saved = lineage["saved_estimate"]
+    listing = ", ".join(f"{repo}: {how}" for repo, how in lineage.get("listing", {}).items())
+    kept = lineage.get("contributors_kept") or []
+    return [
+        f"refreshed    from {previous['digest'][:12]} ({window.get('since') or '-'} .. "
+        f"{window.get('until') or '-'}, {previous['prs']} PRs, finished {previous['finished_at']}): "
+        f"kept {prs['kept']}, refetched {prs['refetched']}, added {prs['added']}, removed "
+        f"{prs['removed']} (deleted {by['deleted']}, aged out {by['aged_out']}, "
+        f"state/max-prs {by['state_or_max_prs']})",
+        f"  cost       {spent['requests']:,} requests, {spent['points']:,} points; saved about "
+        f"{saved['requests']:,} requests and {saved['points']:,} points against a full extraction",
+        f"  listing    {listing}; contributors kept: {', '.join(kept) or 'none'}",
+    ]
 
 
 def verify_snapshot(folder: Path) -> dict[str, Any]:

@@ -7,6 +7,8 @@ changed repository, byte for byte in every Parquet table, in REST and GraphQL mo
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +22,7 @@ from prseed.extract.workdir import work_dir
 from prseed.contracts import ALL_SNAPSHOT_TABLES, verify_dataset
 from prseed.registry import adhoc_project
 from tests.fakegithub import FakeGitHub, GeneratedRepo, generate_repo
+from tests.test_cli import PRSEED
 
 TOKEN = "fake-refresh-token-0123456789"
 REPO = "octo-org/fresh"
@@ -96,7 +99,9 @@ def mutate_everything(gh: FakeGitHub, repo: GeneratedRepo) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("api", ["rest", "graphql"])
-def test_refresh_equals_full_extraction(gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str) -> None:
+def test_refresh_equals_full_extraction(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str
+) -> None:
     out = tmp_path / "snap"
     first = run(config(gh, out, api))
     assert first.mode == "full" and first.mode_note == ""
@@ -155,3 +160,77 @@ def test_full_flag_and_changed_options_extract_everything(gh: FakeGitHub, tmp_pa
     assert other.mode == "full"
     assert "with_patches False -> True" in other.mode_note and "cannot be refreshed" in other.mode_note
     assert "lineage" not in other.manifest
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_SEEDING_TOKENS", "DATABASE_URL")}
+    env["GITHUB_TOKEN"] = TOKEN
+    return env
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_killed_refresh_resumes_to_the_same_bytes(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str
+) -> None:
+    """kill -9 after the kept rows are copied, and again after a fetched batch; --resume finishes."""
+    out = tmp_path / "snap"
+    run(config(gh, out, api))
+    digest = (out / "manifest.json").read_bytes()
+    with gh.mutate() as m:
+        for n in sorted(repo.pull_details)[-30:]:
+            m.add_issue_comment(n, "ping")
+        m.add_prs(4)
+    args = [
+        PRSEED,
+        "extract",
+        "--repo",
+        REPO,
+        "--out",
+        str(out),
+        "--api-url",
+        gh.url,
+        "--api",
+        api,
+        "--batch-size",
+        "2",
+        "--batch-delay",
+        "0",
+        "--since",
+        SINCE.isoformat(),
+        "--points-per-minute",
+        "100000",
+        "--quiet",
+    ]
+    checkpoint = work_dir(out) / "checkpoint.json"
+
+    def kept(data: dict[str, Any]) -> bool:
+        return bool(data.get("refresh", {}).get("kept"))
+
+    def batches(data: dict[str, Any]) -> bool:
+        return len(data.get("done_batches", [])) >= 1
+
+    for ready in (kept, batches):
+        proc = subprocess.Popen(
+            [*args, "--resume"], env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        while proc.poll() is None:
+            try:
+                data = json.loads(checkpoint.read_text())
+            except (OSError, ValueError):
+                data = {}
+            if ready(data):
+                proc.kill()
+                break
+        proc.wait()
+        assert proc.returncode == -9, proc.stderr.read().decode()
+        # the old snapshot is complete and untouched until the new one replaces it
+        assert (out / "manifest.json").read_bytes() == digest
+        verify_dataset(out, "snapshot")
+    final = subprocess.run([*args, "--resume"], env=_env(), capture_output=True)
+    assert final.returncode == 0, final.stderr.decode()
+    full = run(config(gh, tmp_path / "full", api))
+    assert_same_tables(out, tmp_path / "full")
+    lineage = json.loads((out / "manifest.json").read_text())["lineage"]
+    assert lineage["prs"]["added"] == 4 and lineage["prs"]["refetched"] == 30
+    assert full.prs == lineage["prs"]["kept"] + 34
+    assert not work_dir(out).exists()

@@ -23,7 +23,10 @@ from prseed.extract.rows import parse_time
 from prseed.errors import NotFoundError
 
 # All states: the total counts every PR, and the newest (by creation) names the last number.
-_TOTALS = "newest: pullRequests(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount nodes { number } }"
+_TOTALS = (
+    "newest: pullRequests(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) "
+    "{ totalCount nodes { number } }"
+)
 UPDATED_NODES = "number createdAt updatedAt headRefOid state"
 
 

@@ -104,6 +104,9 @@ def summary_data(result: ExtractResult) -> dict[str, Any]:
         "refusals": result.refusals,
         "redirects": result.redirects,
         "unicode_repairs": result.unicode_repairs,
+        "mode": result.mode,
+        "mode_note": result.mode_note,
+        "lineage": result.manifest.get("lineage"),
     }
 
 
@@ -115,8 +118,9 @@ def summary(result: ExtractResult) -> str:
     # (a resumed run asks them again): all spent on this snapshot, so all counted.
     again = per_commit - c["commits"]
     again_said = f", {again} of them retries or re-asked after an interruption" if again > 0 else ""
+    verb = "refreshed" if result.mode == "refresh" else "written to"
     lines = [
-        f"snapshot written to {result.out_dir}",
+        f"snapshot {verb} {result.out_dir}",
         f"  PRs {c['pull_requests']}, commits {c['commits']}, reviews {c['reviews']}, "
         f"files {c['files']}, check runs {c['check_runs']}, contributors {c['contributors']}",
         f"  requests {result.requests} ({result.requests_per_pr:.2f} per PR + {per_commit} "
@@ -130,6 +134,9 @@ def summary(result: ExtractResult) -> str:
         lines.append(
             f"  graphql: {graphql['queries']} queries, {graphql['points']} points ({per_pr:.3f} per PR)"
         )
+    from prseed.snapshots import lineage_lines  # DuckDB: only once a summary is printed
+
+    lines.extend(lineage_lines(result.manifest))
     lines.extend(describe_answers(result.manifest))
     return "\n".join(lines)
 
@@ -253,6 +260,8 @@ def extract(
 
         limit_allocator_retention()
         result = run_extract(config, _ProgressLine(not quiet() and sys.stderr.isatty()))
+    if result.mode_note:
+        note(result.mode_note)
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
     else:

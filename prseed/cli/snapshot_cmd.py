@@ -16,6 +16,7 @@ from prseed.seeding import unknown_project
 from prseed.snapshots import (
     changes_markdown,
     diff_snapshots,
+    lineage_lines,
     snapshot_changes,
     snapshot_info,
     verify_snapshot,
@@ -93,6 +94,7 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             "api": m.get("api") or m.get("parameters", {}).get("api") or "rest",
             "graphql": m.get("graphql"),
             "comments_note": result.comments_note,
+            "lineage": m.get("lineage"),
             "manifest": m,
         }
         echo(json.dumps(data, indent=2, sort_keys=True))
@@ -103,6 +105,8 @@ def info(snapshot_ref: str, as_json: bool) -> None:
     echo(f"project      {project['key']}: {', '.join(project['repos'])}")
     echo(f"window       {window.get('since') or '-'} .. {window.get('until') or '-'} (created_at)")
     echo(f"extracted    {m['started_at']} .. {m['finished_at']} by prseed {m['tool_version']}")
+    for line in lineage_lines(m):
+        echo(line)
     for name, rows in result.rows.items():
         echo(f"  {name:<15} {rows:>9,} rows")
     if result.comments_note:
