@@ -40,14 +40,81 @@ def strip_hypermedia(value: Any) -> Any:
     return value
 
 
+# Fields of the stored API objects that GitHub changes without the owning PR's ``updated_at`` or
+# head SHA changing: left out of ``raw``, so the rows of an unchanged PR stay what a full
+# extraction would write (a refresh copies them; README, "What a refresh cannot see"). Paths from
+# the object's root; ``*`` is every item of a list. A GitHub App object (a check run's ``app``, a
+# comment's ``performed_via_github_app``) keeps its identity (id, slug, name, owner) and loses what
+# its owner edits (description, permissions, events, its updated_at).
+_APP_VOLATILE = ("updated_at", "description", "permissions", "events", "installations_count")
+VOLATILE: dict[str, tuple[tuple[str, ...], ...]] = {
+    "pull_requests": (
+        # The whole repository objects: star, fork, watcher and issue counters, size, pushed_at,
+        # the repository's own updated_at, settings, description, topics, a fork deleted (null)...
+        ("base", "repo"),
+        ("head", "repo"),
+        # The milestone's counters and state follow every other issue in it.
+        *(
+            ("milestone", k)
+            for k in (
+                "open_issues",
+                "closed_issues",
+                "updated_at",
+                "state",
+                "closed_at",
+                "due_on",
+                "description",
+            )
+        ),
+        # A label's colour and description are edited on the label, not on the PR.
+        *(("labels", "*", k) for k in ("color", "description", "default")),
+    ),
+    # Commit comments (on the commit, not the PR) and a signature's verification (re-checked when
+    # keys change) move on their own.
+    "commits": (("commit", "comment_count"), ("commit", "verification")),
+    # The check run's PR references name the repositories (renamed with them).
+    "check_runs": (
+        *(("app", k) for k in _APP_VOLATILE),
+        ("pull_requests", "*", "base", "repo"),
+        ("pull_requests", "*", "head", "repo"),
+    ),
+    # Reactions change neither the comment's nor the PR's updated_at.
+    "issue_comments": (("reactions",), *(("performed_via_github_app", k) for k in _APP_VOLATILE)),
+    "review_comments": (("reactions",), *(("performed_via_github_app", k) for k in _APP_VOLATILE)),
+}
+
+
+def without(value: Any, paths: tuple[tuple[str, ...], ...]) -> Any:
+    """A copy of ``value`` without the keys at ``paths`` (``*`` steps into every list item)."""
+    if not paths:
+        return value
+    if isinstance(value, list):
+        inner = tuple(p[1:] for p in paths if p and p[0] == "*")
+        return [without(item, inner) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    drop = {p[0] for p in paths if len(p) == 1}
+    out = {}
+    for key, item in value.items():
+        if key in drop:
+            continue
+        inner = tuple(p[1:] for p in paths if len(p) > 1 and p[0] == key)
+        out[key] = without(item, inner) if inner else item
+    return out
+
+
 def canonical_json(value: Any) -> str:
     """Serialise JSON the one canonical way: sorted keys, compact, UTF-8 kept."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def raw_json(obj: ApiObject) -> str:
-    """The ``raw`` column: the API object without hypermedia and patches, canonical JSON."""
-    return canonical_json(strip_hypermedia(obj))
+def raw_json(obj: ApiObject, table: str = "") -> str:
+    """The ``raw`` column: the API object as canonical JSON, without what is not data.
+
+    Hypermedia links and patches go everywhere; for a REST object of ``table`` also the
+    :data:`VOLATILE` fields.
+    """
+    return canonical_json(strip_hypermedia(without(obj, VOLATILE.get(table, ()))))
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -138,7 +205,7 @@ def pull_request_row(
         "requested_reviewers": [str(r.get("login")) for r in pull.get("requested_reviewers") or [] if r],
         "commits_truncated": commits_count > len(commits),
         "files_truncated": changed_files > len(files),
-        "raw": raw_json(pull),
+        "raw": raw_json(pull, "pull_requests"),
     }
 
 
@@ -170,7 +237,7 @@ def commit_row(repo: str, pr_number: int, commit: ApiObject, stats: ApiObject | 
         "parents_count": len(commit.get("parents") or []),
         "additions": None if stats is None else int(stats.get("additions") or 0),
         "deletions": None if stats is None else int(stats.get("deletions") or 0),
-        "raw": raw_json(commit),
+        "raw": raw_json(commit, "commits"),
     }
 
 
@@ -217,7 +284,7 @@ def review_comment_row(repo: str, pr_number: int, comment: ApiObject) -> Row:
         "created_at": parse_time(comment["created_at"]),
         "updated_at": parse_time(comment.get("updated_at")),
         "author_association": comment.get("author_association"),
-        "raw": raw_json(comment),
+        "raw": raw_json(comment, "review_comments"),
     }
 
 
@@ -235,7 +302,7 @@ def issue_comment_row(repo: str, pr_number: int, comment: ApiObject) -> Row:
         "created_at": parse_time(comment["created_at"]),
         "updated_at": parse_time(comment.get("updated_at")),
         "author_association": comment.get("author_association"),
-        "raw": raw_json(comment),
+        "raw": raw_json(comment, "issue_comments"),
     }
 
 
@@ -268,7 +335,7 @@ def check_run_row(repo: str, pr_number: int, head_sha: str, run: ApiObject) -> R
         "started_at": parse_time(run.get("started_at")),
         "completed_at": parse_time(run.get("completed_at")),
         "app_slug": _get(run, "app", "slug"),
-        "raw": raw_json(run),
+        "raw": raw_json(run, "check_runs"),
     }
 
 

@@ -445,3 +445,32 @@ def test_a_limit_with_retry_after_does_not_double_the_next_headerless_rest():
     g.secondary_limited(0, 1)  # request N: retry-after 1
     g.release(g.acquire(), rl(90, t.now + 3000), ok=False)  # request N+1, after the rest: limited
     assert 60 <= g.secondary_limited(0, None) <= 63  # header-less, but the first of its kind
+
+
+def test_raw_leaves_out_what_github_changes_without_the_pr_changing():
+    pull = {
+        "number": 7,
+        "base": {"ref": "main", "sha": "b", "repo": {"id": 1, "stargazers_count": 5, "pushed_at": "t"}},
+        "head": {"ref": "f", "sha": "h", "repo": None},
+        "milestone": {"id": 3, "title": "v1", "open_issues": 4, "closed_issues": 9, "updated_at": "t"},
+        "labels": [{"id": 2, "name": "bug", "color": "f00", "description": "d", "default": True}],
+    }
+    assert json.loads(rows.raw_json(pull, "pull_requests")) == {
+        "number": 7,
+        "base": {"ref": "main", "sha": "b"},
+        "head": {"ref": "f", "sha": "h"},
+        "milestone": {"id": 3, "title": "v1"},
+        "labels": [{"id": 2, "name": "bug"}],
+    }
+    comment = {"id": 1, "reactions": {"total_count": 3}, "performed_via_github_app": None}
+    assert json.loads(rows.raw_json(comment, "issue_comments")) == {"id": 1, "performed_via_github_app": None}
+    run = {"id": 1, "app": {"id": 5, "slug": "ci", "updated_at": "t", "events": []}, "pull_requests": []}
+    assert json.loads(rows.raw_json(run, "check_runs")) == {
+        "id": 1,
+        "app": {"id": 5, "slug": "ci"},
+        "pull_requests": [],
+    }
+    commit = {"sha": "s", "commit": {"message": "m", "comment_count": 2, "verification": {"verified": True}}}
+    assert json.loads(rows.raw_json(commit, "commits")) == {"sha": "s", "commit": {"message": "m"}}
+    # GraphQL nodes and the other tables keep every field
+    assert json.loads(rows.raw_json({"reactions": 1})) == {"reactions": 1}
