@@ -17,7 +17,7 @@ from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, check_output, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_points, estimate_requests
+from prseed.extract.plan import estimate_points, estimate_requests, mode_line
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -283,6 +283,7 @@ def plan_data(config: ExtractConfig) -> dict[str, Any]:
         "tokens": len(config.tokens),
         "estimated_requests": estimate_requests(config),
         "estimated_graphql_points": estimate_points(config) if config.api_used == "graphql" else 0,
+        "mode": mode_line(config).removeprefix("mode: "),
     }
 
 

@@ -137,7 +137,10 @@ def many_summary(outcomes: list[Outcome]) -> str:
             lines.append(
                 f"ok       {o.key}: {r.prs} PRs, {r.requests} requests, waits {r.waits} "
                 f"({r.wait_seconds:.1f} s), {r.seconds:.1f} s -> {r.out_dir}"
+                + (" (refreshed)" if r.mode == "refresh" else "")
             )
+            if r.mode_note:
+                lines.append(f"         {r.mode_note}")
         elif o.status == "skipped":
             lines.append(f"skipped  {o.key}: extracted earlier in this run")
         else:
