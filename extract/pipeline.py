@@ -10,7 +10,7 @@ import copy
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from prseed.extract.config import ExtractConfig, ExtractResult, Progress, Progre
 from prseed.extract.github import PR_TABLES, Refusal
 from prseed.extract.governor import Governor
 from prseed.extract.graphql.run import GraphQLMode, batch_size
-from prseed.extract.graphql.updated import fetch_list_totals, fetch_updated_pulls
+from prseed.extract.graphql.updated import fetch_updated_pulls, list_totals
 from prseed.extract.http import Client, check_api_url, is_loopback
 from prseed.extract.memory import release_free_memory
 from prseed.extract.paginator import cursor as page_cursor
@@ -560,13 +560,18 @@ def _list_pulls_graphql(
 
     A PR listed twice (the list moved while it was paged) is kept once, the later copy
     (:meth:`extract.workdir.WorkDir.finish_listing`). Each repository's list totals (PR count and
-    newest number, 1 point) go into the manifest, so a later refresh can see deletions.
+    newest number, asked with the first page) go into the manifest, so a later refresh can see
+    deletions.
     """
 
     def listed() -> Iterator[dict[str, Any]]:
         for repo in config.project["repos"]:
-            yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in gql.list_pulls(repo))
-            checkpoint.list_totals[repo] = fetch_list_totals(gql.gql, repo).as_list()
+
+            def totals(repository: Mapping[str, Any], repo: str = repo) -> None:
+                checkpoint.list_totals[repo] = list_totals(repository).as_list()
+
+            pulls = gql.list_pulls(repo, on_totals=totals)
+            yield from ({"repo": repo, "pull": rows.strip_hypermedia(pull)} for pull in pulls)
             reporter.report()
 
     work.write_pulls(listed())
@@ -636,11 +641,13 @@ def _list_refresh_graphql(
             known.extend([repo, n] for n in before)
         else:
             listing_how[repo] = "numbers"
-            if not marks:
-                checkpoint.list_totals[repo] = fetch_list_totals(gql.gql, repo).as_list()
             chosen = []
             seen: set[int] = set()
-            for pull in gql.list_pulls(repo):
+
+            def totals(repository: Mapping[str, Any], repo: str = repo) -> None:
+                checkpoint.list_totals[repo] = list_totals(repository).as_list()
+
+            for pull in gql.list_pulls(repo, on_totals=totals):
                 number = int(pull["number"])
                 if number in seen:
                     continue

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from graphql import parse, validate
+from prseed.extract.graphql import cost
+from prseed.extract.graphql import query as q
+from prseed.extract.graphql.updated import updated_query
 from prseed.extract.refresh import (
     ROW_LAYOUT,
     PrState,
@@ -14,6 +19,8 @@ from prseed.extract.refresh import (
     select_updated_set,
     stop_time,
 )
+
+from tests.fakegithub.graphql.schema import github_schema
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 R = "o/r"
@@ -150,3 +157,20 @@ def test_stop_time_and_saved_estimate() -> None:
     assert estimate_saved(old, 110, 60, 50) == {"requests": 1040, "points": 1049}
     gql = {**old, "api": "graphql", "graphql": {"points": 12}}
     assert estimate_saved(gql, 100, 3, 1) == {"requests": 997, "points": 11}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        q.list_query("all", totals=True),
+        q.list_query("open", totals=True),
+        updated_query(True),
+        updated_query(False),
+    ],
+    ids=["list-totals-all", "list-totals-open", "updated-first", "updated-next"],
+)
+def test_refresh_queries_validate_and_cost_one_point(text: str) -> None:
+    assert [e.message for e in validate(github_schema(), parse(text))] == []
+    c = cost.query_cost(text, {"owner": "o", "name": "r", "after": None})
+    # The totals' one-node connection keeps a 100-PR page at 1 point.
+    assert c.points == 1 and c.nodes <= cost.NODE_LIMIT

@@ -115,8 +115,12 @@ def fetch_pull_list(
     since: date | None = None,
     until: date | None = None,
     max_prs: int | None = None,
+    on_totals: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """List a repository's PRs of a window, newest created first (as :func:`github.fetch_pulls`).
+
+    With ``on_totals`` the first page also asks for :data:`query.LIST_TOTALS` (same cost) and
+    hands the answer's ``repository`` object to it.
 
     A page with a PR that comes back null (NOT_FOUND in a partial answer) is asked again up to
     the client's ``max_retries`` times; a PR still null then cannot even be named, and is
@@ -129,6 +133,7 @@ def fetch_pull_list(
         NotFoundError: the repository does not exist.
     """
     text = q.list_query(state)
+    first = q.list_query(state, totals=True) if on_totals is not None else text
     after: str | None = None
     kept = 0
     # A PR can come twice when the list moves while it is paged (a new PR pushes the others
@@ -137,13 +142,16 @@ def fetch_pull_list(
     tries = 0
     while True:
         answer = gql.execute(
-            text,
+            first if after is None else text,
             {**_owner_name(gql.names.get(repo, repo)), "after": after},
             kind="graphql-list",
             what=f"repository {repo}",
             tolerate=not_found,
         )
-        connection = _repository(answer.data, repo).get("pullRequests") or {}
+        repository = _repository(answer.data, repo)
+        if after is None and on_totals is not None:
+            on_totals(repository)
+        connection = repository.get("pullRequests") or {}
         nodes = list(connection.get("nodes") or [])
         nulls = sum(1 for node in nodes if not node)
         if nulls and tries < gql.max_retries:

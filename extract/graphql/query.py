@@ -160,11 +160,21 @@ def pr_fragment(stats: bool, comments: bool = True) -> str:
     return f"fragment PullRequestDetail on PullRequest {{ {scalars} {parts} }}"
 
 
-def list_query(state: str) -> str:
+# A repository's PR total (all states) and newest PR number, asked with the first list page (the
+# extra one-node connection keeps the page at 1 point): a later refresh compares them with the list
+# then to see deletions (extract/graphql/updated.py).
+LIST_TOTALS = (
+    "newest: pullRequests(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) "
+    "{ totalCount nodes { number } }"
+)
+
+
+def list_query(state: str, totals: bool = False) -> str:
     """One page of PR numbers, newest created first.
 
     Args:
         state: ``all``, ``open`` or ``closed`` (REST's meaning: closed includes merged).
+        totals: also ask for :data:`LIST_TOTALS` (the first page).
 
     Returns:
         The query; variables ``owner``, ``name``, ``after`` (cursor or null).
@@ -172,7 +182,7 @@ def list_query(state: str) -> str:
     states = {"all": "", "open": ", states: [OPEN]", "closed": ", states: [CLOSED, MERGED]"}[state]
     return (
         "query PullRequestList($owner: String!, $name: String!, $after: String) { "
-        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ "
+        f"{RATE_LIMIT} repository(owner: $owner, name: $name) {{ {LIST_TOTALS if totals else ''} "
         f"pullRequests(first: {LIST_PAGE}, after: $after{states}, "
         "orderBy: {field: CREATED_AT, direction: DESC}) { "
         f"{PAGE_INFO} nodes {{ id number createdAt }} }} }} }}"

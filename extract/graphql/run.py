@@ -8,7 +8,7 @@ aliased query. The contributors list itself stays REST (GraphQL has no such list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -94,10 +94,20 @@ class GraphQLMode:
         if isinstance(current, str) and "/" in current and current.lower() != repo.lower():
             self.gql.names[repo] = current
 
-    def list_pulls(self, repo: str) -> Iterator[dict[str, Any]]:
-        """The repository's PRs of the window, newest created first."""
+    def list_pulls(
+        self, repo: str, on_totals: Callable[[Mapping[str, Any]], None] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The repository's PRs of the window, newest created first (``on_totals``: see fetch_pull_list)."""
         c = self.config
-        return fetch_pull_list(self.gql, repo, state=c.state, since=c.since, until=c.until, max_prs=c.max_prs)
+        return fetch_pull_list(
+            self.gql,
+            repo,
+            state=c.state,
+            since=c.since,
+            until=c.until,
+            max_prs=c.max_prs,
+            on_totals=on_totals,
+        )
 
     def batch_runner(self, pool: ThreadPoolExecutor, on_pr_done: Callable[[], None]) -> GraphQLBatchRunner:
         """The runner that turns a batch of listed PRs into rows."""

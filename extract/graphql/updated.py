@@ -4,8 +4,9 @@
   100 a query (1 point), until a page reaches PRs updated before a stop time. The first page also
   asks for the repository's PR total and its newest PR number, so a refresh can tell whether PRs
   were deleted since the old snapshot (GitHub's lists only ever show what exists).
-* :func:`fetch_list_totals` asks only for those two figures (1 point): a full extraction records
-  them in its manifest (``graphql.lists``) for the next refresh.
+* :func:`list_totals` reads those two figures from an answer; a full extraction asks for them
+  with its first list page (:func:`extract.graphql.pager.fetch_pull_list`) and records them in
+  its manifest (``graphql.lists``) for the next refresh.
 """
 
 from __future__ import annotations
@@ -22,11 +23,6 @@ from prseed.extract.rows import parse_time
 
 from prseed.errors import NotFoundError
 
-# All states: the total counts every PR, and the newest (by creation) names the last number.
-_TOTALS = (
-    "newest: pullRequests(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) "
-    "{ totalCount nodes { number } }"
-)
 UPDATED_NODES = "number createdAt updatedAt headRefOid state"
 
 
@@ -36,21 +32,13 @@ def updated_query(first_page: bool) -> str:
     Returns:
         The query; variables ``owner``, ``name``, ``after``.
     """
-    totals = _TOTALS if first_page else ""
+    totals = q.LIST_TOTALS if first_page else ""
     return q.render(
         "query PullRequestsUpdated($owner: String!, $name: String!, $after: String) { "
         f"{q.RATE_LIMIT} repository(owner: $owner, name: $name) {{ {totals} "
         f"updated: pullRequests(first: {q.LIST_PAGE}, after: $after, "
         "orderBy: {field: UPDATED_AT, direction: DESC}) { "
         f"{q.PAGE_INFO} nodes {{ {UPDATED_NODES} }} }} }} }}"
-    )
-
-
-def totals_query() -> str:
-    """The list totals only (variables ``owner``, ``name``)."""
-    return q.render(
-        "query PullRequestTotals($owner: String!, $name: String!) { "
-        f"{q.RATE_LIMIT} repository(owner: $owner, name: $name) {{ {_TOTALS} }} }}"
     )
 
 
@@ -88,7 +76,8 @@ def _repository(data: Mapping[str, Any], repo: str) -> Mapping[str, Any]:
     return found
 
 
-def _totals(repository: Mapping[str, Any]) -> ListTotals:
+def list_totals(repository: Mapping[str, Any]) -> ListTotals:
+    """The :data:`query.LIST_TOTALS` of an answer's ``repository`` object."""
     newest = repository.get("newest") or {}
     total = int(newest.get("totalCount") or 0)
     nodes = [n for n in newest.get("nodes") or [] if n]
@@ -98,18 +87,6 @@ def _totals(repository: Mapping[str, Any]) -> ListTotals:
 def _owner_name(gql: GraphQLClient, repo: str) -> dict[str, str]:
     owner, _, name = gql.names.get(repo, repo).partition("/")
     return {"owner": owner, "name": name}
-
-
-def fetch_list_totals(gql: GraphQLClient, repo: str) -> ListTotals:
-    """A repository's PR total and newest PR number (1 query, 1 point).
-
-    Raises:
-        NotFoundError: the repository does not exist.
-    """
-    answer = gql.execute(
-        totals_query(), _owner_name(gql, repo), kind="graphql-list", what=f"repository {repo}"
-    )
-    return _totals(_repository(answer.data, repo))
 
 
 def fetch_updated_pulls(gql: GraphQLClient, repo: str, stop: datetime) -> UpdatedListing:
@@ -133,7 +110,7 @@ def fetch_updated_pulls(gql: GraphQLClient, repo: str, stop: datetime) -> Update
         )
         repository = _repository(answer.data, repo)
         if listing is None:
-            listing = UpdatedListing(_totals(repository))
+            listing = UpdatedListing(list_totals(repository))
         connection = repository.get("updated") or {}
         done = False
         for node in connection.get("nodes") or []:
