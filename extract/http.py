@@ -516,7 +516,7 @@ class Client:
             fingerprint = self._fingerprints[attempt.lease.token]
             if outcome is Outcome.OK:
                 return self._ok(full_url, attempt, remember=conditional is None)
-            if outcome is Outcome.NOT_MODIFIED and attempt.sent_etag is not None:
+            if outcome is Outcome.NOT_MODIFIED and conditional is not None and attempt.sent_etag:
                 etag = attempt.headers.get("etag") or attempt.sent_etag
                 return Response(
                     None, attempt.headers, 304, parse_links(attempt.headers), full_url, etag, fingerprint
