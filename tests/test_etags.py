@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from prseed.extract.etags import FORMAT, EtagStore, token_fingerprint, url_key
+from prseed.extract.etags import FORMAT, Entry, EtagStore, token_fingerprint, url_key
 from prseed.extract.governor import Governor
 from prseed.extract.http import Client
 from prseed.extract.paginator import first_url
+from prseed.extract.ratelimit import RateHeaders
 
 from prseed.contracts import ETAGS_DIR
 from tests.fakegithub import FakeGitHub, Faults, generate_repo
@@ -353,3 +354,31 @@ def test_a_snapshot_with_an_etags_folder_verifies_and_transforms_the_same(tmp_pa
     cached = json.loads((tmp_path / "cached" / "manifest.json").read_text())
     assert plain["tables"] == cached["tables"]
     assert plain["snapshot"]["digest"] == cached["snapshot"]["digest"]
+
+
+def test_governor_gives_back_the_unit_reserved_for_a_304():
+    reset = 4_000_000_000.0
+    g = Governor(1, points_per_minute=10**6, clock=lambda: 1_000_000_000.0)
+    g.release(g.acquire(), RateHeaders(limit=100, remaining=90, reset=reset, resource="core"))
+    assert g.budget_left() == 90
+    a, b = g.acquire(), g.acquire()
+    assert g.budget_left() == 88  # one unit reserved per request in flight
+    # a is answered 304: GitHub still says 90, b is still in flight.
+    g.release(a, RateHeaders(limit=100, remaining=90, reset=reset, resource="core"), free=True)
+    assert g.budget_left() == 89
+    g.release(b, RateHeaders(limit=100, remaining=89, reset=reset, resource="core"))
+    assert g.budget_left() == 89
+
+
+def test_merge_takes_the_other_stores_entries_as_used(tmp_path):
+    fp = token_fingerprint(TOKEN_A)
+    old = EtagStore()
+    old.record("/a", fp, 'W/"old"', 1)
+    old.record("/b", fp, 'W/"b"', 2)
+    resumed = EtagStore()
+    resumed.record("/a", fp, 'W/"new"', 3)
+    old.merge(resumed)
+    assert old.lookup("/a", fp) == Entry('W/"new"', 3)
+    old.write(tmp_path)
+    again = EtagStore.load(tmp_path)
+    assert again.lookup("/a", fp) == Entry('W/"new"', 3) and again.lookup("/b", fp) == Entry('W/"b"', 2)
