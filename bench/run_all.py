@@ -17,6 +17,7 @@ QUICK = {
     "bench.bench_transform": ["--sizes", "2000", "10000"],
     "bench.bench_load": ["--prs", "5000", "--orm-prs", "1000"],
     "bench.bench_report": ["--prs", "200"],
+    "bench.bench_etags": ["--prs", "300"],
 }
 
 
@@ -27,7 +28,7 @@ def main() -> int:
     parser.add_argument(
         "only",
         nargs="*",
-        help="extract, extract_graphql, faults, transform, load and/or report (default: all)",
+        help="extract, extract_graphql, faults, transform, load, report and/or etags (default: all)",
     )
     args = parser.parse_args()
     failed = 0

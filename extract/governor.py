@@ -144,12 +144,17 @@ class Governor:
 
     # -- sending -------------------------------------------------------------------------------
 
-    def acquire(self, resource: str = "core", token: int | None = None) -> Lease:
+    def acquire(
+        self, resource: str = "core", token: int | None = None, prefer: frozenset[int] = frozenset()
+    ) -> Lease:
         """Block until a request may be sent, then reserve it.
 
         Args:
             resource: the rate-limit resource the request will spend.
             token: use this token of the pool (e.g. to ask it for its budget).
+            prefer: among the tokens ready and free now, take one of these first (the tokens
+                holding an ETag for a conditional request: only their 304s are free). Never a
+                reason to wait.
 
         Returns:
             The lease naming the token to use; pass it to :meth:`release`.
@@ -164,7 +169,7 @@ class Governor:
                 ready = [t for t in pool if self._token_ready(t, resource, now)]
                 free = [t for t in ready if self._inflight[t] < self._cap[t]]
                 if free and self._bucket >= 1.0 - 1e-9:
-                    chosen = max(free, key=lambda t: (self._left(t, resource), -t))
+                    chosen = max(free, key=lambda t: (t in prefer, self._left(t, resource), -t))
                     self._bucket = max(0.0, self._bucket - 1.0)
                     self._inflight[chosen] += 1
                     budget = self._budgets.get((chosen, resource))
@@ -184,17 +189,25 @@ class Governor:
                 self._record(reason, until, seconds)
             self._pause(seconds)
 
-    def release(self, lease: Lease, rate: RateHeaders | None, ok: bool = True) -> None:
+    def release(self, lease: Lease, rate: RateHeaders | None, ok: bool = True, free: bool = False) -> None:
         """Return a lease and learn from the answer's rate-limit headers.
 
         Args:
             lease: from :meth:`acquire`.
             rate: the answer's parsed headers, or None when no answer came (network error).
             ok: whether the answer was a success (counts toward lifting a throttle).
+            free: the answer cost no primary budget (a 304 to an authorized conditional
+                request, GitHub REST docs "Best practices": "Use conditional requests if
+                appropriate"): the unit reserved by :meth:`acquire` is given back. Pacing is
+                not: a 304 is still a request toward the secondary limits.
         """
         with self._cond:
             token = lease.token
             self._inflight[token] -= 1
+            if free:
+                budget = self._budgets.get((token, lease.resource))
+                if budget is not None and budget.remaining is not None:
+                    budget.remaining += 1
             if rate is not None:
                 self._learn(token, lease.resource, rate)
                 if ok:

@@ -14,12 +14,13 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+from prseed.extract.etags import token_fingerprint
 from prseed.extract.governor import Governor, Lease
 from prseed.extract.ratelimit import RateHeaders, limit_kind, parse_rate_headers
 
@@ -238,11 +239,17 @@ class Response:
     """A successful answer.
 
     Attributes:
-        data: the parsed JSON (None for 204), every string valid Unicode.
+        data: the parsed JSON (None for 204 and 304), every string valid Unicode.
         headers: the response headers.
-        status: 200 (also for an answer served from the ETag cache) or 204.
-        links: the ``Link`` header as ``requests`` parses it: ``{rel: {"url": ..., "rel": ...}}``.
+        status: 200 (also for an answer served from the in-memory ETag cache), 204, or 304 for
+            a ``conditional`` request GitHub answered "not modified" (no body: the caller uses
+            what it stored with that ETag).
+        links: the ``Link`` header as ``requests`` parses it: ``{rel: {"url": ..., "rel": ...}}``
+            (a 304 usually has none).
         url: the URL that answered (after redirects).
+        etag: the answer's ``ETag`` (on a 304: the one that matched), or None.
+        fingerprint: :func:`~extract.etags.token_fingerprint` of the token that got the answer:
+            GitHub's ETags hold for that token only.
     """
 
     data: Any
@@ -250,6 +257,13 @@ class Response:
     status: int
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     url: str = ""
+    etag: str | None = None
+    fingerprint: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        """Whether this is a 304 to a conditional request (``data`` is None)."""
+        return self.status == 304
 
     def next_url(self) -> str | None:
         """The ``rel="next"`` page, if any."""
@@ -327,13 +341,18 @@ class _Cached:
 
 @dataclass
 class _Attempt:
-    """One request sent and what came back."""
+    """One request sent and what came back (``sent_etag``: the If-None-Match sent, if any)."""
 
     lease: Lease
     status: int
     headers: Mapping[str, str]
     body: bytes
     result: Classified
+    sent_etag: str | None = None
+
+
+#: ``Client.get``'s ``conditional``: the ETag stored for a token index of the pool, or None.
+Conditional = Callable[[int], str | None]
 
 
 @dataclass
@@ -355,7 +374,9 @@ class Client:
     One ``requests.Session`` per thread (sessions are not thread-safe). ETags of answers are kept
     in a small in-memory LRU so a repeated GET is sent conditionally; a 304 then costs no budget.
     The LRU keeps raw bodies (parsed again on a 304), bounded in entries and in bytes, so its
-    memory stays small and constant however long the run. Same-origin redirects are followed
+    memory stays small and constant however long the run. A caller that keeps ETags itself (the
+    refresh, across runs: :mod:`extract.etags`) passes ``conditional`` to :meth:`get` instead and
+    gets 304s back. Same-origin redirects are followed
     (permanent ones are remembered, so later URLs go to the new place at once); the token never
     goes to another origin.
     """
@@ -391,6 +412,8 @@ class Client:
         parts = urlsplit(self.api_url)
         self._origin = (parts.scheme, parts.netloc)
         self._tokens = tokens
+        # GitHub's ETags are per token: the one-way ids under which a caller keeps them.
+        self._fingerprints = tuple(token_fingerprint(t) for t in tokens) or (token_fingerprint(""),)
         self.governor = governor
         self.max_retries = max_retries
         self.timeout = (connect_timeout, read_timeout)
@@ -424,6 +447,13 @@ class Client:
         """Absolute URL of an API path such as ``/repos/o/r/pulls``."""
         return self.api_url + path
 
+    def fingerprint(self, token: int) -> str:
+        """The :func:`~extract.etags.token_fingerprint` of token ``token`` of the pool.
+
+        Without tokens (the loopback fake) index 0 is the fingerprint of no token.
+        """
+        return self._fingerprints[token]
+
     def _check_origin(self, url: str) -> None:
         parts = urlsplit(url)
         if (parts.scheme, parts.netloc) != self._origin:
@@ -442,6 +472,7 @@ class Client:
         what: str = "",
         token: int | None = None,
         max_server_errors: int | None = None,
+        conditional: Conditional | None = None,
     ) -> Response:
         """GET one URL, waiting and retrying as the governor and the classification say.
 
@@ -454,6 +485,13 @@ class Client:
             token: send with this token of the pool (default: the governor's choice).
             max_server_errors: give up after this many 5xx answers in a row, even with retries
                 left (the paginator then asks for smaller pages).
+            conditional: the caller keeps ETags itself (e.g. ``EtagStore.conditional``): before
+                each attempt it is asked for the ETag of the token about to be used (by index;
+                ``fingerprint`` maps it), which goes out as ``If-None-Match``. A 304 is then
+                returned (``status`` 304, ``data`` None, the token's ``fingerprint``); a 200
+                carries ``etag`` and ``fingerprint`` to record. With a pool, a token holding an
+                ETag is preferred while it has budget and is free. The in-memory LRU is left
+                out of such a call.
 
         Returns:
             The parsed answer.
@@ -472,15 +510,29 @@ class Client:
         )
         tries = _Tries()
         while True:
-            cached = self._cached(full_url)
-            attempt = self._send(full_url, kind, resource, token, cached)
+            cached = self._cached(full_url) if conditional is None else None
+            attempt = self._send(full_url, kind, resource, token, cached, conditional)
             outcome = attempt.result.outcome
+            fingerprint = self._fingerprints[attempt.lease.token]
             if outcome is Outcome.OK:
-                return self._ok(full_url, attempt)
+                return self._ok(full_url, attempt, remember=conditional is None)
+            if outcome is Outcome.NOT_MODIFIED and conditional is not None and attempt.sent_etag:
+                etag = attempt.headers.get("etag") or attempt.sent_etag
+                return Response(
+                    None, attempt.headers, 304, parse_links(attempt.headers), full_url, etag, fingerprint
+                )
             if outcome is Outcome.NOT_MODIFIED and cached is not None:
                 # A 304 may come without the Link header: the cached answer's links stand.
                 data, _ = decode_json(cached.body)
-                return Response(data, attempt.headers, 200, parse_links({"link": cached.link}), full_url)
+                return Response(
+                    data,
+                    attempt.headers,
+                    200,
+                    parse_links({"link": cached.link}),
+                    full_url,
+                    cached.etag,
+                    fingerprint,
+                )
             if outcome is Outcome.REDIRECT:
                 full_url = self._follow(full_url, attempt, tries)
                 continue
@@ -497,30 +549,49 @@ class Client:
     # -- one exchange ------------------------------------------------------------------------
 
     def _send(
-        self, url: str, kind: str, resource: str, token: int | None, cached: _Cached | None
+        self,
+        url: str,
+        kind: str,
+        resource: str,
+        token: int | None,
+        cached: _Cached | None,
+        conditional: Conditional | None = None,
     ) -> _Attempt:
-        """Send one GET under a governor lease; classify the answer; count it."""
-        lease = self.governor.acquire(resource, token)
+        """Send one GET under a governor lease; classify the answer; count it.
+
+        A 304 returns its lease as free: GitHub does not charge the primary budget for it.
+        """
+        prefer: frozenset[int] = frozenset()
+        if conditional is not None and token is None and len(self._fingerprints) > 1:
+            # An ETag is worth a free answer only with the token that got it.
+            prefer = frozenset(t for t in range(len(self._fingerprints)) if conditional(t))
+        lease = self.governor.acquire(resource, token, prefer=prefer)
         headers: dict[str, str] = {}
         secret = self._tokens[lease.token] if self._tokens else ""
         if secret:
             headers["Authorization"] = f"Bearer {secret}"
-        if cached is not None:
-            headers["If-None-Match"] = cached.etag
+        sent: str | None = None
+        if conditional is not None:
+            sent = conditional(lease.token) or None
+        elif cached is not None:
+            sent = cached.etag
+        if sent is not None:
+            headers["If-None-Match"] = sent
         try:
             response = self._session().get(url, headers=headers, timeout=self.timeout, allow_redirects=False)
             body = response.content
         except requests.RequestException as exc:
             self.governor.release(lease, None)
             self.counters.count(kind, resource, False)
-            return _Attempt(lease, 0, {}, b"", Classified(Outcome.TRANSIENT, _exception_reason(exc)))
+            return _Attempt(lease, 0, {}, b"", Classified(Outcome.TRANSIENT, _exception_reason(exc)), sent)
         result = classify(response.status_code, response.headers, body)
         good = result.outcome in (Outcome.OK, Outcome.NOT_MODIFIED, Outcome.REDIRECT)
-        self.governor.release(lease, result.rate, ok=good)
-        self.counters.count(kind, result.rate.resource or resource, result.outcome is Outcome.NOT_MODIFIED)
-        return _Attempt(lease, response.status_code, response.headers, body, result)
+        not_modified = result.outcome is Outcome.NOT_MODIFIED
+        self.governor.release(lease, result.rate, ok=good, free=not_modified)
+        self.counters.count(kind, result.rate.resource or resource, not_modified)
+        return _Attempt(lease, response.status_code, response.headers, body, result, sent)
 
-    def _ok(self, url: str, attempt: _Attempt) -> Response:
+    def _ok(self, url: str, attempt: _Attempt, remember: bool = True) -> Response:
         body = attempt.body
         data: Any = None
         if body and attempt.status != 204:
@@ -528,9 +599,17 @@ class Client:
             self.counters.repaired(repairs)
         etag = attempt.headers.get("etag")
         # Only small answers are worth keeping: the cache must not grow the run's memory.
-        if etag and data is not None and len(body) <= ETAG_BODY_MAX:
+        if remember and etag and data is not None and len(body) <= ETAG_BODY_MAX:
             self._remember(url, _Cached(etag, body, attempt.headers.get("link") or ""))
-        return Response(data, attempt.headers, attempt.status, parse_links(attempt.headers), url)
+        return Response(
+            data,
+            attempt.headers,
+            attempt.status,
+            parse_links(attempt.headers),
+            url,
+            etag or None,
+            self._fingerprints[attempt.lease.token],
+        )
 
     def _follow(self, url: str, attempt: _Attempt, tries: _Tries) -> str:
         """The URL a redirect points to, on our origin only; permanent moves are remembered."""

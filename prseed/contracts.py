@@ -56,6 +56,10 @@ SNAPSHOT_TABLES: tuple[str, ...] = (
 # comments (GET /issues/{n}/comments).
 COMMENT_TABLES: tuple[str, ...] = ("review_comments", "issue_comments")
 ALL_SNAPSHOT_TABLES: tuple[str, ...] = SNAPSHOT_TABLES + COMMENT_TABLES
+#: A snapshot's side folder of conditional-request ETags (``extract/etags.py``): a cache for the
+#: next refresh, never a table. It is outside the manifest, so no checksum, digest, verification or
+#: transform reads it, and whatever it holds (even a corrupt file) cannot make a snapshot invalid.
+ETAGS_DIR = "etags"
 
 # Dependency order: a table's natural-key references point only to tables before it.
 BUILD_TABLES: tuple[str, ...] = (

@@ -17,6 +17,7 @@ import duckdb
 from prseed.contracts import (
     ALL_SNAPSHOT_TABLES,
     COMMENT_TABLES,
+    ETAGS_DIR,
     SNAPSHOT_TABLES,
     arrow_schema,
     has_comments,
@@ -34,6 +35,8 @@ class SnapshotInfo:
     folder: Path
     manifest: dict[str, Any]
     bytes_total: int
+    etag_files: int = 0
+    etag_bytes: int = 0
 
     @property
     def rows(self) -> dict[str, int]:
@@ -69,7 +72,19 @@ def snapshot_info(folder: Path) -> SnapshotInfo:
     """
     manifest = verify_dataset(folder, "snapshot")
     size = sum((folder / e["file"]).stat().st_size for e in manifest["tables"].values())
-    return SnapshotInfo(folder=folder, manifest=manifest, bytes_total=size)
+    files, cache = _etag_cache(folder)
+    return SnapshotInfo(
+        folder=folder, manifest=manifest, bytes_total=size, etag_files=files, etag_bytes=cache
+    )
+
+
+def _etag_cache(folder: Path) -> tuple[int, int]:
+    """Files and bytes of the snapshot's ETag side folder (a cache: only counted, never read)."""
+    try:
+        files = [p for p in (folder / ETAGS_DIR).iterdir() if p.name.endswith(".json") and p.is_file()]
+        return len(files), sum(p.stat().st_size for p in files)
+    except OSError:
+        return 0, 0
 
 
 def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:

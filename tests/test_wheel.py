@@ -122,6 +122,13 @@ def test_installed_wheel_runs_the_pipeline_from_an_unrelated_folder(
     assert "polarsource/polar" in prseed("projects").stdout
     demo = ROOT / "snapshots" / "demo"
     assert "ok" in prseed("snapshot", "verify", str(demo)).stdout
+    # The conditional-request cache beside the tables (issue 14) is no table: even damaged, it is ignored.
+    cached = tmp_path / "cached-demo"
+    shutil.copytree(demo, cached)
+    (cached / "etags").mkdir()
+    (cached / "etags" / "0123456789abcdef.json").write_text('{"format": "prseed-etags", cut')
+    assert "ok" in prseed("snapshot", "verify", str(cached)).stdout
+    assert "etags        1 token(s)" in prseed("snapshot", "info", str(cached)).stdout
     out = prseed("transform", "demo", "--snapshot", str(demo), "--out", "build/demo").stdout
     assert "metrics_pullrequest" in out and (elsewhere / "build" / "demo" / "manifest.json").is_file()
     prseed("db", "init", "--database-url", pg_url)

@@ -87,6 +87,7 @@ def info(snapshot_ref: str, as_json: bool) -> None:
             "requests": split,
             "bytes": result.bytes_total,
             "bytes_per_pr": round(result.bytes_per_pr, 1),
+            "etags": {"files": result.etag_files, "bytes": result.etag_bytes},
             "truncated_prs": m["truncated_prs"],
             "refusals": m.get("refusals", []),
             "redirects": m.get("redirects", []),
@@ -160,6 +161,11 @@ def info(snapshot_ref: str, as_json: bool) -> None:
     if m.get("unicode_repairs"):
         echo(f"unicode      {m['unicode_repairs']} strings repaired (invalid text stored as U+FFFD)")
     echo(f"size         {result.bytes_total:,} bytes ({result.bytes_per_pr:,.0f} per PR)")
+    if result.etag_files:
+        echo(
+            f"etags        {result.etag_files} token(s), {result.etag_bytes:,} bytes "
+            "(conditional-request cache for the next refresh; not part of the data)"
+        )
 
 
 @snapshot.command("verify")

@@ -58,6 +58,7 @@ class Stats:
             could not know); they get the same 403/429.
         violation_log: one line per violation (what and when; tokens shown as token#N).
         not_modified: 304 responses.
+        not_modified_by_token: the same per token label (token#N, see FakeGitHub.token_label).
         max_inflight: peak number of concurrent requests.
         rate_limited: 403/429 rate-limit answers (primary and secondary).
         faults: injected faults by name ("server_error", "reset", "truncate", "slow",
@@ -74,6 +75,7 @@ class Stats:
     violations: int = 0
     violation_log: list[str] = field(default_factory=list)
     not_modified: int = 0
+    not_modified_by_token: dict[str, int] = field(default_factory=dict)
     max_inflight: int = 0
     rate_limited: int = 0
     faults: dict[str, int] = field(default_factory=dict)
@@ -113,8 +115,15 @@ def _json(obj: Any) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
-def _etag(body: bytes) -> str:
-    return f'W/"{hashlib.sha256(body).hexdigest()}"'
+# GitHub's answers vary by these request headers, and its ETags with them: an ETag got with one
+# token, sent with another, gets a 200 (GitHub support in eclipse-csi/otterdog#201).
+VARY = "Accept, Authorization, Cookie, X-GitHub-OTP"
+
+
+def _etag(body: bytes, token: str) -> str:
+    """A weak ETag of a body as one token sees it (the token is hashed in, as GitHub's Vary says)."""
+    digest = hashlib.sha256(token.encode() + b"\0" + body).hexdigest()
+    return f'W/"{digest}"'
 
 
 def _etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -501,6 +510,12 @@ class FakeGitHub:
             self._faulted.clear()
             self.graphql.reset()
 
+    def token_label(self, token: str) -> str | None:
+        """The label (token#N) the stats and logs use for a token, None before its first request."""
+        with self._lock:
+            st = self._states.get(token)
+            return st.label if st is not None else None
+
     # -- decisions (called by the handler) -------------------------------------------------
 
     def _state(self, key: str) -> _TokenState:
@@ -663,12 +678,15 @@ class FakeGitHub:
         quirk = self._quirk(path[len(self.prefix) :], split.query, host, st, now)
         resp = quirk if quirk is not None else self.api.answer(kind, params, query_pairs, base)
         if resp.status == 200 and resp.body is not None:
-            resp.headers["ETag"] = _etag(resp.body)
+            resp.headers["ETag"] = _etag(resp.body, token)
+            resp.headers["Vary"] = VARY
         with self._lock:
             f = self.faults
             if resp.status == 200 and _etag_matches(headers.get("if-none-match"), resp.headers["ETag"]):
-                resp = _Resp(304, None, {"ETag": resp.headers["ETag"]})
+                # No body, no Link, no budget spent; the rate-limit headers as on any answer.
+                resp = _Resp(304, None, {"ETag": resp.headers["ETag"], "Vary": VARY})
                 resp.headers.update(self._rate_headers(st, now))
+                stats.not_modified_by_token[st.label] = stats.not_modified_by_token.get(st.label, 0) + 1
                 return resp, "", 0.0, key
             self._seq += 1
             if f.quiet_secondary_every and self._seq % f.quiet_secondary_every == 0:
