@@ -20,7 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from prseed.extract import github, rows
+from prseed.extract.conditional import fetch_contributors_conditional, fetch_pulls_replay
 from prseed.extract.config import ExtractConfig, ExtractResult, Progress, ProgressSink
+from prseed.extract.etags import EtagStore
 from prseed.extract.github import PR_TABLES, Refusal
 from prseed.extract.governor import Governor
 from prseed.extract.graphql.run import GraphQLMode, batch_size
@@ -45,6 +47,7 @@ from prseed.extract.refresh_io import (
     kept_truncation,
     read_old_snapshot,
     read_plan,
+    write_kept_contributors,
     write_kept_parts,
     write_plan,
 )
@@ -385,9 +388,13 @@ def extract(
             fresh=config.fresh,
         )
         old = _refresh_source(config, work, checkpoint)
+        # The side store of ETags: the old snapshot's for a refresh (a full run only records), plus
+        # what an interrupted run of this one recorded already.
+        store = EtagStore.load(out_dir) if old is not None else EtagStore()
+        store.merge(EtagStore.load(work.path))
         with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="prseed-extract") as pool:
             try:
-                manifest = _run(config, client, pool, work, checkpoint, reporter, old)
+                manifest = _run(config, client, pool, work, checkpoint, reporter, old, store)
             except BaseException:
                 # Before the pool waits for its workers: their rests and backoffs end at once.
                 governor.stop()
@@ -506,12 +513,24 @@ def _list_pulls(
     checkpoint: Checkpoint,
     save: Callable[[], None],
     reporter: _Reporter,
+    store: EtagStore | None = None,
+    old: OldSnapshot | None = None,
 ) -> None:
     """List every repository's PRs into the work folder, checkpointing the cursor page by page.
 
     A resumed listing goes on at the saved page (with the page size that worked) and cuts off
-    what a killed run appended after its last checkpoint.
+    what a killed run appended after its last checkpoint. Pages are conditional
+    (:func:`extract.conditional.fetch_pulls_replay`): a refresh (``old``) sends the stored ETags,
+    and a 304 page's PRs are the compact records of the old snapshot's unchanged PRs.
     """
+    store = EtagStore() if store is None else store
+
+    def unchanged(pull: dict[str, Any]) -> bool:
+        if old is None:
+            return False
+        before = old.index.get((repo, int(pull["number"])))
+        return before is not None and before.same_version(PrState.from_rest(pull))
+
     repos: list[str] = list(config.project["repos"])
     cursor = checkpoint.list_cursor or {"repo": 0, "url": None, "bytes": 0}
     work.truncate_listed(int(cursor["bytes"]))
@@ -522,9 +541,12 @@ def _list_pulls(
         resumed = index == cursor["repo"] and bool(cursor["url"])
         start = from_cursor(client, cursor["url"]) if resumed else None
         seen = work.listed_numbers(repo) if resumed else set()
-        for page in github.fetch_pulls(
+        for page in fetch_pulls_replay(
             client,
             repo,
+            store,
+            ask=old is not None,
+            usable=unchanged,
             state=config.state,
             since=config.since,
             until=config.until,
@@ -537,6 +559,7 @@ def _list_pulls(
             size = work.append_listed({"repo": repo, "pull": rows.strip_hypermedia(p)} for p in page.pulls)
             url = page_cursor(page.next_url) if page.next_url else None
             checkpoint.list_cursor = {"repo": index if url else index + 1, "url": url, "bytes": size}
+            store.write(work.path)
             save()
             reporter.report()
         size = work.listed_path.stat().st_size if work.listed_path.is_file() else 0
@@ -744,8 +767,10 @@ def _run(
     checkpoint: Checkpoint,
     reporter: _Reporter,
     old: OldSnapshot | None = None,
+    store: EtagStore | None = None,
 ) -> dict[str, Any]:
     base = copy.deepcopy(checkpoint)  # statistics of earlier runs
+    store = EtagStore() if store is None else store
     gql = None
     if config.api_used == "graphql":
         gql = GraphQLMode(config, client, checkpoint.graphql_page_size, base.graphql)
@@ -754,7 +779,7 @@ def _run(
         _save(work, checkpoint, client, base, gql)
 
     try:
-        _fetch(config, client, pool, work, checkpoint, reporter, save, gql, old)
+        _fetch(config, client, pool, work, checkpoint, reporter, save, gql, old, store)
     except BaseException:
         # A failed run's requests, retries and waits count toward the snapshot's statistics;
         # its data counts only for the batches it finished (already in the checkpoint).
@@ -784,6 +809,7 @@ def _run(
         manifest["lineage"] = _lineage(config, checkpoint, old, manifest)
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
+    store.write(staging)
     return manifest
 
 
@@ -797,14 +823,18 @@ def _fetch(
     save: Callable[[], None],
     gql: GraphQLMode | None = None,
     old: OldSnapshot | None = None,
+    store: EtagStore | None = None,
 ) -> None:
     """List the PRs, fetch them batch by batch, then the contributors (all checkpointed).
 
     With ``gql`` the PR list, the PRs and the profiles come through GraphQL (see
     :mod:`extract.graphql.run`); the contributors list stays REST. With ``old`` (a refresh) the
     listed PRs are split against the old snapshot (:mod:`extract.refresh`): unchanged PRs' rows
-    are copied from it, only the others are fetched.
+    are copied from it, only the others are fetched. REST lists (the PR listing, the
+    contributors) are asked conditionally from ``store`` (:mod:`extract.conditional`) and record
+    their ETags in it.
     """
+    store = EtagStore() if store is None else store
     repos: list[str] = list(config.project["repos"])
     # A governor shared with earlier runs (prseed extract --all) already knows the budgets.
     resources = ("core", "graphql") if gql is not None else ("core",)
@@ -826,7 +856,7 @@ def _fetch(
             _list_pulls_graphql(config, gql, work, checkpoint, save, reporter)
         else:
             # A REST refresh replays the full extraction's listing: the same PR set by construction.
-            _list_pulls(config, client, work, checkpoint, save, reporter)
+            _list_pulls(config, client, work, checkpoint, save, reporter, store, old)
     if old is not None and not checkpoint.refresh.get("kept"):
         _keep_unchanged(config, old, work, checkpoint, save)
 
@@ -878,7 +908,19 @@ def _fetch(
         if repo in checkpoint.contributors_done:
             continue
         refused: list[Refusal] = []
-        listed = github.fetch_contributors(client, repo)
+        ask = old is not None and "contributors" in old.manifest["tables"]
+        listed, unchanged = fetch_contributors_conditional(client, repo, store, ask=ask)
+        if unchanged and old is not None:
+            # Every page 304: the old rows (with their profiles) and refusals stand.
+            path = work.part_path("contributors", f"r{number:04d}")
+            if write_kept_contributors(old, repo, path):
+                checkpoint.parts.append(str(path.relative_to(work.path)))
+            checkpoint.refusals.extend(kept_refusals(old, (), [repo]))
+            checkpoint.refresh.setdefault("contributors_kept", []).append(repo)
+            checkpoint.contributors_done.append(repo)
+            store.write(work.path)
+            save()
+            continue
         if isinstance(listed, Refusal):
             refused.append(listed)
             listed = []
@@ -901,6 +943,7 @@ def _fetch(
             checkpoint.parts.append(str(path.relative_to(work.path)))
         checkpoint.refusals.extend(r.as_dict() for r in refused)
         checkpoint.contributors_done.append(repo)
+        store.write(work.path)
         save()
 
 

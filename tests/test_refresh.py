@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from prseed.extract import ExtractConfig, run
+from prseed.extract.etags import token_fingerprint
 from prseed.extract.workdir import work_dir
 
 from prseed.contracts import ALL_SNAPSHOT_TABLES, verify_dataset
@@ -137,18 +138,61 @@ def test_refresh_equals_full_extraction(
 
 
 @pytest.mark.parametrize("api", ["rest", "graphql"])
-def test_unchanged_refresh_fetches_no_pr(gh: FakeGitHub, tmp_path: Path, api: str) -> None:
+def test_unchanged_refresh_fetches_no_pr_and_every_conditional_request_is_a_304(
+    gh: FakeGitHub, tmp_path: Path, api: str
+) -> None:
     out = tmp_path / "snap"
     run(config(gh, out, api))
     tables = {name: (out / f"{name}.parquet").read_bytes() for name in ALL_SNAPSHOT_TABLES}
+    assert sorted(p.name for p in (out / "etags").iterdir()) == [f"{token_fingerprint(TOKEN)}.json"]
+    gh.reset_stats()
     again = run(config(gh, out, api))
     assert again.mode == "refresh"
     assert {name: (out / f"{name}.parquet").read_bytes() for name in ALL_SNAPSHOT_TABLES} == tables
     prs = again.manifest["lineage"]["prs"]
     assert prs["refetched"] == prs["added"] == prs["removed"] == 0
     assert prs["kept"] == again.prs
+    assert again.manifest["lineage"]["contributors_kept"] == [REPO]
     by_kind = again.requests_by_kind
-    assert not {k for k in by_kind if k in ("commits", "files", "reviews", "check-runs", "graphql-details")}
+    if api == "rest":
+        # the listing pages and the contributors page, all 304; plus the free /rate_limit
+        pages = (again.prs + 99) // 100
+        assert by_kind == {"pulls-list": pages, "contributors": 1, "rate-limit": 1}
+        assert again.manifest["requests"]["not_modified"] == pages + 1 == gh.stats.not_modified
+        assert again.manifest["lineage"]["spent"]["points"] == 0
+        assert again.manifest["lineage"]["listing"] == {REPO: "replay"}
+    else:
+        # the repository lookup (REST), the contributors (304), one updated-desc page (1 point)
+        assert by_kind == {"repository": 1, "contributors": 1, "rate-limit": 1, "graphql-list": 1}
+        assert again.manifest["graphql"]["points"] == 1
+        assert again.manifest["lineage"]["listing"] == {REPO: "updated"}
+        assert again.manifest["requests"]["not_modified"] == 1
+    assert again.manifest["lineage"]["saved_estimate"]["requests"] > 0
+
+
+def test_etags_are_used_with_the_token_that_got_them(repo: GeneratedRepo, tmp_path: Path) -> None:
+    """A pool: each page goes with the token holding its ETag; a new token's pages are 200s."""
+    one, two = "ghp_refresh_pool_one", "ghp_refresh_pool_two"
+    with FakeGitHub(repos=[repo], tokens={one, two}) as gh:
+        out = tmp_path / "snap"
+        run(config(gh, out, "rest", tokens=(one,)))
+        gh.reset_stats()
+        pooled = run(config(gh, out, "rest", tokens=(two, one)))
+        assert pooled.mode == "refresh"
+        pages = (pooled.prs + 99) // 100
+        assert gh.stats.not_modified == pages + 1
+        assert set(gh.stats.not_modified_by_token) == {gh.token_label(one)}
+        gh.reset_stats()
+        # a token the store has never seen: no 304, the same snapshot (compared with the rows kept)
+        other = run(config(gh, out, "rest", tokens=(two,)))
+        assert gh.stats.not_modified == 0
+        assert other.manifest["lineage"]["prs"]["kept"] == other.prs
+        written = sorted(p.stem for p in (out / "etags").iterdir())
+        assert written == [token_fingerprint(two)]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert one.encode() not in data and two.encode() not in data
 
 
 def test_full_flag_and_changed_options_extract_everything(gh: FakeGitHub, tmp_path: Path) -> None:
