@@ -18,6 +18,7 @@ QUICK = {
     "bench.bench_load": ["--prs", "5000", "--orm-prs", "1000"],
     "bench.bench_report": ["--prs", "200"],
     "bench.bench_etags": ["--prs", "300"],
+    "bench.bench_refresh": ["--prs", "200", "--time-prs", "60"],
 }
 
 
@@ -28,7 +29,7 @@ def main() -> int:
     parser.add_argument(
         "only",
         nargs="*",
-        help="extract, extract_graphql, faults, transform, load, report and/or etags (default: all)",
+        help="extract, extract_graphql, faults, transform, load, report, etags and/or refresh (default: all)",
     )
     args = parser.parse_args()
     failed = 0
