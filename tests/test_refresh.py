@@ -278,3 +278,61 @@ def test_killed_refresh_resumes_to_the_same_bytes(
     assert lineage["prs"]["added"] == 4 and lineage["prs"]["refetched"] == 30
     assert full.prs == lineage["prs"]["kept"] + 34
     assert not work_dir(out).exists()
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+@pytest.mark.parametrize("state,max_prs", [("all", 20), ("open", 6), ("closed", None)])
+def test_refresh_with_max_prs_and_state_equals_full_extraction(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str, state: str, max_prs: int | None
+) -> None:
+    out = tmp_path / "snap"
+    run(config(gh, out, api, state=state, max_prs=max_prs))
+    newest = sorted(repo.pull_details)[-12:]
+    opened = [n for n in newest if repo.pull_details[n]["state"] == "open"]
+    closed = [n for n in newest if repo.pull_details[n]["state"] == "closed"]
+    with gh.mutate() as m:
+        m.close(opened[0])  # leaves --state open, joins --state closed
+        m.add_review(closed[0], "COMMENTED")
+        m.add_prs(3, state="open")
+    refreshed = run(config(gh, out, api, state=state, max_prs=max_prs))
+    run(config(gh, tmp_path / "full", api, state=state, max_prs=max_prs))
+    assert refreshed.mode == "refresh"
+    assert_same_tables(out, tmp_path / "full")
+    prs = refreshed.manifest["lineage"]["prs"]
+    # REST's listing cannot tell a PR closed under --state open from a deleted one (README)
+    assert prs["removed_by"]["deleted"] == (1 if (api, state) == ("rest", "open") else 0)
+    if api == "graphql":
+        # nothing deleted and the window holds: no full number listing
+        assert refreshed.manifest["lineage"]["listing"] == {REPO: "updated"}
+
+
+def test_cli_dry_run_summary_and_info_tell_the_refresh(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    runner = CliRunner()
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    first = runner.invoke(cli, [*args, "--dry-run"], env=env)
+    assert first.exit_code == 0 and "mode: full extraction" in first.output, first.output
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    with gh.mutate() as m:
+        m.add_prs(2)
+    plan = runner.invoke(cli, [*args, "--dry-run", "--json"], env=env)
+    assert json.loads(plan.stdout)["mode"].startswith(f"refresh of {out}")
+    done = runner.invoke(cli, args, env=env)
+    assert done.exit_code == 0, done.output
+    assert f"snapshot refreshed {out}" in done.output
+    assert "kept" in done.output and "added 2" in done.output
+    info = runner.invoke(cli, ["snapshot", "info", str(out)])
+    assert "refreshed    from" in info.output and "added 2" in info.output
+    data = json.loads(runner.invoke(cli, ["snapshot", "info", str(out), "--json"]).stdout)
+    assert data["lineage"]["prs"]["added"] == 2
+    forced = runner.invoke(cli, [*args, "--full"], env=env)
+    assert forced.exit_code == 0 and "full extraction (--full)" in forced.output
+    assert "snapshot written to" in forced.output
