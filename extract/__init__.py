@@ -42,6 +42,12 @@ def run(
     and finally replaces ``config.out_dir`` atomically with the sorted Parquet tables and a
     manifest.
 
+    When ``config.out_dir`` holds a complete snapshot of the same options (the window aside) and
+    ``config.full`` is not set, the run is a *refresh* (:mod:`extract.refresh`): the PR set is
+    found as a full extraction would find it, unchanged PRs' rows are copied from the old
+    snapshot, only changed and new PRs are fetched, and the manifest records the ``lineage``.
+    Either way the REST lists' ETags are kept in the snapshot's ``etags/`` folder for the next run.
+
     Args:
         config: the run's options.
         progress: receives progress reports (optional).

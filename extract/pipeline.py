@@ -1,5 +1,9 @@
 """The extract run: list PRs, fetch them batch by batch, merge, publish the snapshot.
 
+Over a complete snapshot the run is a refresh: the listed PRs are split against it
+(:mod:`extract.refresh`), unchanged PRs' rows copied (:mod:`extract.refresh_io`), the REST lists
+asked conditionally (:mod:`extract.conditional`).
+
 This is the I/O shell. Fetching is in :mod:`extract.github`, row mapping in :mod:`extract.rows`,
 durability in :mod:`extract.workdir`, Parquet in :mod:`extract.snapshot`.
 """

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from prseed.extract.rows import parse_time
@@ -297,8 +297,6 @@ def stop_time(high_water: datetime, started_at: datetime | None, overlap_days: f
     old run's start, minus the overlap: a PR changed while a long run was fetching others can
     carry an ``updated_at`` below the mark; the overlap covers runs shorter than itself.
     """
-    from datetime import timedelta
-
     mark = high_water if started_at is None else min(high_water, started_at)
     return mark - timedelta(days=overlap_days)
 

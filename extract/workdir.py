@@ -2,9 +2,11 @@
 
 ``snapshots/.polar.work/`` (a hidden sibling of ``snapshots/polar``) holds the PR list
 (``pulls.jsonl``, one PR a line, streamed in and out so it is never held in memory whole), one
-Parquet part per finished batch and ``checkpoint.json``. Every file is written atomically and the
-checkpoint is written after the parts it lists, so a ``kill -9`` at any point leaves a state that
-``--resume`` continues from, redoing at most the batch that was running.
+Parquet part per finished batch and ``checkpoint.json``; a refresh adds its plan
+(``refresh_plan.json``) and the parts of the rows it keeps, and every run the ETags recorded so
+far (``etags/``). Every file is written atomically and the checkpoint is written after the parts
+it lists, so a ``kill -9`` at any point leaves a state that ``--resume`` continues from, redoing
+at most the batch that was running.
 """
 
 from __future__ import annotations

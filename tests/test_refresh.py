@@ -336,3 +336,24 @@ def test_cli_dry_run_summary_and_info_tell_the_refresh(
     forced = runner.invoke(cli, [*args, "--full"], env=env)
     assert forced.exit_code == 0 and "full extraction (--full)" in forced.output
     assert "snapshot written to" in forced.output
+
+
+def test_a_check_run_that_leaves_updated_at_alone_waits_for_the_pr_or_full(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    """README, "What a refresh cannot see": the kept PR keeps its check runs until it changes."""
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    n = max(repo.pull_details)
+    with gh.mutate() as m:
+        m.add_check_run(n, "rerun", "success", bump_updated=False)
+
+    def runs(of: Path) -> int:
+        table = pq.read_table(of / "check_runs.parquet", columns=["pr_number"]).to_pylist()
+        return sum(1 for r in table if r["pr_number"] == n)
+
+    before = runs(out)
+    refreshed = run(config(gh, out, "rest"))
+    assert refreshed.manifest["lineage"]["prs"]["refetched"] == 0 and runs(out) == before
+    run(config(gh, out, "rest", full=True))
+    assert runs(out) == before + 1
