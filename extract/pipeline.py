@@ -193,6 +193,7 @@ class _Batch:
 # not the whole run, while memory and a kill's lost work stay bounded by two batches.
 WINDOW = 2
 WAIT_SLICE = 0.5  # seconds the main thread waits for workers at a time
+STORE_EVERY = 20  # listing pages between writes of the ETag store to the work folder
 
 
 class _Fetcher:
@@ -536,6 +537,7 @@ def _list_pulls(
         return before is not None and before.same_version(PrState.from_rest(pull))
 
     repos: list[str] = list(config.project["repos"])
+    pages = 0
     cursor = checkpoint.list_cursor or {"repo": 0, "url": None, "bytes": 0}
     work.truncate_listed(int(cursor["bytes"]))
     for index in range(int(cursor["repo"]), len(repos)):
@@ -563,7 +565,11 @@ def _list_pulls(
             size = work.append_listed({"repo": repo, "pull": rows.strip_hypermedia(p)} for p in page.pulls)
             url = page_cursor(page.next_url) if page.next_url else None
             checkpoint.list_cursor = {"repo": index if url else index + 1, "url": url, "bytes": size}
-            store.write(work.path)
+            pages += 1
+            if pages % STORE_EVERY == 0 or url is None:
+                # The whole store is rewritten each time: not every page. A kill loses at most
+                # the ETags of the pages since (asked again without condition next time).
+                store.write(work.path)
             save()
             reporter.report()
         size = work.listed_path.stat().st_size if work.listed_path.is_file() else 0
