@@ -726,6 +726,9 @@ def _keep_unchanged(
         plan = plan_refresh(old.index, listed, window, known)
         write_plan(plan_path, plan)
     work.drop_pulls(set(plan.keep))
+    # A 304 page's compact records stand only for kept PRs (extract.conditional): none may be fetched.
+    if any(item["pull"].get("_compact") for item in work.read_pulls()):
+        raise SnapshotError(f"{work.path}: a PR to fetch has only its compact listing record; use --fresh")
     checkpoint.parts.extend(write_kept_parts(old, plan.keep, snapshot_tables(config), work))
     checkpoint.truncated.extend(kept_truncation(old, plan.keep))
     checkpoint.refusals.extend(kept_refusals(old, plan.keep, ()))
