@@ -650,7 +650,7 @@ def _list_refresh_graphql(
     lists_before = (old.manifest.get("graphql") or {}).get("lists") or {}
     started = rows.parse_time(old.manifest.get("started_at"))
     listing_how: dict[str, str] = {}
-    known: list[list[Any]] = []
+    known: dict[str, list[int]] = {}  # repositories of the number listing: PRs seen updated
     items: list[dict[str, Any]] = []
     for repo in config.project["repos"]:
         before = old.repo_index(repo)
@@ -670,8 +670,7 @@ def _list_refresh_graphql(
                     chosen = select_updated_set(before, updated, window, previous, old_truncated=truncated)
         if chosen is not None:
             listing_how[repo] = "updated"
-            # Nothing was deleted: every old PR left out still exists.
-            known.extend([repo, n] for n in before)
+            # Nothing was deleted: every old PR left out still exists (see _keep_unchanged).
         else:
             listing_how[repo] = "numbers"
             chosen = []
@@ -692,7 +691,7 @@ def _list_refresh_graphql(
                         raise ValueError(f"{repo}#{number} has no createdAt")
                     state = PrState(created, None, "", "unknown")
                 chosen.append((number, state))
-            known.extend([repo, n] for n in updated)
+            known[repo] = sorted(updated)
         items.extend(_compact(repo, n, s) for n, s in chosen)
         reporter.report()
     work.write_pulls(items)
@@ -721,8 +720,12 @@ def _keep_unchanged(
             ((str(item["repo"]), int(item["pull"]["number"])), PrState.from_rest(item["pull"]))
             for item in work.read_pulls()
         )
-        seen = checkpoint.refresh.get("known")
-        known = None if seen is None else {(str(r), int(n)) for r, n in seen}
+        known = None
+        if checkpoint.refresh.get("listing"):  # GraphQL: PRs known to exist are not "deleted"
+            how = checkpoint.refresh["listing"]
+            numbers = checkpoint.refresh.get("known", {})
+            known = {k for k in old.index if how.get(k[0]) == "updated"}
+            known |= {(repo, int(n)) for repo, ns in numbers.items() for n in ns}
         plan = plan_refresh(old.index, listed, window, known)
         write_plan(plan_path, plan)
     work.drop_pulls(set(plan.keep))

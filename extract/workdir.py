@@ -102,8 +102,9 @@ class Checkpoint:
         graphql: GraphQL cost of earlier runs (queries, points, nodes, heavy, rest_file_lists).
         mode: ``full`` or ``refresh``; "" until the run decided (a new work folder).
         refresh: a refresh's state: ``digest`` (sha256 of the old manifest it started from),
-            ``note``, ``listing`` (how each repository's PR set was found), ``known`` (PRs seen
-            on GitHub that are not in the new set), ``kept`` (rows of unchanged PRs copied),
+            ``note``, ``listing`` (how each GraphQL repository's PR set was found), ``known``
+            (numbers of the PRs the updated listing saw, per repository that fell back to the
+            number listing: they exist even if not in the set), ``kept`` (rows of unchanged PRs copied),
             ``prs`` (the plan's counts), ``contributors_kept`` (repositories whose contributors
             list was unchanged).
         list_totals: with GraphQL, each repository's ``[PR total, newest PR number]`` when listed.
