@@ -5,10 +5,10 @@ Every page goes out with ``If-None-Match`` when the snapshot's side store
 of primary budget) is answered from the compact record stored with that ETag. Every 200 records
 its ETag and compact record for the next run, in a full extraction too.
 
-* :func:`fetch_pulls_replay` is :func:`extract.github.fetch_pulls` (same URLs, same stops) with
-  that: a 304 page yields the compact records ``{number, created_at, updated_at, head.sha, state,
-  _compact}`` of its PRs, usable only where the old snapshot holds every one of them unchanged
-  (else the page is asked again without condition).
+* :func:`fetch_pulls_replay` lists a window's PRs newest created first (a full extraction and a
+  refresh use the same URLs and stops); a 304 page yields the compact records ``{number,
+  created_at, updated_at, head.sha, state, _compact}`` of its PRs, usable only where the old
+  snapshot holds every one of them unchanged (else the page is asked again without condition).
 * :func:`fetch_contributors_conditional` tells whether every page of the contributors list is
   unchanged (then the old snapshot's rows are kept, and no profile is asked for).
 """
@@ -25,7 +25,6 @@ from prseed.extract.etags import EtagStore, Json
 from prseed.extract.github import CONTRIBUTORS, PULLS, ApiList, ListedPage, Refusal
 from prseed.extract.http import Client, Response
 from prseed.extract.paginator import SHRINK_AFTER, cursor, first_url, from_cursor, smaller_page
-from prseed.extract.rows import parse_time
 
 from prseed.errors import NotFoundError, RefusedError, TransientError
 
@@ -182,7 +181,13 @@ def fetch_pulls_replay(
     start: str | None = None,
     seen: set[int] | None = None,
 ) -> Iterator[ListedPage]:
-    """:func:`extract.github.fetch_pulls` with conditional pages (see the module docstring).
+    """List a repository's PRs created in a window, newest first, page by page, conditionally.
+
+    Pages are requested newest-created first and paging stops as soon as a page reaches PRs
+    created before ``since`` (:func:`extract.github.window_position`) or ``max_prs`` distinct PRs
+    are kept, so old history costs nothing; a PR seen again on a later page (the list moved while
+    paged) does not count twice. A full extraction records each page's ETag; a refresh sends it
+    (see the module docstring).
 
     Args:
         client: the API client.
@@ -215,11 +220,10 @@ def fetch_pulls_replay(
         chosen: list[dict[str, Any]] = []
         numbers = set(kept)
         for pull in pulls:
-            created = parse_time(pull.get("created_at"))
-            day = created.date() if created is not None else None
-            if until is not None and day is not None and day > until:
+            position = github.window_position(pull.get("created_at"), since, until)
+            if position > 0:
                 continue
-            if since is not None and day is not None and day < since:
+            if position < 0:
                 return chosen, numbers, True
             chosen.append(pull)
             numbers.add(int(pull["number"]))

@@ -17,7 +17,7 @@ GitHub Enterprise Server base (``https://HOST/api/v3``) works unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -311,62 +311,24 @@ class ListedPage:
     next_url: str | None
 
 
-def fetch_pulls(
-    client: Client,
-    repo: str,
-    *,
-    state: str = "all",
-    since: date | None = None,
-    until: date | None = None,
-    max_prs: int | None = None,
-    start: str | None = None,
-    seen: set[int] | None = None,
-) -> Iterator[ListedPage]:
-    """List a repository's PRs created in a window, newest first, page by page.
+def window_position(created_at: str | None, since: date | None, until: date | None) -> int:
+    """Where a PR created at ``created_at`` stands against a window of creation days (UTC).
 
-    Pages are requested newest-created first and paging stops as soon as a page reaches PRs
-    created before ``since`` or ``max_prs`` distinct PRs are kept, so old history costs nothing.
-    A PR that shows up again on a later page (a new PR pushed the list down while paging) does
-    not count twice toward ``max_prs``.
+    The PR listings (REST and GraphQL) go newest created first, so a PR before ``since`` ends
+    the listing and a PR after ``until`` is skipped; a PR without a creation time is kept.
 
-    Args:
-        client: the API client.
-        repo: ``owner/name``.
-        state: ``all``, ``open`` or ``closed``.
-        since: keep PRs created on or after this day (UTC).
-        until: keep PRs created on or before this day (UTC).
-        max_prs: keep at most this many distinct PRs (the most recently created).
-        start: continue at this page URL (a resumed listing).
-        seen: numbers kept before (a resumed listing); updated in place.
-
-    Yields:
-        The pages, newest first.
+    Returns:
+        -1 before ``since`` (stop listing), 1 after ``until`` (skip), 0 inside (keep).
     """
-    kept = seen if seen is not None else set()
-    if max_prs is not None and len(kept) >= max_prs:
-        return
-    params = {"state": state, "sort": "created", "direction": "desc"}
-    for page in paginate(
-        client, path_of(PULLS, repo), kind=PULLS.kind, params=params, what=f"repository {repo}", start=start
-    ):
-        chosen: list[dict[str, Any]] = []
-        finished = page.next_url is None
-        for pull in page.items:
-            created = parse_time(pull.get("created_at"))
-            day = created.date() if created is not None else None
-            if until is not None and day is not None and day > until:
-                continue
-            if since is not None and day is not None and day < since:
-                finished = True
-                break
-            chosen.append(pull)
-            kept.add(int(pull["number"]))
-            if max_prs is not None and len(kept) >= max_prs:
-                finished = True
-                break
-        yield ListedPage(chosen, None if finished else page.next_url)
-        if finished:
-            return
+    created = parse_time(created_at)
+    day = created.date() if created is not None else None
+    if day is None:
+        return 0
+    if until is not None and day > until:
+        return 1
+    if since is not None and day < since:
+        return -1
+    return 0
 
 
 def fetch_pull_detail(client: Client, repo: str, number: int) -> dict[str, Any] | Refusal:

@@ -25,7 +25,7 @@ from prseed.extract.graphql import query as q
 from prseed.extract.graphql import rows as grows
 from prseed.extract.graphql.client import GraphQLClient, HeavyQueryError
 from prseed.extract.http import Client
-from prseed.extract.rows import Row, parse_time
+from prseed.extract.rows import Row
 
 from prseed.errors import NotFoundError
 
@@ -117,7 +117,7 @@ def fetch_pull_list(
     max_prs: int | None = None,
     on_totals: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """List a repository's PRs of a window, newest created first (as :func:`github.fetch_pulls`).
+    """List a repository's PRs of a window, newest created first (as REST's listing does).
 
     With ``on_totals`` the first page also asks for :data:`query.LIST_TOTALS` (same cost) and
     hands the answer's ``repository`` object to it.
@@ -165,11 +165,10 @@ def fetch_pull_list(
         for node in nodes:
             if not node:
                 continue
-            created = parse_time(node.get("createdAt"))
-            day = created.date() if created is not None else None
-            if until is not None and day is not None and day > until:
+            position = github.window_position(node.get("createdAt"), since, until)
+            if position > 0:
                 continue
-            if since is not None and day is not None and day < since:
+            if position < 0:
                 return
             number = int(node["number"])
             yield {"number": number, "node_id": node.get("id"), "created_at": node.get("createdAt")}
