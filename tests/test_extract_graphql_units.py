@@ -46,6 +46,15 @@ def all_queries() -> list[tuple[str, str, dict[str, Any]]]:
         items = [q.Continuation("PR_x", c.key, "cur", 100) for c in q.connections(stats)]
         text, variables = q.continuation_query(items, stats)
         out.append((f"more-{stats}", text, variables))
+    # The comment queries: first pages through named fragments, next pages after their cursors.
+    firsts = [q.Continuation(f"R{i}", "review_comments", None, 20) for i in range(3)]
+    threads = [q.Continuation(f"PR{i}", "review_threads", None, 20) for i in range(2)]
+    later = [
+        q.Continuation("R9", "review_comments", "cur", 100),
+        q.Continuation("PR9", "review_threads", "cur", 20),
+    ]
+    text, variables = q.continuation_query([*firsts, *later, *threads], True)
+    out.append(("comments", text, variables))
     text, variables = q.users_query(["alice", "bob"])
     out.append(("users", text, variables))
     return out
