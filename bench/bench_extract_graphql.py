@@ -8,7 +8,8 @@ by GitHub's documented rules (node count and point value), as GitHub would.
    nodes per 1,000 PRs, points per PR (goal <= 0.1), plus the REST calls GraphQL mode still makes.
 2. Wall time, the same 1,000 PRs at 100 ms latency per request, REST then GraphQL in one run, both
    full detail with 3 workers (goal: GraphQL >= 10x faster); the typed columns of both snapshots
-   are compared (documented differences aside, see README "GraphQL and REST").
+   are compared, comment tables included (documented differences aside, see README "GraphQL and
+   REST"). ``--repeat N`` runs N such pairs and prints the median ratio (the machine is shared).
 3. Peak RSS of ``prseed extract --api graphql`` (the real CLI in a child process) for 500, 1,000
    and 2,000 PRs (goal <= 300 MB at 2,000), against the import floor measured in the same run.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -25,7 +27,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from bench.fake import FLOOR, cli_env, cli_extract_command, fake_github, load_average, run_child, run_extract
-from prseed.contracts import SNAPSHOT_TABLES, table_key
+from prseed.contracts import ALL_SNAPSHOT_TABLES, table_key
 
 # Columns GraphQL cannot give as REST does (README, "GraphQL and REST"); raw holds each API's object.
 DIFFERENT = {"raw", "parents_count", "merge_commit_sha", "commits_truncated"}
@@ -34,7 +36,7 @@ DIFFERENT = {"raw", "parents_count", "merge_commit_sha", "commits_truncated"}
 def typed_differences(rest: Path, graphql: Path) -> dict[str, int]:
     """Rows per table whose typed columns differ (documented columns and extra commits aside)."""
     out: dict[str, int] = {}
-    for name in SNAPSHOT_TABLES:
+    for name in ALL_SNAPSHOT_TABLES:
         key = table_key("snapshot", name)
 
         def load(folder: Path, name: str = name, key: list[str] = key) -> dict[tuple[object, ...], dict]:
@@ -70,6 +72,7 @@ def main() -> None:
     """Run the benchmarks and print their figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--repeat", type=int, default=1, help="wall-time pairs (REST then GraphQL) to run")
     args = parser.parse_args()
     n = 200 if args.quick else 1000
     sizes = (100, 200) if args.quick else (500, 1000, 2000)
@@ -91,21 +94,31 @@ def main() -> None:
         flush=True,
     )
 
-    timings: dict[str, float] = {}
-    results = {}
-    for api in ("rest", "graphql"):
-        with fake_github(n, latency=0.1) as gh:
-            results[api], timings[api] = run_extract(gh, tmp / f"wall-{api}", api=api, max_workers=3)
+    ratios: list[float] = []
+    for attempt in range(1, args.repeat + 1):
+        timings: dict[str, float] = {}
+        results = {}
+        for api in ("rest", "graphql"):
+            with fake_github(n, latency=0.1) as gh:
+                results[api], timings[api] = run_extract(gh, tmp / f"wall-{api}", api=api, max_workers=3)
+            print(
+                f"{n} PRs at 100 ms latency, {api}: {timings[api]:.1f} s, {results[api].requests} requests "
+                f"({results[api].requests_by_kind}), violations {gh.stats.get('violations', -1)}",
+                flush=True,
+            )
+        ratios.append(timings["rest"] / timings["graphql"])
+        label = f" (run {attempt} of {args.repeat})" if args.repeat > 1 else ""
         print(
-            f"{n} PRs at 100 ms latency, {api}: {timings[api]:.1f} s, {results[api].requests} requests "
-            f"({results[api].requests_by_kind}), violations {gh.stats.get('violations', -1)}",
+            f"GraphQL vs REST wall time{label}: {ratios[-1]:.1f}x faster; rows differing "
+            f"in typed columns: {typed_differences(tmp / 'wall-rest', tmp / 'wall-graphql')}",
             flush=True,
         )
-    print(
-        f"GraphQL vs REST wall time: {timings['rest'] / timings['graphql']:.1f}x faster; rows differing "
-        f"in typed columns: {typed_differences(tmp / 'wall-rest', tmp / 'wall-graphql')}",
-        flush=True,
-    )
+    if args.repeat > 1:
+        print(
+            f"GraphQL vs REST wall time, median of {args.repeat} runs: {statistics.median(ratios):.1f}x "
+            f"(each: {', '.join(f'{r:.1f}x' for r in ratios)})",
+            flush=True,
+        )
 
     floor, _ = run_child([sys.executable, "-c", FLOOR])
     print(f"import floor (CLI and libraries imported, nothing run): {floor:.0f} MB", flush=True)
