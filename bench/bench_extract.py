@@ -19,148 +19,32 @@ import argparse
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from prseed.extract import ExtractConfig, run
-
-from prseed.registry import adhoc_project
-
-TOKEN = "ghp_bench_token"
-REPO = "octo-org/bench"
-SINCE = "2020-01-01"  # before the generator's window: --max-prs alone picks the PRs
-FLOOR = (
-    "import prseed.cli, extract.pipeline, extract.snapshot, extract.http, duckdb, "
-    "pyarrow.parquet, pyarrow.compute"
-)
-
-
-@dataclass
-class Fake:
-    """A fake GitHub server process."""
-
-    url: str
-    proc: subprocess.Popen[str]
-    violations: int = -1
-    requests: int = -1
-
-
-@contextmanager
-def fake_github(prs: int, latency: float = 0.0) -> Iterator[Fake]:
-    """Start ``python -m tests.fakegithub`` on a free port; yield its URL; read its stats at exit."""
-    command = [
-        sys.executable,
-        "-m",
-        "tests.fakegithub",
-        "--port",
-        "0",
-        "--repo",
-        REPO,
-        "--prs",
-        str(prs),
-        "--seed",
-        "7",
-        "--token",
-        TOKEN,
-        "--latency",
-        str(latency),
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("fake GitHub serving"):
-            url = line.rsplit(" at ", 1)[1].strip()
-            break
-    if not url:
-        proc.kill()
-        raise SystemExit(f"the fake GitHub did not start: {proc.stderr.read()}")
-    fake = Fake(url, proc)
-    try:
-        yield fake
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        found = re.search(r"(\d+) requests, (\d+) violations", err)
-        if found:
-            fake.requests, fake.violations = int(found[1]), int(found[2])
-
-
-def cfg(url: str, out: Path, **kw: object) -> ExtractConfig:
-    """An in-process extract config against the fake server."""
-    base: dict[str, object] = dict(
-        project=adhoc_project(REPO).manifest_block(),
-        out_dir=out,
-        tokens=(TOKEN,),
-        api_url=url,
-        batch_delay=0.0,
-        points_per_minute=1_000_000,
-    )
-    base.update(kw)
-    return ExtractConfig(**base)  # type: ignore[arg-type]
-
-
-# Linux keeps a process's peak RSS across fork and exec: a child forked from this (large)
-# process would report at least our own peak. A tiny launcher forks the measured command instead.
-LAUNCHER = """
-import json, os, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-print(json.dumps({"code": os.waitstatus_to_exitcode(status), "rss_mb": usage.ru_maxrss / 1024}))
-"""
-
-
-def run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    """Run a command through the launcher; return (its peak RSS in MB, its stdout)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, env=env, check=False
-    )
-    lines = proc.stdout.strip().splitlines()
-    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {"code": proc.returncode}
-    if proc.returncode or result["code"]:
-        raise SystemExit(f"benchmark child failed ({result['code']}): {proc.stderr.strip()[-800:]}")
-    return float(result["rss_mb"]), "\n".join(lines[:-1])
+from bench.fake import FLOOR, cli_env, cli_extract_command, fake_github, load_average, run_child, run_extract
 
 
 def measure_memory(n: int, out: Path, stats: bool) -> dict[str, float]:
     """Peak RSS of one ``prseed extract`` of n PRs against a fresh fake server process."""
-    env = {**os.environ, "GITHUB_TOKEN": TOKEN}
-    env.pop("GITHUB_SEEDING_TOKENS", None)
     with fake_github(n) as gh:
-        command = [
-            sys.executable,
-            "-c",
-            "from prseed.cli import main; main()",
-            "extract",
-            "--repo",
-            REPO,
-            "--out",
-            str(out),
-            "--api-url",
-            gh.url,
-            "--since",
-            SINCE,
-            "--max-prs",
-            str(n),
+        command = cli_extract_command(
+            gh,
+            out,
+            n,
             "--batch-delay",
             "0",
             "--points-per-minute",
             "1000000",
-            "--quiet",
             "--fresh",
             "--api",
             "rest",  # a token makes GraphQL the default: bench_extract_graphql measures that
             "--commit-stats" if stats else "--no-commit-stats",
-        ]
+        )
         started = time.monotonic()
-        rss, stdout = run_child(command, env)
+        rss, stdout = run_child(command, cli_env(gh))
         seconds = time.monotonic() - started
     found = re.search(r"requests (\d+)", stdout)
     return {
@@ -181,14 +65,11 @@ def main() -> None:
     n_speed = 60 if args.quick else 300
     sizes = tuple(args.sizes or ((100, 200) if args.quick else (500, 1000, 2000, 4000)))
     tmp = Path(tempfile.mkdtemp(prefix="bench-extract-"))
-    print(
-        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)",
-        flush=True,
-    )
+    print(f"load average at start: {load_average()} ({os.cpu_count()} cores)", flush=True)
 
     if not args.sizes:
         with fake_github(n_speed) as gh:
-            r = run(cfg(gh.url, tmp / "economy"))
+            r, _ = run_extract(gh, tmp / "economy")
         commits = r.requests_by_kind.get("commit", 0)
         print(
             f"requests per PR: {r.requests_per_pr:.3f} (+ {commits} commit-stats calls = "
@@ -198,13 +79,9 @@ def main() -> None:
         )
 
         with fake_github(n_speed, latency=0.1) as gh:
-            t = time.monotonic()
-            one = run(cfg(gh.url, tmp / "w1", max_workers=1, commit_stats=False))
-            t1 = time.monotonic() - t
+            one, t1 = run_extract(gh, tmp / "w1", max_workers=1, commit_stats=False)
         with fake_github(n_speed, latency=0.1) as gh3:
-            t = time.monotonic()
-            three = run(cfg(gh3.url, tmp / "w3", max_workers=3, commit_stats=False))
-            t3 = time.monotonic() - t
+            three, t3 = run_extract(gh3, tmp / "w3", max_workers=3, commit_stats=False)
         same = all(
             (tmp / "w1" / f"{n}.parquet").read_bytes() == (tmp / "w3" / f"{n}.parquet").read_bytes()
             for n in one.counts
@@ -238,7 +115,7 @@ def main() -> None:
         f"growth {min(sizes)} -> {max(sizes)} PRs: {high / low:.3f}x "
         f"({(high - low):+.1f} MB, {100 * (high - low) / low:+.1f} %)"
     )
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {load_average()}")
 
 
 if __name__ == "__main__":

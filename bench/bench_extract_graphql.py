@@ -8,7 +8,8 @@ by GitHub's documented rules (node count and point value), as GitHub would.
    nodes per 1,000 PRs, points per PR (goal <= 0.1), plus the REST calls GraphQL mode still makes.
 2. Wall time, the same 1,000 PRs at 100 ms latency per request, REST then GraphQL in one run, both
    full detail with 3 workers (goal: GraphQL >= 10x faster); the typed columns of both snapshots
-   are compared (documented differences aside, see README "GraphQL and REST").
+   are compared, comment tables included (documented differences aside, see README "GraphQL and
+   REST"). ``--repeat N`` runs N such pairs and prints the median ratio (the machine is shared).
 3. Peak RSS of ``prseed extract --api graphql`` (the real CLI in a child process) for 500, 1,000
    and 2,000 PRs (goal <= 300 MB at 2,000), against the import floor measured in the same run.
 """
@@ -17,76 +18,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import signal
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from prseed.extract import run
 
-from bench.bench_extract import FLOOR, REPO, SINCE, TOKEN, cfg, run_child
-from prseed.contracts import SNAPSHOT_TABLES, table_key
-
-
-@dataclass
-class Fake:
-    """A fake GitHub server process and what it counted."""
-
-    url: str
-    proc: subprocess.Popen[str]
-    stats: dict[str, int] = field(default_factory=dict)
-
-
-@contextmanager
-def fake_github(prs: int, latency: float = 0.0) -> Iterator[Fake]:
-    """Start ``python -m tests.fakegithub`` on a free port; read its request/point counts at exit."""
-    command = [
-        sys.executable,
-        "-m",
-        "tests.fakegithub",
-        "--port",
-        "0",
-        "--repo",
-        REPO,
-        "--prs",
-        str(prs),
-        "--seed",
-        "7",
-        "--token",
-        TOKEN,
-        "--latency",
-        str(latency),
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("fake GitHub serving"):
-            url = line.rsplit(" at ", 1)[1].strip()
-            break
-    if not url:
-        proc.kill()
-        raise SystemExit(f"the fake GitHub did not start: {proc.stderr.read()}")
-    fake = Fake(url, proc)
-    try:
-        yield fake
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        found = re.search(r"(\d+) requests, (\d+) violations", err)
-        if found:
-            fake.stats["requests"], fake.stats["violations"] = int(found[1]), int(found[2])
-        found = re.search(r"(\d+) GraphQL queries for (\d+) points", err)
-        if found:
-            fake.stats["queries"], fake.stats["points"] = int(found[1]), int(found[2])
-
+from bench.fake import FLOOR, cli_env, cli_extract_command, fake_github, load_average, run_child, run_extract
+from prseed.contracts import ALL_SNAPSHOT_TABLES, table_key
 
 # Columns GraphQL cannot give as REST does (README, "GraphQL and REST"); raw holds each API's object.
 DIFFERENT = {"raw", "parents_count", "merge_commit_sha", "commits_truncated"}
@@ -95,7 +36,7 @@ DIFFERENT = {"raw", "parents_count", "merge_commit_sha", "commits_truncated"}
 def typed_differences(rest: Path, graphql: Path) -> dict[str, int]:
     """Rows per table whose typed columns differ (documented columns and extra commits aside)."""
     out: dict[str, int] = {}
-    for name in SNAPSHOT_TABLES:
+    for name in ALL_SNAPSHOT_TABLES:
         key = table_key("snapshot", name)
 
         def load(folder: Path, name: str = name, key: list[str] = key) -> dict[tuple[object, ...], dict]:
@@ -117,35 +58,12 @@ def typed_differences(rest: Path, graphql: Path) -> dict[str, int]:
 
 def measure_memory(n: int, out: Path) -> dict[str, float]:
     """Peak RSS of one ``prseed extract --api graphql`` of n PRs against a fresh fake server."""
-    env = {**os.environ, "GITHUB_TOKEN": TOKEN}
-    env.pop("GITHUB_SEEDING_TOKENS", None)
     with fake_github(n) as gh:
-        command = [
-            sys.executable,
-            "-c",
-            "from prseed.cli import main; main()",
-            "extract",
-            "--repo",
-            REPO,
-            "--out",
-            str(out),
-            "--api-url",
-            gh.url,
-            "--api",
-            "graphql",
-            "--since",
-            SINCE,
-            "--max-prs",
-            str(n),
-            "--batch-delay",
-            "0",
-            "--points-per-minute",
-            "1000000",
-            "--quiet",
-            "--fresh",
-        ]
+        command = cli_extract_command(
+            gh, out, n, "--api", "graphql", "--batch-delay", "0", "--points-per-minute", "1000000", "--fresh"
+        )
         started = time.monotonic()
-        rss, _ = run_child(command, env)
+        rss, _ = run_child(command, cli_env(gh))
         seconds = time.monotonic() - started
     return {"rss": rss, "seconds": seconds, **{k: float(v) for k, v in gh.stats.items()}}
 
@@ -154,17 +72,15 @@ def main() -> None:
     """Run the benchmarks and print their figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--repeat", type=int, default=1, help="wall-time pairs (REST then GraphQL) to run")
     args = parser.parse_args()
     n = 200 if args.quick else 1000
     sizes = (100, 200) if args.quick else (500, 1000, 2000)
     tmp = Path(tempfile.mkdtemp(prefix="bench-extract-graphql-"))
-    print(
-        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)",
-        flush=True,
-    )
+    print(f"load average at start: {load_average()} ({os.cpu_count()} cores)", flush=True)
 
     with fake_github(n) as gh:
-        r = run(cfg(gh.url, tmp / "economy", api="graphql"))
+        r, _ = run_extract(gh, tmp / "economy", api="graphql")
     g = r.manifest["graphql"]
     per = 1000 / r.prs
     core = {k: v for k, v in r.requests_by_kind.items() if not k.startswith("graphql")}
@@ -178,23 +94,31 @@ def main() -> None:
         flush=True,
     )
 
-    timings: dict[str, float] = {}
-    results = {}
-    for api in ("rest", "graphql"):
-        with fake_github(n, latency=0.1) as gh:
-            t = time.monotonic()
-            results[api] = run(cfg(gh.url, tmp / f"wall-{api}", api=api, max_workers=3))
-            timings[api] = time.monotonic() - t
+    ratios: list[float] = []
+    for attempt in range(1, args.repeat + 1):
+        timings: dict[str, float] = {}
+        results = {}
+        for api in ("rest", "graphql"):
+            with fake_github(n, latency=0.1) as gh:
+                results[api], timings[api] = run_extract(gh, tmp / f"wall-{api}", api=api, max_workers=3)
+            print(
+                f"{n} PRs at 100 ms latency, {api}: {timings[api]:.1f} s, {results[api].requests} requests "
+                f"({results[api].requests_by_kind}), violations {gh.stats.get('violations', -1)}",
+                flush=True,
+            )
+        ratios.append(timings["rest"] / timings["graphql"])
+        label = f" (run {attempt} of {args.repeat})" if args.repeat > 1 else ""
         print(
-            f"{n} PRs at 100 ms latency, {api}: {timings[api]:.1f} s, {results[api].requests} requests "
-            f"({results[api].requests_by_kind}), violations {gh.stats.get('violations', -1)}",
+            f"GraphQL vs REST wall time{label}: {ratios[-1]:.1f}x faster; rows differing "
+            f"in typed columns: {typed_differences(tmp / 'wall-rest', tmp / 'wall-graphql')}",
             flush=True,
         )
-    print(
-        f"GraphQL vs REST wall time: {timings['rest'] / timings['graphql']:.1f}x faster; rows differing "
-        f"in typed columns: {typed_differences(tmp / 'wall-rest', tmp / 'wall-graphql')}",
-        flush=True,
-    )
+    if args.repeat > 1:
+        print(
+            f"GraphQL vs REST wall time, median of {args.repeat} runs: {statistics.median(ratios):.1f}x "
+            f"(each: {', '.join(f'{r:.1f}x' for r in ratios)})",
+            flush=True,
+        )
 
     floor, _ = run_child([sys.executable, "-c", FLOOR])
     print(f"import floor (CLI and libraries imported, nothing run): {floor:.0f} MB", flush=True)
@@ -207,7 +131,7 @@ def main() -> None:
             f"violations {res.get('violations', -1):.0f})",
             flush=True,
         )
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {load_average()}")
 
 
 if __name__ == "__main__":

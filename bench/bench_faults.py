@@ -26,84 +26,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prseed.extract import ExtractConfig, Progress, github, pipeline, run
+from prseed.extract import Progress, github, pipeline, run
 from prseed.extract.governor import Governor
 from prseed.extract.workdir import WorkDir
 
-from prseed.registry import adhoc_project
+from bench.fake import Fake, extract_config, fake_github, load_average
 
 TOKEN = "ghp_bench_faults_token"
-REPO = "octo-org/bench"
 SAMPLE = 0.02
 # The work the pool's threads do during the PR phase (one task each, see extract.pipeline).
 TASKS = ("fetch_pr_list", "fetch_commit_detail", "fetch_pull_detail")
-
-
-@dataclass
-class Fake:
-    """A fake GitHub process and what it said when stopped."""
-
-    url: str
-    proc: subprocess.Popen[str]
-    violations: int = -1
-    requests: int = -1
-
-
-@contextmanager
-def fake_github(prs: int, quiet_seconds: float) -> Iterator[Fake]:
-    """``python -m tests.fakegithub --fault mix`` on a free port."""
-    command = [
-        sys.executable,
-        "-m",
-        "tests.fakegithub",
-        "--port",
-        "0",
-        "--repo",
-        REPO,
-        "--prs",
-        str(prs),
-        "--seed",
-        "7",
-        "--token",
-        TOKEN,
-        "--fault",
-        "mix",
-        "--quiet-seconds",
-        str(quiet_seconds),
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("fake GitHub serving"):
-            url = line.rsplit(" at ", 1)[1].strip()
-            break
-    if not url:
-        proc.kill()
-        raise SystemExit("the fake GitHub did not start")
-    fake = Fake(url, proc)
-    try:
-        yield fake
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        found = re.search(r"(\d+) requests, (\d+) violations", err)
-        if found:
-            fake.requests, fake.violations = int(found[1]), int(found[2])
 
 
 class _MeteredCondition(threading.Condition):
@@ -175,19 +115,17 @@ class MeteredGovernor(Governor):
         return waiting, max(self.imposed_until)
 
 
-def measure(url: str, out: Path, workers: int, min_wait: float, commit_stats: bool) -> dict[str, float]:
+def measure(fake: Fake, out: Path, workers: int, min_wait: float, commit_stats: bool) -> dict[str, float]:
     """One extract; returns wall time, lost time and the manifest's figures."""
     phase = {"now": "listing"}
 
     def progress(p: Progress) -> None:
         phase["now"] = p.phase
 
-    config = ExtractConfig(
-        project=adhoc_project(REPO).manifest_block(),
-        out_dir=out,
-        tokens=(TOKEN,),
-        api_url=url,
-        batch_delay=0.0,
+    config = extract_config(
+        fake,
+        out,
+        points_per_minute=900,  # GitHub's pacing, not the benchmarks' default that does not bind
         max_workers=workers,
         secondary_min_wait=min_wait,
         read_timeout=10.0,
@@ -283,14 +221,14 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-faults-"))
     print(
         f"{prs} PRs, commit stats {'off' if args.no_commit_stats else 'on'}, header-less rests "
-        f"{quiet:.0f} s; load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"{quiet:.0f} s; load average at start: {load_average()} "
         f"({os.cpu_count()} cores)",
         flush=True,
     )
     figures: dict[int, dict[str, float]] = {}
     for workers in (1, 3):
-        with fake_github(prs, quiet) as gh:
-            res = measure(gh.url, tmp / f"w{workers}", workers, quiet, not args.no_commit_stats)
+        with fake_github(prs, faults=["mix"], quiet_seconds=quiet, token=TOKEN) as gh:
+            res = measure(gh, tmp / f"w{workers}", workers, quiet, not args.no_commit_stats)
         res["violations"] = gh.violations
         figures[workers] = res
         print(
@@ -309,7 +247,7 @@ def main() -> None:
         f"3 workers vs 1 under the mix: {speedup:.2f}x faster; lost share (3 workers) "
         f"{100 * figures[3]['lost'] / figures[3]['wall']:.1f} %; identical snapshots: {same}"
     )
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average at end: {load_average()}")
 
 
 if __name__ == "__main__":

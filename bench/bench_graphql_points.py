@@ -11,42 +11,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench_extract import REPO, TOKEN
+from bench.fake import cli_env, cli_extract_command, fake_github
 
 
 def measure(prs: int, faults: list[str]) -> dict[str, float]:
     """One extract of ``prs`` PRs; the manifest's GraphQL figures."""
-    server = [sys.executable, "-m", "tests.fakegithub", "--port", "0", "--repo", REPO, "--prs", str(prs)]
-    server += ["--seed", "7", "--token", TOKEN, *[a for f in faults for a in ("--fault", f)]]
-    proc = subprocess.Popen(server, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("fake GitHub serving"):
-            url = line.rsplit(" at ", 1)[1].strip()
-            break
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "s"
-            env = {**os.environ, "GITHUB_TOKEN": TOKEN}
-            env.pop("GITHUB_SEEDING_TOKENS", None)
-            command = [sys.executable, "-c", "from prseed.cli import main; main()", "extract", "--repo", REPO]
-            command += ["--out", str(out), "--api-url", url, "--since", "2020-01-01", "--max-prs", str(prs)]
-            command += ["--quiet"]
-            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
-            if done.returncode != 0:
-                raise SystemExit(f"extract of {prs} PRs failed: {done.stderr}")
-            manifest = json.loads((out / "manifest.json").read_text())
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
+    with fake_github(prs, faults=faults) as gh, tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "s"
+        command = cli_extract_command(gh, out, prs)
+        done = subprocess.run(command, env=cli_env(gh), capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise SystemExit(f"extract of {prs} PRs failed: {done.stderr}")
+        manifest = json.loads((out / "manifest.json").read_text())
     g = manifest["graphql"]
     n = manifest["tables"]["pull_requests"]["rows"]
     return {"prs": n, "queries": g["queries"], "points": g["points"], "per_pr": g["points"] / n}

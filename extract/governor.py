@@ -131,6 +131,8 @@ class Governor:
         self._max_conc = max(1, max_concurrency)
         self._cap = [self._max_conc] * self._n
         self._inflight = [0] * self._n
+        # In flight per (token, resource): only a resource's own requests may spend its budget.
+        self._inflight_by: dict[tuple[int, str], int] = {}
         ppm = max(1, points_per_minute)
         # Burst at most one second's worth, refill slower by that burst: any 60 s window then
         # holds at most points_per_minute requests.
@@ -172,6 +174,8 @@ class Governor:
                     chosen = max(free, key=lambda t: (t in prefer, self._left(t, resource), -t))
                     self._bucket = max(0.0, self._bucket - 1.0)
                     self._inflight[chosen] += 1
+                    key = (chosen, resource)
+                    self._inflight_by[key] = self._inflight_by.get(key, 0) + 1
                     budget = self._budgets.get((chosen, resource))
                     if budget is not None and budget.remaining is not None:
                         budget.remaining -= 1
@@ -204,6 +208,7 @@ class Governor:
         with self._cond:
             token = lease.token
             self._inflight[token] -= 1
+            self._inflight_by[(token, lease.resource)] -= 1
             if free:
                 budget = self._budgets.get((token, lease.resource))
                 if budget is not None and budget.remaining is not None:
@@ -412,9 +417,10 @@ class Governor:
             return
         resource = rate.resource or resource
         budget = self._budgets.setdefault((token, resource), Budget())
-        # Requests still in flight on this token may already be counted by the server or not;
-        # assume not, so we never believe in more budget than there is.
-        remaining = rate.remaining - max(0, self._inflight[token])
+        # Requests of this resource still in flight on this token may already be counted by the
+        # server or not; assume not, so we never believe in more budget than there is. (Those
+        # of another resource spend another budget: REST lists beside GraphQL queries.)
+        remaining = rate.remaining - max(0, self._inflight_by.get((token, resource), 0))
         new_window = budget.reset is None or (rate.reset is not None and rate.reset > budget.reset)
         if new_window or budget.remaining is None:
             budget.remaining = remaining

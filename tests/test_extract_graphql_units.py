@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +28,7 @@ from prseed.extract.graphql.pager import (
     DEFAULT_PAGE,
     GraphQLBatchRunner,
     PageSizer,
+    SlotGate,
     fetch_profiles,
     fetch_pull_list,
 )
@@ -46,6 +49,15 @@ def all_queries() -> list[tuple[str, str, dict[str, Any]]]:
         items = [q.Continuation("PR_x", c.key, "cur", 100) for c in q.connections(stats)]
         text, variables = q.continuation_query(items, stats)
         out.append((f"more-{stats}", text, variables))
+    # The comment queries: first pages through named fragments, next pages after their cursors.
+    firsts = [q.Continuation(f"R{i}", "review_comments", None, 20) for i in range(3)]
+    threads = [q.Continuation(f"PR{i}", "review_threads", None, 20) for i in range(2)]
+    later = [
+        q.Continuation("R9", "review_comments", "cur", 100),
+        q.Continuation("PR9", "review_threads", "cur", 20),
+    ]
+    text, variables = q.continuation_query([*firsts, *later, *threads], True)
+    out.append(("comments", text, variables))
     text, variables = q.users_query(["alice", "bob"])
     out.append(("users", text, variables))
     return out
@@ -589,3 +601,37 @@ def test_a_pr_listed_twice_counts_once_toward_max_prs():
 
     listed = [p["number"] for p in fetch_pull_list(Lister(), "o/r", max_prs=4)]  # type: ignore[arg-type]
     assert listed == [9, 8, 8, 7, 6]
+
+
+def _wait_for(condition: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+def test_slot_gate_keeps_a_slot_for_the_query_and_lets_lists_use_all_without_one():
+    gate = SlotGate(3)
+    started: list[int] = []
+
+    def fetch_list(i: int) -> None:
+        with gate.rest_list():
+            started.append(i)
+            release.wait(5)
+
+    release = threading.Event()
+    with gate.query():
+        workers = [threading.Thread(target=fetch_list, args=(i,)) for i in range(3)]
+        for w in workers:
+            w.start()
+        _wait_for(lambda: len(started) >= 2)
+        time.sleep(0.2)
+        assert len(started) == 2  # a query in flight: 3 slots - 1 for the lists
+    _wait_for(lambda: len(started) == 3)  # no query: the third list starts
+    release.set()
+    for w in workers:
+        w.join(5)
+    # One slot: a list may still start beside a query (the governor's cap decides).
+    one = SlotGate(1)
+    with one.query(), one.rest_list():
+        pass

@@ -136,6 +136,24 @@ def test_governor_reserves_budget_for_requests_in_flight():
     assert t.now >= 1_000_050
 
 
+def test_governor_keeps_each_resources_requests_in_flight_apart():
+    # REST lists in flight do not spend the graphql budget an answer announces.
+    t = FakeTime()
+    g = Governor(1, points_per_minute=10**6, max_concurrency=10, clock=t.clock, sleep=t.sleep)
+    rest = [g.acquire("core") for _ in range(3)]
+    query = g.acquire("graphql")
+    g.release(
+        query,
+        parse_rate_headers(
+            H(x_ratelimit_remaining=1, x_ratelimit_reset=t.now + 100, x_ratelimit_resource="graphql")
+        ),
+    )
+    g.acquire("graphql")  # the last point, at once
+    assert t.slept == [] and g.budget_left("graphql") == 0
+    for lease in rest:
+        g.release(lease, rl(10, t.now + 100))
+
+
 def test_governor_pool_uses_the_token_with_budget_then_the_earliest_reset():
     t = FakeTime()
     g = Governor(2, points_per_minute=10**6, clock=t.clock, sleep=t.sleep)

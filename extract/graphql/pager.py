@@ -7,14 +7,17 @@
   connection that has a next page - each with its own cursor, many PRs per query - until none
   has; commits are fetched whole, files up to GitHub's 3,000 (then flagged). PRs with renamed
   or copied files (or all, with ``--with-patches``) get one REST files list for the fields
-  GraphQL lacks.
+  GraphQL lacks, fetched in the worker pool while the batch's queries go on (the queries,
+  sent one at a time so each answer's budget figure is exact, have precedence for the
+  in-flight slots: :class:`SlotGate`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -23,7 +26,7 @@ from prseed.extract import github
 from prseed.extract.github import PR_GONE, Refusal
 from prseed.extract.graphql import query as q
 from prseed.extract.graphql import rows as grows
-from prseed.extract.graphql.client import GraphQLClient, HeavyQueryError
+from prseed.extract.graphql.client import Answer, GraphQLClient, HeavyQueryError
 from prseed.extract.http import Client
 from prseed.extract.rows import Row
 
@@ -43,6 +46,8 @@ PR_TABLES = github.PR_TABLES
 # The REST files list of a PR is refused (422: diff too large): its GraphQL files are kept.
 GRAPHQL_FILES = "files stored from GraphQL (no patches, no previous file names)"
 _FILES = next(spec for spec in github.PR_LISTS if spec.table == "files")
+Node = dict[str, Any]
+FilesFuture = Future[list[Node] | Refusal]  # a REST files list being fetched
 
 
 def _path(error: Mapping[str, Any]) -> list[str]:
@@ -234,6 +239,50 @@ def _get_count(connection: Any) -> int:
     return int(connection.get("totalCount") or 0) if isinstance(connection, Mapping) else 0
 
 
+class SlotGate:
+    """Gives a batch's queries precedence over its REST files lists for the in-flight slots.
+
+    The governor lets ``--max-workers`` requests per token be in flight, first come first
+    served. The queries are the batch's critical path (each answer says what to ask next); the
+    REST lists only have to be done by the batch's end. A list therefore starts only while
+    fewer than ``slots`` minus the queries in flight are running (always at least one), so it
+    never holds the slot a query is about to need.
+    """
+
+    def __init__(self, slots: int) -> None:
+        """Gate ``slots`` in-flight requests (``--max-workers``)."""
+        self.slots = max(1, slots)
+        self._cond = threading.Condition()
+        self._queries = 0
+        self._lists = 0
+
+    @contextmanager
+    def query(self) -> Iterator[None]:
+        """Hold while a query is being sent."""
+        with self._cond:
+            self._queries += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._queries -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def rest_list(self) -> Iterator[None]:
+        """Hold while a REST list is being fetched; waits while the queries need the slots."""
+        with self._cond:
+            while self._lists >= max(1, self.slots - self._queries):
+                self._cond.wait(timeout=1.0)
+            self._lists += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._lists -= 1
+                self._cond.notify_all()
+
+
 class GraphQLBatchRunner:
     """Fetches a batch of listed PRs through GraphQL and maps them to rows."""
 
@@ -248,6 +297,7 @@ class GraphQLBatchRunner:
         with_patches: bool,
         comments: bool = True,
         on_pr_done: Callable[[], None] = lambda: None,
+        slots: int = 3,
     ) -> None:
         """Create a runner.
 
@@ -260,6 +310,8 @@ class GraphQLBatchRunner:
             with_patches: keep file patches (needs the REST files list of every PR).
             comments: fetch the PRs' conversation and review comments.
             on_pr_done: called once per finished PR.
+            slots: requests in flight at once (``--max-workers``), shared by the queries and
+                the REST lists through a :class:`SlotGate`.
         """
         self.gql = gql
         self.rest = rest
@@ -269,6 +321,7 @@ class GraphQLBatchRunner:
         self.with_patches = with_patches
         self.comments = comments
         self.on_pr_done = on_pr_done
+        self.gate = SlotGate(slots)
         self.conns = {c.key: c for c in q.connections(stats, comments)}
         self.rest_file_lists = 0
         # Resources refused for good while the current batch runs (see :meth:`run`).
@@ -286,11 +339,7 @@ class GraphQLBatchRunner:
         for item in batch:
             by_repo.setdefault(str(item["repo"]), []).append(int(item["pull"]["number"]))
         for repo, numbers in by_repo.items():
-            prs = self.fetch_details(repo, numbers)
-            self.fetch_continuations(repo, prs)
-            if self.comments:
-                self.fetch_review_comments(repo, prs)
-            rest_files = self.fetch_rest_files(repo, prs)
+            prs, rest_files = self.fetch_prs(repo, numbers)
             for pr in prs:
                 number = int(pr["number"])
                 if pr.get("_gone"):
@@ -302,6 +351,35 @@ class GraphQLBatchRunner:
                     out[table].extend(table_rows)
                 self.on_pr_done()
         return out, self.refusals
+
+    def fetch_prs(self, repo: str, numbers: list[int]) -> tuple[list[dict[str, Any]], dict[int, list[Node]]]:
+        """Some PRs of one repository, complete: ``(PR nodes, {number: REST files list})``.
+
+        The REST files lists run in the pool while the queries go on (the governor bounds what
+        is in flight, REST and GraphQL together): a PR's list starts as soon as its GraphQL
+        files say it needs one.
+        """
+        lists: dict[int, FilesFuture] = {}
+        try:
+            prs = self.fetch_details(repo, numbers, lambda page: self.start_rest_files(repo, page, lists))
+            self.fetch_continuations(repo, prs)
+            self.start_rest_files(repo, prs, lists)
+            if self.comments:
+                self.fetch_review_comments(repo, prs)
+            return prs, self.collect_rest_files(prs, lists)
+        finally:
+            for future in lists.values():
+                future.cancel()  # after a failure: lists not begun are not sent
+
+    def _execute(self, query: str, variables: Mapping[str, Any], **kw: Any) -> Answer:
+        """:meth:`GraphQLClient.execute`, counted by the slot gate."""
+        with self.gate.query():
+            return self.gql.execute(query, variables, **kw)
+
+    def _fetch_rest_files(self, repo: str, number: int) -> list[Node] | Refusal:
+        """One PR's REST files list (in a pool thread), when the slot gate lets it start."""
+        with self.gate.rest_list():
+            return github.fetch_pr_list(self.rest, _FILES, repo, {"number": number})
 
     def _checks_refused(
         self, repo: str, kind: str, errors: list[dict[str, Any]], by_alias: Mapping[str, Mapping[str, Any]]
@@ -328,13 +406,19 @@ class GraphQLBatchRunner:
         target = f"{github.repo_path(repo)}/pulls/{number}"
         self.refusals.append(Refusal(repo, number, kind, target, 404, reason, PR_GONE))
 
-    def fetch_details(self, repo: str, numbers: list[int]) -> list[dict[str, Any]]:
+    def fetch_details(
+        self,
+        repo: str,
+        numbers: list[int],
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> list[dict[str, Any]]:
         """The PR nodes of some PRs (in the given order) with each connection's first page absorbed.
 
         Pages are as large as the sizer says; a too-heavy answer halves the size and the same
         PRs are asked again in smaller pages. A PR that comes back null (NOT_FOUND in a partial
         answer) is asked again in a later page, up to the client's ``max_retries`` times; one
         still missing then is left out of the list returned and recorded in :attr:`refusals`.
+        ``on_page`` is called with the PRs of each answered page as it comes.
         """
         found: dict[int, dict[str, Any]] = {}
         misses: dict[int, int] = {}
@@ -342,7 +426,7 @@ class GraphQLBatchRunner:
         while todo:
             page, todo = todo[: self.sizer.size], todo[self.sizer.size :]
             try:
-                answer = self.gql.execute(
+                answer = self._execute(
                     q.details_query(page, self.stats, self.comments),
                     _owner_name(self.gql.names.get(repo, repo)),
                     kind="graphql-details",
@@ -372,6 +456,8 @@ class GraphQLBatchRunner:
                 found[number] = pr
                 by_alias[f"p{i}"] = pr
             self._checks_refused(repo, "graphql-details", answer.errors, by_alias)
+            if on_page is not None:
+                on_page(list(by_alias.values()))
             for number in missing:
                 misses[number] = misses.get(number, 0) + 1
             gone = [n for n in missing if misses[n] > self.gql.max_retries]
@@ -412,7 +498,7 @@ class GraphQLBatchRunner:
             for start in range(0, len(pending), CONTINUE_PER_QUERY):
                 chunk = pending[start : start + CONTINUE_PER_QUERY]
                 text, variables = q.continuation_query(chunk, self.stats)
-                answer = self.gql.execute(
+                answer = self._execute(
                     text,
                     variables,
                     kind="graphql-more",
@@ -462,7 +548,7 @@ class GraphQLBatchRunner:
             chunk, pending = pending[:per_query], pending[per_query:]
             text, variables = q.continuation_query(chunk, self.stats)
             try:
-                answer = self.gql.execute(
+                answer = self._execute(
                     text,
                     variables,
                     kind="graphql-comments",
@@ -492,7 +578,7 @@ class GraphQLBatchRunner:
         while pending:
             chunk, pending = pending[: q.REVIEW_THREADS_PER_QUERY], pending[q.REVIEW_THREADS_PER_QUERY :]
             text, variables = q.continuation_query(chunk, self.stats)
-            answer = self.gql.execute(
+            answer = self._execute(
                 text,
                 variables,
                 kind="graphql-comments",
@@ -511,13 +597,35 @@ class GraphQLBatchRunner:
                 comments = (thread.get("comments") or {}).get("nodes") or []
                 pr["_review_comments"].extend(c for c in comments if c)
 
-    def fetch_rest_files(self, repo: str, prs: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-        """REST files lists of the PRs whose rows need fields GraphQL lacks (in parallel)."""
-        wanted = [pr for pr in prs if not pr.get("_gone") and grows.needs_rest_files(pr, self.with_patches)]
-        self.rest_file_lists += len(wanted)
-        lists = self.pool.map(lambda pr: github.fetch_pr_list(self.rest, _FILES, repo, pr), wanted)
+    def start_rest_files(self, repo: str, prs: list[dict[str, Any]], lists: dict[int, FilesFuture]) -> None:
+        """Start in the pool the REST files list of each PR whose rows need fields GraphQL lacks.
+
+        A PR's list starts once: as soon as the files it has so far show a renamed or copied
+        one (more files cannot take that back), else after its files are complete.
+        """
+        for pr in prs:
+            number = int(pr["number"])
+            if number in lists or pr.get("_gone") or not grows.needs_rest_files(pr, self.with_patches):
+                continue
+            # The worker gets only the number: the PR node goes on growing in this thread.
+            lists[number] = self.pool.submit(self._fetch_rest_files, repo, number)
+
+    def collect_rest_files(
+        self, prs: list[dict[str, Any]], lists: Mapping[int, FilesFuture]
+    ) -> dict[int, list[dict[str, Any]]]:
+        """Wait for the started REST files lists; ``{number: files}`` of the PRs still there.
+
+        A list GitHub refused is recorded in :attr:`refusals` (a PR gone: left out; else its
+        GraphQL files are kept, :data:`GRAPHQL_FILES`). The list of a PR that vanished from
+        GraphQL since it was started is dropped.
+        """
         out: dict[int, list[dict[str, Any]]] = {}
-        for pr, files in zip(wanted, lists, strict=True):
+        for pr in prs:
+            number = int(pr["number"])
+            if number not in lists or pr.get("_gone"):
+                continue
+            files = lists[number].result()
+            self.rest_file_lists += 1
             if isinstance(files, Refusal):
                 if files.effect == PR_GONE:
                     pr["_gone"] = True
@@ -525,7 +633,7 @@ class GraphQLBatchRunner:
                 else:
                     self.refusals.append(replace(files, effect=GRAPHQL_FILES))
                 continue
-            out[int(pr["number"])] = files
+            out[number] = files
         return out
 
 

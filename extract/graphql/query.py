@@ -9,7 +9,8 @@ Three kinds of query, all against GitHub's public schema (a test validates every
   PR, each with its commits, reviews, files, labels, assignees, review requests and the head
   commit's check runs (``statusCheckRollup.contexts``) as connections of their own.
 * :func:`continuation_query` - the next page of any of those connections, for many PRs at once:
-  one aliased ``node(id:)`` per connection that has more (each with its own cursor).
+  one aliased ``node(id:)`` per connection that has more (each with its own cursor); first
+  pages (a review's comments) through one named fragment spread in every alias.
 * :func:`users_query` - profiles of many users in one aliased query.
 
 Sizes are chosen so a full page stays far inside GitHub's 500,000-node limit while the cost stays
@@ -227,8 +228,20 @@ class Continuation:
     first: int
 
 
+def _fragment_name(conn: Connection, first: int) -> str:
+    """``FirstReviewComments20``: the fragment of a connection's first page of ``first`` nodes."""
+    return "First" + "".join(part.capitalize() for part in conn.key.split("_")) + str(first)
+
+
 def continuation_query(items: Sequence[Continuation], stats: bool) -> tuple[str, dict[str, str | None]]:
     """Next pages of many connections in one query, aliased ``c0``, ``c1``...
+
+    A first page (no cursor) is asked for through a named fragment, one per connection and
+    page size, spread in every alias that wants it: 149 review-comment aliases are then a query
+    of 9 KB instead of 74 KB, which GitHub (and our own cost check) parses and validates in a
+    tenth of the time. The cost and the node count are the same (GitHub counts a fragment as if
+    written out where it is used). A page after a cursor is written out in its alias, since
+    each has a cursor variable of its own.
 
     Returns:
         The query and its variables (ids and cursors travel as variables, never spliced in).
@@ -236,16 +249,24 @@ def continuation_query(items: Sequence[Continuation], stats: bool) -> tuple[str,
     by_key = {c.key: c for c in (*connections(stats), REVIEW_COMMENTS, REVIEW_THREADS)}
     declared: list[str] = []
     fields: list[str] = []
+    fragments: dict[str, str] = {}
     variables: dict[str, str | None] = {}
     for i, item in enumerate(items):
-        declared.append(f"$id{i}: ID!, $after{i}: String")
-        variables[f"id{i}"] = item.pr_id
-        variables[f"after{i}"] = item.after
         conn = by_key[item.key]
+        declared.append(f"$id{i}: ID!")
+        variables[f"id{i}"] = item.pr_id
+        if item.after is None:
+            name = _fragment_name(conn, item.first)
+            if name not in fragments:
+                fragments[name] = f"fragment {name} on {conn.on} {{ {_connection(conn, item.first)} }}"
+            fields.append(f"c{i}: node(id: $id{i}) {{ ...{name} }}")
+            continue
+        declared.append(f"$after{i}: String")
+        variables[f"after{i}"] = item.after
         inner = _connection(conn, item.first, f"$after{i}")
         fields.append(f"c{i}: node(id: $id{i}) {{ ... on {conn.on} {{ {inner} }} }}")
     text = f"query PullRequestMore({', '.join(declared)}) {{ {RATE_LIMIT} {' '.join(fields)} }}"
-    return text, variables
+    return " ".join([text, *fragments.values()]), variables
 
 
 def users_query(logins: Sequence[str]) -> tuple[str, dict[str, str]]:

@@ -120,6 +120,7 @@ class GraphQLMode:
             with_patches=self.config.with_patches,
             comments=self.config.comments,
             on_pr_done=on_pr_done,
+            slots=self.config.max_workers,
         )
         return self.runner
 
