@@ -914,6 +914,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = _json({"message": "Not Found", "documentation_url": DOCS, "status": "404"})
         self.close_connection = True
         self.send_response(404)
+        # Said, not only done: a client that reuses the connection would otherwise race the close.
+        self.send_header("Connection", "close")
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
