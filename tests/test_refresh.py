@@ -357,3 +357,37 @@ def test_a_check_run_that_leaves_updated_at_alone_waits_for_the_pr_or_full(
     assert refreshed.manifest["lineage"]["prs"]["refetched"] == 0 and runs(out) == before
     run(config(gh, out, "rest", full=True))
     assert runs(out) == before + 1
+
+
+def _edit_typed_column(out: Path, table: str, column: str, value: Any) -> None:
+    """Change one row's typed column (its raw unchanged) and fix the file's sha256 in the manifest."""
+    from prseed.contracts import dumps_manifest, write_parquet
+
+    path = out / f"{table}.parquet"
+    rows = pq.read_table(path).to_pylist()
+    rows[0][column] = value
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["tables"][table] = write_parquet(
+        __import__("pyarrow").Table.from_pylist(rows, schema=pq.read_schema(path)), path, "snapshot", table
+    )
+    (out / "manifest.json").write_bytes(dumps_manifest(manifest))
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_a_snapshot_that_verify_rejects_is_extracted_in_full_not_refreshed(
+    gh: FakeGitHub, tmp_path: Path, api: str
+) -> None:
+    """t14 #3: checksums fine, a typed column disagrees with raw -> full, with the reason."""
+    from prseed.snapshots import verify_snapshot
+
+    out = tmp_path / "snap"
+    run(config(gh, out, api))
+    _edit_typed_column(out, "pull_requests", "title", "edited by hand")
+    with pytest.raises(Exception, match="disagrees with their raw API object"):
+        verify_snapshot(out)
+    again = run(config(gh, out, api))
+    assert again.mode == "full", again.mode_note
+    assert "cannot be refreshed" in again.mode_note and "title" in again.mode_note
+    verify_snapshot(out)
+    run(config(gh, tmp_path / "full", api))
+    assert_same_tables(out, tmp_path / "full")
