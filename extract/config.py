@@ -207,6 +207,8 @@ class ExtractResult:
         unicode_repairs: strings made valid Unicode before they were stored.
         mode: ``full`` (everything fetched) or ``refresh`` (an old snapshot brought up to date).
         mode_note: one line on why a run that could have been a refresh was a full one ("" if none).
+        warnings: one line per thing the run ignored and went on without, e.g. a damaged or
+            mismatched file of the snapshot's ETag store (``etags/``: a cache, refetched).
     """
 
     out_dir: Path
@@ -225,6 +227,7 @@ class ExtractResult:
     unicode_repairs: int = 0
     mode: str = "full"
     mode_note: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def requests_per_pr(self) -> float:

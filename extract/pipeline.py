@@ -62,6 +62,7 @@ from prseed import __version__
 from prseed.contracts import (
     ALL_SNAPSHOT_TABLES,
     SNAPSHOT_TABLES,
+    dataset_digest,
     dumps_manifest,
     replace_dir_atomically,
     snapshot_version,
@@ -395,7 +396,8 @@ def extract(
         old = _refresh_source(config, work, checkpoint)
         # The side store of ETags: the old snapshot's for a refresh (a full run only records), plus
         # what an interrupted run of this one recorded already.
-        store = EtagStore.load(out_dir) if old is not None else EtagStore()
+        # Only files written with the old snapshot's tables count: a payload describes them.
+        store = EtagStore.load(out_dir, dataset_digest(old.manifest)) if old is not None else EtagStore()
         store.merge(EtagStore.load(work.path))
         with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="prseed-extract") as pool:
             try:
@@ -426,6 +428,7 @@ def extract(
         unicode_repairs=int(manifest["unicode_repairs"]),
         mode=checkpoint.mode,
         mode_note=str(checkpoint.refresh.get("note", "")),
+        warnings=list(store.warnings),
     )
 
 
@@ -825,7 +828,7 @@ def _run(
         manifest["lineage"] = _lineage(config, checkpoint, old, manifest)
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
-    store.write(staging)
+    store.write(staging, dataset_digest(manifest))
     return manifest
 
 

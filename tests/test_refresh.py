@@ -391,3 +391,63 @@ def test_a_snapshot_that_verify_rejects_is_extracted_in_full_not_refreshed(
     verify_snapshot(out)
     run(config(gh, tmp_path / "full", api))
     assert_same_tables(out, tmp_path / "full")
+
+
+def test_etags_of_another_state_of_the_snapshot_are_ignored_with_one_warning(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    """t14 #4: Parquet + manifest of state A beside etags/ of state B (restored from git)."""
+    import shutil
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    shutil.copytree(out, tmp_path / "before")
+    with gh.mutate() as m:
+        m.add_prs(6)
+    run(config(gh, out, "rest"))
+    contributors = "contributors.parquet"
+    assert (out / contributors).read_bytes() != (tmp_path / "before" / contributors).read_bytes()
+    mix = tmp_path / "mix"
+    shutil.copytree(tmp_path / "before", mix)
+    shutil.rmtree(mix / "etags")
+    shutil.copytree(out / "etags", mix / "etags")
+    mixed = run(config(gh, mix, "rest"))
+    run(config(gh, tmp_path / "full", "rest"))
+    assert_same_tables(mix, tmp_path / "full")
+    assert mixed.mode == "refresh"
+    assert mixed.manifest["lineage"]["contributors_kept"] == []
+    assert len(mixed.warnings) == 1 and "other tables than the snapshot's" in mixed.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(os.urandom(64)),
+        lambda p: (p.unlink(), p.mkdir()),
+    ],
+    ids=["truncated", "empty", "random", "folder"],
+)
+def test_a_damaged_etags_file_is_one_warning_line_of_the_cli(gh: FakeGitHub, tmp_path: Path, damage: Any) -> None:
+    """t14 #2: the store's warnings reach the user (stderr, --json), the refresh goes on."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    (path,) = (out / "etags").iterdir()
+    damage(path)
+    done = runner.invoke(cli, args, env=env)
+    assert done.exit_code == 0, done.output
+    warned = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warned) == 1 and str(path) in warned[0] and "ignored" in warned[0], done.stderr
+    assert "snapshot refreshed" in done.stdout
+    damage(next((out / "etags").iterdir()))
+    data = json.loads(runner.invoke(cli, [*args, "--json"], env=env).stdout)
+    assert len(data["warnings"]) == 1 and data["mode"] == "refresh"

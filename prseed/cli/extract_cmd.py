@@ -106,6 +106,7 @@ def summary_data(result: ExtractResult) -> dict[str, Any]:
         "unicode_repairs": result.unicode_repairs,
         "mode": result.mode,
         "mode_note": result.mode_note,
+        "warnings": result.warnings,
         "lineage": result.manifest.get("lineage"),
     }
 
@@ -262,6 +263,8 @@ def extract(
         result = run_extract(config, _ProgressLine(not quiet() and sys.stderr.isatty()))
     if result.mode_note:
         note(result.mode_note)
+    for line in result.warnings:
+        note(f"warning: {line}", fg="yellow")
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
     else:

@@ -141,6 +141,7 @@ def many_summary(outcomes: list[Outcome]) -> str:
             )
             if r.mode_note:
                 lines.append(f"         {r.mode_note}")
+            lines.extend(f"         warning: {line}" for line in r.warnings)
         elif o.status == "skipped":
             lines.append(f"skipped  {o.key}: extracted earlier in this run")
         else:
