@@ -40,6 +40,7 @@ from prseed.extract.refresh import (
     PrState,
     Window,
     estimate_saved,
+    full_cost,
     incompatibility,
     plan_refresh,
     select_updated_set,
@@ -758,6 +759,8 @@ def _lineage(
             - int(requests["by_kind"].get("rate-limit", 0))
         )
     prs = int(manifest["tables"]["pull_requests"]["rows"])
+    cost = full_cost(before)
+    saved = estimate_saved(cost, prs, int(requests["total"]), points)
     return {
         "mode": "refresh",
         "previous": {
@@ -774,7 +777,8 @@ def _lineage(
         "prs": checkpoint.refresh["prs"],
         "contributors_kept": sorted(checkpoint.refresh.get("contributors_kept", [])),
         "spent": {"requests": int(requests["total"]), "points": points},
-        "saved_estimate": estimate_saved(before, prs, int(requests["total"]), points),
+        **({"full_cost": cost} if cost is not None else {}),
+        **({"saved_estimate": saved} if saved is not None else {}),
     }
 
 

@@ -101,7 +101,7 @@ def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:
     prs = lineage["prs"]
     by = prs["removed_by"]
     spent = lineage["spent"]
-    saved = lineage["saved_estimate"]
+    saved = lineage.get("saved_estimate")
     listing = ", ".join(f"{repo}: {how}" for repo, how in lineage.get("listing", {}).items())
     kept = lineage.get("contributors_kept") or []
     return [
@@ -110,8 +110,13 @@ def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:
         f"kept {prs['kept']}, refetched {prs['refetched']}, added {prs['added']}, removed "
         f"{prs['removed']} (deleted {by['deleted']}, aged out {by['aged_out']}, "
         f"state/max-prs {by['state_or_max_prs']})",
-        f"  cost       {spent['requests']:,} requests, {spent['points']:,} points; saved about "
-        f"{saved['requests']:,} requests and {saved['points']:,} points against a full extraction",
+        f"  cost       {spent['requests']:,} requests, {spent['points']:,} points; "
+        + (
+            f"saved about {saved['requests']:,} requests and {saved['points']:,} points against a full "
+            "extraction (at the last full extraction's cost per PR)"
+            if saved
+            else "saving unknown (the snapshot's last full extraction cost was not recorded)"
+        ),
         f"  listing    {listing}; contributors kept: {', '.join(kept) or 'none'}",
     ]
 

@@ -451,3 +451,27 @@ def test_a_damaged_etags_file_is_one_warning_line_of_the_cli(gh: FakeGitHub, tmp
     damage(next((out / "etags").iterdir()))
     data = json.loads(runner.invoke(cli, [*args, "--json"], env=env).stdout)
     assert len(data["warnings"]) == 1 and data["mode"] == "refresh"
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_saved_estimate_uses_the_last_full_extractions_cost_after_refreshes(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str
+) -> None:
+    """t14 #1: extract, refresh twice unchanged, change, refresh: saved against the FULL cost per PR."""
+    out = tmp_path / "snap"
+    first = run(config(gh, out, api))
+    points = first.manifest["graphql"]["points"] if api == "graphql" else first.requests - 1
+    cost = {"prs": first.prs, "requests": first.requests, "points": points}
+    for _ in range(2):
+        assert run(config(gh, out, api)).manifest["lineage"]["full_cost"] == cost
+    with gh.mutate() as m:
+        for n in sorted(repo.pull_details)[-5:]:
+            m.add_issue_comment(n, "ping")
+    last = run(config(gh, out, api)).manifest["lineage"]
+    assert last["full_cost"] == cost and last["prs"]["refetched"] == 5
+    spent = last["spent"]
+    assert last["saved_estimate"] == {
+        "requests": round(cost["requests"] * first.prs / cost["prs"]) - spent["requests"],
+        "points": round(cost["points"] * first.prs / cost["prs"]) - spent["points"],
+    }
+    assert last["saved_estimate"]["requests"] > first.requests // 2
