@@ -135,7 +135,8 @@ class ExtractConfig:
         default=None,
         metadata=cli(
             "GitHub API for the PR data: graphql (about 0.1 rate-limit points per PR) or rest. "
-            "Default: graphql with a token, rest without (README, GraphQL and REST).",
+            "Default: the API of the snapshot being refreshed (a refresh keeps it); else graphql "
+            "with a token, rest without (README, GraphQL and REST).",
             choices=("graphql", "rest"),
         ),
     )

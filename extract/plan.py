@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 from prseed.extract.config import ExtractConfig
 
@@ -17,6 +19,25 @@ COMMENT_REQUESTS_PER_PR = 2
 GRAPHQL_POINTS_PER_PR = 0.105
 #: Without comments: 1/18 point per PR for the details pages plus 0.01 for the list.
 GRAPHQL_POINTS_PER_PR_NO_COMMENTS = 0.0725
+
+
+def stored_api(folder: Path) -> str | None:
+    """The API a complete snapshot in ``folder`` was extracted with, or None (no snapshot there).
+
+    Read from its manifest without verifying it (the run verifies it before refreshing); this
+    only picks the default ``--api``, so that a refresh is not turned into a full extraction by
+    the default alone.
+    """
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "prseed-snapshot":
+        return None
+    if not manifest.get("completed"):
+        return None
+    api = manifest.get("api", "rest")
+    return api if api in ("rest", "graphql") else None
 
 
 def estimate_requests(config: ExtractConfig) -> int:

@@ -475,3 +475,30 @@ def test_saved_estimate_uses_the_last_full_extractions_cost_after_refreshes(
         "points": round(cost["points"] * first.prs / cost["prs"]) - spent["points"],
     }
     assert last["saved_estimate"]["requests"] > first.requests // 2
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_without_api_a_refresh_keeps_the_snapshots_api(gh: FakeGitHub, tmp_path: Path, api: str) -> None:
+    """t14 #6: the default --api (graphql with a token) must not turn a refresh into a full run."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    assert runner.invoke(cli, [*args, "--api", api], env=env).exit_code == 0
+    planned = runner.invoke(cli, [*args, "--dry-run", "--json"], env=env)
+    assert planned.exit_code == 0, planned.output
+    data = json.loads(planned.stdout)
+    assert data["api"] == api and data["mode"].startswith("refresh"), data
+    assert f"--api {api}: the API of the snapshot in {out}" in planned.stderr
+    done = runner.invoke(cli, [*args, "--json"], env=env)
+    assert json.loads(done.stdout)["mode"] == "refresh", done.output
+    # an explicit other --api is a full extraction that says why
+    other = "graphql" if api == "rest" else "rest"
+    switched = runner.invoke(cli, [*args, "--api", other, "--json"], env=env)
+    summary = json.loads(switched.stdout)
+    assert summary["mode"] == "full" and f"api '{api}' -> '{other}'" in summary["mode_note"]

@@ -17,7 +17,7 @@ from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, check_output, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_points, estimate_requests, mode_line
+from prseed.extract.plan import estimate_points, estimate_requests, mode_line, stored_api
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -147,8 +147,9 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
 
     Options not given take the project's defaults: the window starts ``days_back`` days before
     today (computed once here, so every repository and every resume sees the same window),
-    ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is GraphQL with a
-    token (GitHub's GraphQL needs one), REST without (a loopback fake server).
+    ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is the one of the
+    snapshot in that folder (a refresh keeps its API; said in a note), else GraphQL with a token
+    (GitHub's GraphQL needs one), REST without (a loopback fake server).
     """
     values = dict(values)
     if values["since"] is None:
@@ -157,6 +158,12 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
         values["max_prs"] = proj.max_prs
     if values["out_dir"] is None:
         values["out_dir"] = Path("snapshots") / proj.key
+    if values["api"] is None and not values.get("full"):
+        stored = stored_api(Path(values["out_dir"]))
+        # GitHub's GraphQL needs a token: without one the run is REST (and a full extraction).
+        if stored is not None and (stored == "rest" or tokens):
+            values["api"] = stored
+            note(f"--api {stored}: the API of the snapshot in {values['out_dir']} (--api to change it)")
     values["api"] = values["api"] or ("graphql" if tokens else "rest")
     return ExtractConfig(project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values)
 
