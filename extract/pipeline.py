@@ -473,6 +473,12 @@ def _refresh_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint
             return old
     if checkpoint.mode != "refresh":
         return None
+    if config.full:
+        # --full decides the mode when a run starts; an unfinished refresh cannot become full.
+        raise ConfigError(
+            f"the unfinished extract in {work.path} is a refresh, --full does not apply to it: "
+            "continue it with --resume without --full, or use --fresh --full to extract everything"
+        )
     try:
         old = read_old_snapshot(Path(config.out_dir))
     except SnapshotError as exc:

@@ -502,3 +502,33 @@ def test_without_api_a_refresh_keeps_the_snapshots_api(gh: FakeGitHub, tmp_path:
     switched = runner.invoke(cli, [*args, "--api", other, "--json"], env=env)
     summary = json.loads(switched.stdout)
     assert summary["mode"] == "full" and f"api '{api}' -> '{other}'" in summary["mode_note"]
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_when_fetching(progress: Any) -> None:
+    if progress.phase == "pulls":
+        raise _Stop
+
+
+def test_resume_with_full_of_an_unfinished_refresh_is_refused(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    """t14 #5: --full cannot change an unfinished refresh's mode; it is refused, not ignored."""
+    from prseed.errors import ConfigError
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    with gh.mutate() as m:
+        m.add_prs(3)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest"), _stop_when_fetching)
+    assert work_dir(out).exists()
+    with pytest.raises(ConfigError, match="is a refresh, --full does not apply to it.*--fresh --full"):
+        run(config(gh, out, "rest", resume=True, full=True))
+    resumed = run(config(gh, out, "rest", resume=True))
+    assert resumed.mode == "refresh" and resumed.manifest["lineage"]["prs"]["added"] == 3
+    forced = run(config(gh, out, "rest", fresh=True, full=True))
+    assert forced.mode == "full" and "lineage" not in forced.manifest
