@@ -154,7 +154,11 @@ def test_selection_errors(registry):
     assert result.exit_code == 2 and "--shard '0/2' must be I/N" in result.output
     result = runner.invoke(cli, ["extract", "alpha", "nope"])
     assert result.exit_code == 2 and "unknown project 'nope'" in result.output
-    result = runner.invoke(cli, ["extract", "--tier", "first-class", "--dry-run", "--json"])
+    result = runner.invoke(
+        cli,
+        ["extract", "--tier", "first-class", "--dry-run", "--json"],
+        env={"GITHUB_TOKEN": "ghp_dry_run_only"},
+    )
     assert result.exit_code == 0 and [p["project"] for p in json.loads(result.stdout)] == ["alpha"]
 
 

@@ -429,7 +429,9 @@ def test_etags_of_another_state_of_the_snapshot_are_ignored_with_one_warning(
     ],
     ids=["truncated", "empty", "random", "folder"],
 )
-def test_a_damaged_etags_file_is_one_warning_line_of_the_cli(gh: FakeGitHub, tmp_path: Path, damage: Any) -> None:
+def test_a_damaged_etags_file_is_one_warning_line_of_the_cli(
+    gh: FakeGitHub, tmp_path: Path, damage: Any
+) -> None:
     """t14 #2: the store's warnings reach the user (stderr, --json), the refresh goes on."""
     from click.testing import CliRunner
 
@@ -532,3 +534,19 @@ def test_resume_with_full_of_an_unfinished_refresh_is_refused(
     assert resumed.mode == "refresh" and resumed.manifest["lineage"]["prs"]["added"] == 3
     forced = run(config(gh, out, "rest", fresh=True, full=True))
     assert forced.mode == "full" and "lineage" not in forced.manifest
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one", "many"])
+def test_dry_run_refuses_a_run_without_a_token_for_github(tmp_path: Path, many: bool) -> None:
+    """t14 #7: GITHUB_SEEDING_TOKENS="" (a missing secret) -> the dry run refuses as the run does."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    env = {"GITHUB_TOKEN": "", "GITHUB_SEEDING_TOKENS": ""}
+    target = ["--tier", "first-class", "--out", str(tmp_path)] if many else ["--repo", REPO]
+    runner = CliRunner()
+    for extra in (["--dry-run"], ["--dry-run", "--json"], []):
+        result = runner.invoke(cli, ["extract", *target, "--out", str(tmp_path / "x"), *extra], env=env)
+        assert result.exit_code == 2, (extra, result.output)
+        assert "no GitHub token: set GITHUB_TOKEN" in result.output, result.output

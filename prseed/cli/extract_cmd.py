@@ -15,7 +15,7 @@ import click
 from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
 from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
-from prseed.extract import ExtractConfig, ExtractResult, Progress, check_output, plan
+from prseed.extract import ExtractConfig, ExtractResult, Progress, check_run, plan
 from prseed.extract import run as run_extract
 from prseed.extract.plan import estimate_points, estimate_requests, mode_line, stored_api
 from prseed.registry import Project, get_project, project_for_repos
@@ -256,7 +256,7 @@ def extract(
         proj = _project(project, repos, values)
         config = project_config(proj, values, read_tokens())
         if dry_run:
-            check_output(config)  # report now what the run would refuse
+            check_run(config)  # report now what the run would refuse
             if as_json:
                 echo(json.dumps(plan_data(config), indent=2))
             else:
