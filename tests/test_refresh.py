@@ -324,7 +324,8 @@ def test_cli_dry_run_summary_and_info_tell_the_refresh(
     with gh.mutate() as m:
         m.add_prs(2)
     plan = runner.invoke(cli, [*args, "--dry-run", "--json"], env=env)
-    assert json.loads(plan.stdout)["mode"].startswith(f"refresh of {out}")
+    assert json.loads(plan.stdout)["mode"] == "refresh"
+    assert json.loads(plan.stdout)["mode_note"].startswith(f"refresh of {out}")
     done = runner.invoke(cli, args, env=env)
     assert done.exit_code == 0, done.output
     assert f"snapshot refreshed {out}" in done.output
@@ -550,3 +551,31 @@ def test_dry_run_refuses_a_run_without_a_token_for_github(tmp_path: Path, many: 
         result = runner.invoke(cli, ["extract", *target, "--out", str(tmp_path / "x"), *extra], env=env)
         assert result.exit_code == 2, (extra, result.output)
         assert "no GitHub token: set GITHUB_TOKEN" in result.output, result.output
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_dry_run_of_a_refresh_says_the_mode_and_a_refresh_estimate(
+    gh: FakeGitHub, tmp_path: Path, api: str
+) -> None:
+    """t14 #10: a mode field, the refresh's own estimate (what an unchanged refresh really costs)."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", api]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    first = json.loads(runner.invoke(cli, [*args, "--dry-run", "--json"], env=env).stdout)
+    assert first["mode"] == "full" and first["refresh_estimate"] is None
+    runner.invoke(cli, args, env=env)
+    plan = json.loads(runner.invoke(cli, [*args, "--dry-run", "--json"], env=env).stdout)
+    assert plan["mode"] == "refresh" and f"created since {SINCE.isoformat()}, extracted " in plan["mode_note"]
+    text = runner.invoke(cli, [*args, "--dry-run"], env=env).stdout
+    assert "refresh cost: ~" in text and "a full extraction's estimated" in text and ".. then" not in text
+    again = run(config(gh, out, api))
+    unchanged = plan["refresh_estimate"]["unchanged"]
+    assert unchanged["requests"] == again.requests
+    points = again.manifest["lineage"]["spent"]["points"]
+    assert unchanged["points"] == points

@@ -17,7 +17,7 @@ from prseed.cli.options import config_options, config_values
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, check_run, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_points, estimate_requests, mode_line, stored_api
+from prseed.extract.plan import estimate_points, estimate_requests, refresh_estimate, run_mode, stored_api
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -279,7 +279,14 @@ def extract(
 
 
 def plan_data(config: ExtractConfig) -> dict[str, Any]:
-    """The dry-run plan as JSON-ready data."""
+    """The dry-run plan as JSON-ready data.
+
+    ``mode`` is ``refresh`` or ``full`` (``mode_note`` the line saying so and why);
+    ``estimated_requests`` and ``estimated_graphql_points`` are a full extraction's (what the run
+    costs in ``full`` mode); ``refresh_estimate`` (``refresh`` mode, else null) is what a refresh
+    costs when nothing changed and per new or changed PR.
+    """
+    mode = run_mode(config)
     return {
         "project": config.project["key"],
         "repos": list(config.project["repos"]),
@@ -293,7 +300,9 @@ def plan_data(config: ExtractConfig) -> dict[str, Any]:
         "tokens": len(config.tokens),
         "estimated_requests": estimate_requests(config),
         "estimated_graphql_points": estimate_points(config) if config.api_used == "graphql" else 0,
-        "mode": mode_line(config).removeprefix("mode: "),
+        "mode": mode.mode,
+        "mode_note": mode.line,
+        "refresh_estimate": refresh_estimate(config, mode.old_prs) if mode.mode == "refresh" else None,
     }
 
 
