@@ -482,9 +482,12 @@ def _refresh_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint
     try:
         old = read_old_snapshot(Path(config.out_dir))
     except SnapshotError as exc:
+        # The error's own fix ("run prseed extract first") would send the user to this command.
+        gone = not (Path(config.out_dir) / "manifest.json").is_file()
+        why = "is gone" if gone else f"fails verification: {str(exc).split('; ')[0]}"
         raise ConfigError(
-            f"the snapshot an unfinished refresh started from is gone or damaged ({exc}); "
-            "use --fresh to start over"
+            f"the snapshot in {config.out_dir} that the unfinished refresh in {work.path} started from "
+            f"{why}; use --fresh to start over (a full extraction if no snapshot is left)"
         ) from exc
     if old.digest != checkpoint.refresh.get("digest"):
         raise ConfigError(

@@ -579,3 +579,36 @@ def test_dry_run_of_a_refresh_says_the_mode_and_a_refresh_estimate(
     assert unchanged["requests"] == again.requests
     points = again.manifest["lineage"]["spent"]["points"]
     assert unchanged["points"] == points
+
+
+def test_resume_after_the_snapshot_was_deleted_and_overlap_with_rest_are_said(
+    gh: FakeGitHub, tmp_path: Path
+) -> None:
+    """t14 #12: no advice to run the command being run; --overlap is not silently ignored."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    with gh.mutate() as m:
+        m.add_prs(2)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest"), _stop_when_fetching)
+    shutil.rmtree(out)
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    from prseed.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        run(config(gh, out, "rest", resume=True))
+    assert "started from is gone; use --fresh" in str(refused.value)
+    assert "run `prseed extract`" not in str(refused.value)
+    planned = runner.invoke(cli, [*args, "--overlap", "3", "--dry-run"], env=env)
+    assert "--overlap applies to a GraphQL refresh only" in planned.stderr
+    quiet = runner.invoke(cli, [*args, "--dry-run"], env=env)
+    assert "--overlap" not in quiet.stderr

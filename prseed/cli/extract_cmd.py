@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
-from prseed.cli.options import config_options, config_values
+from prseed.cli.options import config_options, config_values, given
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, check_run, plan
 from prseed.extract import run as run_extract
@@ -165,6 +165,9 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
             values["api"] = stored
             note(f"--api {stored}: the API of the snapshot in {values['out_dir']} (--api to change it)")
     values["api"] = values["api"] or ("graphql" if tokens else "rest")
+    if values["api"] == "rest" and given("overlap"):
+        # Not an error: with several projects some may refresh through GraphQL.
+        note(f"--overlap applies to a GraphQL refresh only: {proj.key} goes through REST, which ignores it")
     return ExtractConfig(project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values)
 
 
