@@ -6,7 +6,7 @@ reviewed without opening Parquet files by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -362,7 +362,7 @@ def _contributor_keys(folder: Path, manifest: dict[str, Any]) -> list[tuple[str,
     return [(str(repo), str(login)) for repo, login in result]
 
 
-def failed_projects(outcomes: list[Mapping[str, Any]]) -> dict[str, str]:
+def failed_projects(outcomes: Iterable[Any]) -> dict[str, str]:
     """The projects that failed in ``prseed extract --json`` outcome lists: key -> why (one line).
 
     Args:
