@@ -107,8 +107,8 @@ def check_run(config: ExtractConfig) -> None:
     """
     from prseed.extract.pipeline import check_config  # pyarrow: only when a run is planned
 
+    check_output(config)  # in the run's order: the folder, then the options
     check_config(config)
-    check_output(config)
 
 
 def check_output(config: ExtractConfig) -> None:
