@@ -25,6 +25,7 @@ __all__ = [
     "Progress",
     "ProgressSink",
     "check_output",
+    "check_run",
     "plan",
     "run",
 ]
@@ -93,6 +94,21 @@ def run(
         # A run that failed before fetching anything (401, 404, Ctrl-C at once) leaves no work
         # folder behind; one with data stays for --resume (a finished run removed its own).
         WorkDir(Path(config.out_dir)).discard_if_empty()
+
+
+def check_run(config: ExtractConfig) -> None:
+    """Refuse now what :func:`run` would refuse before its first request (``--dry-run`` uses it).
+
+    The options (a missing token for GitHub, a bad ``--api``, an empty window...) and the output
+    folder, so a plan is never shown for a run that cannot start.
+
+    Raises:
+        ConfigError: naming the option or folder and the fix.
+    """
+    from prseed.extract.pipeline import check_config  # pyarrow: only when a run is planned
+
+    check_output(config)  # in the run's order: the folder, then the options
+    check_config(config)
 
 
 def check_output(config: ExtractConfig) -> None:

@@ -135,7 +135,8 @@ class ExtractConfig:
         default=None,
         metadata=cli(
             "GitHub API for the PR data: graphql (about 0.1 rate-limit points per PR) or rest. "
-            "Default: graphql with a token, rest without (README, GraphQL and REST).",
+            "Default: the API of the snapshot being refreshed (a refresh keeps it); else graphql "
+            "with a token, rest without (README, GraphQL and REST).",
             choices=("graphql", "rest"),
         ),
     )
@@ -207,6 +208,8 @@ class ExtractResult:
         unicode_repairs: strings made valid Unicode before they were stored.
         mode: ``full`` (everything fetched) or ``refresh`` (an old snapshot brought up to date).
         mode_note: one line on why a run that could have been a refresh was a full one ("" if none).
+        warnings: one line per thing the run ignored and went on without, e.g. a damaged or
+            mismatched file of the snapshot's ETag store (``etags/``: a cache, refetched).
     """
 
     out_dir: Path
@@ -225,6 +228,7 @@ class ExtractResult:
     unicode_repairs: int = 0
     mode: str = "full"
     mode_note: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def requests_per_pr(self) -> float:

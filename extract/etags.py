@@ -21,6 +21,13 @@ edited file is one warning line and an empty (or smaller) store, never an error.
 a sha256 of its entries, so a file edited by hand or cut short is noticed and ignored rather
 than replaying stale payloads.
 
+Each file also names the snapshot it was written with: the content digest of its tables
+(:func:`prseed.contracts.dataset_digest`, which leaves out timestamps and statistics). A payload
+describes GitHub's answer *as that snapshot holds it* (a 304 on the contributors list keeps the
+old contributors rows), so a store beside other tables (Parquet and manifest restored from git,
+an ``etags/`` folder copied from another state of the snapshot) would make a refresh keep stale
+rows: :meth:`EtagStore.load` given the snapshot's digest ignores such a file with one warning.
+
 URLs are stored by :func:`url_key`: path and sorted query, without scheme and host. The origin is
 left out so the loopback fake's port, or a GHES host reached under another name, does not matter;
 the path keeps a GHES ``/api/v3`` prefix, and a refresh against another API URL is a full
@@ -42,7 +49,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from prseed.contracts import ETAGS_DIR, write_bytes_atomic
 
 FORMAT = "prseed-etags"
-VERSION = 1
+#: 2: a file names the snapshot (tables' digest) it was written with; version 1 files are ignored.
+VERSION = 2
 #: A fingerprint: 16 lower-case hex digits (64 bits of sha256: unique within any token pool).
 FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
 _SALT = b"prseed-etag-v1\0"
@@ -211,16 +219,19 @@ class EtagStore:
     # -- files -------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, folder: Path) -> EtagStore:
+    def load(cls, folder: Path, snapshot: str | None = None) -> EtagStore:
         """Read the store of a snapshot: ``<folder>/etags/*.json``.
 
         Never raises for what is on disk: it is a cache. A missing folder is an empty store; a
         file that cannot be read, is not this format and version, is named unlike its
-        fingerprint or fails its sha256 is left out with one line in :attr:`warnings`. Loaded
-        entries count as unused until looked up.
+        fingerprint, fails its sha256 or was written with another snapshot than ``snapshot``
+        is left out with one line in :attr:`warnings`. Loaded entries count as unused until
+        looked up.
 
         Args:
             folder: the snapshot folder (the one holding ``manifest.json``).
+            snapshot: the digest the files must name (``dataset_digest`` of the snapshot's
+                manifest); None accepts any (a run's own work folder).
 
         Returns:
             The store.
@@ -236,14 +247,14 @@ class EtagStore:
             return store
         for path in paths:
             try:
-                fingerprint, entries = _read_file(path)
+                fingerprint, entries = _read_file(path, snapshot)
             except _Unusable as exc:
                 store.warnings.append(f"{path}: {exc}; ignored (a cache: its answers are fetched again)")
                 continue
             store._entries[fingerprint] = entries
         return store
 
-    def write(self, folder: Path) -> list[Path]:
+    def write(self, folder: Path, snapshot: str = "") -> list[Path]:
         """Write the used entries into ``<folder>/etags/``: one file per fingerprint, atomically.
 
         Same entries give the same bytes. Files of fingerprints without used entries (and any
@@ -251,6 +262,8 @@ class EtagStore:
 
         Args:
             folder: the snapshot folder (a staging folder before it is swapped in).
+            snapshot: the digest of the snapshot written beside (``dataset_digest`` of its
+                manifest), which :meth:`load` checks; "" for a run's work folder.
 
         Returns:
             The files written, sorted.
@@ -265,7 +278,7 @@ class EtagStore:
         written = []
         for fp in sorted(chosen):
             path = where / f"{fp}.json"
-            write_bytes_atomic(path, dumps_file(fp, chosen[fp]))
+            write_bytes_atomic(path, dumps_file(fp, chosen[fp], snapshot))
             written.append(path)
         if where.is_dir():
             for path in where.iterdir():
@@ -281,8 +294,9 @@ class _Unusable(Exception):
     """A store file that is left out (the message says why)."""
 
 
-def _entries_digest(lines: Iterable[str]) -> str:
-    return hashlib.sha256("".join(f"{line}\n" for line in lines).encode("ascii")).hexdigest()
+def _entries_digest(lines: Iterable[str], snapshot: str) -> str:
+    text = f"snapshot:{snapshot}\n" + "".join(f"{line}\n" for line in lines)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _entry_line(key: str, etag: str, payload_json: str) -> str:
@@ -290,22 +304,23 @@ def _entry_line(key: str, etag: str, payload_json: str) -> str:
     return f'{_canonical(key)}:{{"etag":{_canonical(etag)},"payload":{payload_json}}}'
 
 
-def dumps_file(fingerprint: str, entries: dict[str, tuple[str, str]]) -> bytes:
+def dumps_file(fingerprint: str, entries: dict[str, tuple[str, str]], snapshot: str = "") -> bytes:
     """The bytes of one store file: a JSON object, one entry per line, keys sorted.
 
     Args:
         fingerprint: the token fingerprint the entries belong to.
         entries: ``{url key: (etag, canonical payload JSON)}``.
+        snapshot: the digest of the snapshot the entries were written with ("" for none).
     """
     lines = [_entry_line(key, *entries[key]) for key in sorted(entries)]
     head = (
         f'{{"format":"{FORMAT}","version":{VERSION},"fingerprint":"{fingerprint}",'
-        f'"sha256":"{_entries_digest(lines)}","entries":{{'
+        f'"snapshot":{_canonical(snapshot)},"sha256":"{_entries_digest(lines, snapshot)}","entries":{{'
     )
     return (head + "\n" + ",\n".join(lines) + "\n}}\n").encode("ascii")
 
 
-def _read_file(path: Path) -> tuple[str, dict[str, tuple[str, str]]]:
+def _read_file(path: Path, snapshot: str | None = None) -> tuple[str, dict[str, tuple[str, str]]]:
     """Read and check one store file; raises :class:`_Unusable` saying what is wrong."""
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
@@ -338,7 +353,15 @@ def _read_file(path: Path) -> tuple[str, dict[str, tuple[str, str]]]:
         except ValueError as exc:  # NaN or infinity: json.loads reads them, we never write them
             raise _Unusable(f"entry {key!r} has a payload that is not JSON") from exc
         entries[key] = (entry["etag"], payload)
+    written_with = data.get("snapshot")
+    if not isinstance(written_with, str):
+        raise _Unusable("it names no snapshot")
     lines = [_entry_line(key, *entries[key]) for key in sorted(entries)]
-    if data.get("sha256") != _entries_digest(lines):
+    if data.get("sha256") != _entries_digest(lines, written_with):
         raise _Unusable("its entries fail their sha256 (edited by hand or cut short)")
+    if snapshot is not None and written_with != snapshot:
+        raise _Unusable(
+            "it was written with other tables than the snapshot's (restored or copied from another "
+            "state of it)"
+        )
     return fingerprint, entries

@@ -40,6 +40,7 @@ from prseed.extract.refresh import (
     PrState,
     Window,
     estimate_saved,
+    full_cost,
     incompatibility,
     plan_refresh,
     select_updated_set,
@@ -62,6 +63,7 @@ from prseed import __version__
 from prseed.contracts import (
     ALL_SNAPSHOT_TABLES,
     SNAPSHOT_TABLES,
+    dataset_digest,
     dumps_manifest,
     replace_dir_atomically,
     snapshot_version,
@@ -395,7 +397,8 @@ def extract(
         old = _refresh_source(config, work, checkpoint)
         # The side store of ETags: the old snapshot's for a refresh (a full run only records), plus
         # what an interrupted run of this one recorded already.
-        store = EtagStore.load(out_dir) if old is not None else EtagStore()
+        # Only files written with the old snapshot's tables count: a payload describes them.
+        store = EtagStore.load(out_dir, dataset_digest(old.manifest)) if old is not None else EtagStore()
         store.merge(EtagStore.load(work.path))
         with ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="prseed-extract") as pool:
             try:
@@ -426,6 +429,7 @@ def extract(
         unicode_repairs=int(manifest["unicode_repairs"]),
         mode=checkpoint.mode,
         mode_note=str(checkpoint.refresh.get("note", "")),
+        warnings=list(store.warnings),
     )
 
 
@@ -469,12 +473,21 @@ def _refresh_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint
             return old
     if checkpoint.mode != "refresh":
         return None
+    if config.full:
+        # --full decides the mode when a run starts; an unfinished refresh cannot become full.
+        raise ConfigError(
+            f"the unfinished extract in {work.path} is a refresh, --full does not apply to it: "
+            "continue it with --resume without --full, or use --fresh --full to extract everything"
+        )
     try:
         old = read_old_snapshot(Path(config.out_dir))
     except SnapshotError as exc:
+        # The error's own fix ("run prseed extract first") would send the user to this command.
+        gone = not (Path(config.out_dir) / "manifest.json").is_file()
+        why = "is gone" if gone else f"fails verification: {str(exc).split('; ')[0]}"
         raise ConfigError(
-            f"the snapshot an unfinished refresh started from is gone or damaged ({exc}); "
-            "use --fresh to start over"
+            f"the snapshot in {config.out_dir} that the unfinished refresh in {work.path} started from "
+            f"{why}; use --fresh to start over (a full extraction if no snapshot is left)"
         ) from exc
     if old.digest != checkpoint.refresh.get("digest"):
         raise ConfigError(
@@ -755,6 +768,8 @@ def _lineage(
             - int(requests["by_kind"].get("rate-limit", 0))
         )
     prs = int(manifest["tables"]["pull_requests"]["rows"])
+    cost = full_cost(before)
+    saved = estimate_saved(cost, prs, int(requests["total"]), points)
     return {
         "mode": "refresh",
         "previous": {
@@ -771,7 +786,8 @@ def _lineage(
         "prs": checkpoint.refresh["prs"],
         "contributors_kept": sorted(checkpoint.refresh.get("contributors_kept", [])),
         "spent": {"requests": int(requests["total"]), "points": points},
-        "saved_estimate": estimate_saved(before, prs, int(requests["total"]), points),
+        **({"full_cost": cost} if cost is not None else {}),
+        **({"saved_estimate": saved} if saved is not None else {}),
     }
 
 
@@ -825,7 +841,7 @@ def _run(
         manifest["lineage"] = _lineage(config, checkpoint, old, manifest)
     validate(manifest, "snapshot/manifest.schema.json", str(staging / "manifest.json"))
     write_bytes_atomic(staging / "manifest.json", dumps_manifest(manifest))
-    store.write(staging)
+    store.write(staging, dataset_digest(manifest))
     return manifest
 
 

@@ -301,17 +301,24 @@ def stop_time(high_water: datetime, started_at: datetime | None, overlap_days: f
     return mark - timedelta(days=overlap_days)
 
 
-def estimate_saved(
-    old: Mapping[str, Any], new_prs: int, spent_requests: int, spent_points: int
-) -> dict[str, int]:
-    """The manifest's ``lineage.saved_estimate``: what a full extraction would have cost more.
+def full_cost(old: Mapping[str, Any]) -> dict[str, int] | None:
+    """The cost of the last full extraction in an old snapshot's history (``lineage.full_cost``).
 
-    A full extraction of the new set is estimated at the old snapshot's own cost per PR (its
-    manifest's requests, and GraphQL points or REST primary points) times the new PR count.
+    A snapshot written by a full extraction is its own: its manifest's PR count, requests, and
+    GraphQL points or REST primary points (requests minus 304s and rate-limit checks). A
+    refreshed snapshot carries its previous one's ``lineage.full_cost`` forward: its own cost
+    is the refresh's, which says nothing of what a full extraction costs.
+
+    Returns:
+        ``{"prs", "requests", "points"}``, or None for a snapshot refreshed by a prseed that did
+        not carry the cost forward (unknown).
     """
-    old_prs = int(old["tables"]["pull_requests"]["rows"]) or 1
+    lineage = old.get("lineage")
+    if lineage:
+        found = lineage.get("full_cost")
+        return {k: int(found[k]) for k in ("prs", "requests", "points")} if found else None
     requests = old["requests"]
-    old_points = (
+    points = (
         int((old.get("graphql") or {}).get("points", 0))
         if old.get("api") == "graphql"
         else (
@@ -320,6 +327,28 @@ def estimate_saved(
             - int(requests["by_kind"].get("rate-limit", 0))
         )
     )
-    full_requests = round(int(requests["total"]) * new_prs / old_prs)
-    full_points = round(old_points * new_prs / old_prs)
+    return {
+        "prs": int(old["tables"]["pull_requests"]["rows"]),
+        "requests": int(requests["total"]),
+        "points": points,
+    }
+
+
+def estimate_saved(
+    cost: Mapping[str, int] | None, new_prs: int, spent_requests: int, spent_points: int
+) -> dict[str, int] | None:
+    """The manifest's ``lineage.saved_estimate``: what a full extraction would have cost more.
+
+    A full extraction of the new set is estimated at the last full extraction's cost per PR
+    (:func:`full_cost`) times the new PR count, minus what the refresh spent (at least 0). The
+    points saved may exceed the requests saved: a refresh's 304s are requests, not points.
+
+    Returns:
+        ``{"requests", "points"}``, or None when the full extraction's cost is unknown.
+    """
+    if cost is None:
+        return None
+    prs = cost["prs"] or 1
+    full_requests = round(cost["requests"] * new_prs / prs)
+    full_points = round(cost["points"] * new_prs / prs)
     return {"requests": max(0, full_requests - spent_requests), "points": max(0, full_points - spent_points)}

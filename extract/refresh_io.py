@@ -19,8 +19,9 @@ import pyarrow.parquet as pq
 from prseed.extract.refresh import Key, PrState, RefreshPlan, Window
 from prseed.extract.workdir import WorkDir
 
-from prseed.contracts import atomic_path, verify_dataset, write_parquet
+from prseed.contracts import atomic_path, write_parquet
 from prseed.errors import SnapshotError
+from prseed.snapshots import verify_snapshot
 
 _INDEX_COLUMNS = ["repo", "number", "created_at", "updated_at", "head_sha", "state"]
 
@@ -58,12 +59,16 @@ def manifest_digest(folder: Path) -> str:
 
 
 def read_old_snapshot(folder: Path) -> OldSnapshot:
-    """Verify a snapshot (checksums, schemas) and index its PRs.
+    """Verify a snapshot as ``prseed snapshot verify`` does and index its PRs.
+
+    The whole check (checksums, schemas, key order and uniqueness, typed columns against ``raw``:
+    :func:`prseed.snapshots.verify_snapshot`), not only the checksums: a refresh copies the kept
+    rows forward, so a row that verify rejects would make the refreshed snapshot fail it too.
 
     Raises:
         SnapshotError: no snapshot there, or it fails verification.
     """
-    manifest = verify_dataset(folder, "snapshot")
+    manifest = verify_snapshot(folder)
     digest = manifest_digest(folder)
     table = pq.read_table(folder / manifest["tables"]["pull_requests"]["file"], columns=_INDEX_COLUMNS)
     index: dict[Key, PrState] = {}

@@ -6,7 +6,7 @@ reviewed without opening Parquet files by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +101,7 @@ def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:
     prs = lineage["prs"]
     by = prs["removed_by"]
     spent = lineage["spent"]
-    saved = lineage["saved_estimate"]
+    saved = lineage.get("saved_estimate")
     listing = ", ".join(f"{repo}: {how}" for repo, how in lineage.get("listing", {}).items())
     kept = lineage.get("contributors_kept") or []
     return [
@@ -110,8 +110,13 @@ def lineage_lines(manifest: Mapping[str, Any]) -> list[str]:
         f"kept {prs['kept']}, refetched {prs['refetched']}, added {prs['added']}, removed "
         f"{prs['removed']} (deleted {by['deleted']}, aged out {by['aged_out']}, "
         f"state/max-prs {by['state_or_max_prs']})",
-        f"  cost       {spent['requests']:,} requests, {spent['points']:,} points; saved about "
-        f"{saved['requests']:,} requests and {saved['points']:,} points against a full extraction",
+        f"  cost       {spent['requests']:,} requests, {spent['points']:,} points; "
+        + (
+            f"saved about {saved['requests']:,} requests and {saved['points']:,} points against a full "
+            "extraction (at the last full extraction's cost per PR)"
+            if saved
+            else "saving unknown (the snapshot's last full extraction cost was not recorded)"
+        ),
         f"  listing    {listing}; contributors kept: {', '.join(kept) or 'none'}",
     ]
 
@@ -330,8 +335,10 @@ def snapshot_changes(old_root: Path, new_root: Path) -> list[FolderChange]:
         else:
             manifest = verify_dataset(folder, "snapshot")
             prs = sorted((r["repo"], int(r["number"])) for r in _pull_keys(folder, manifest))
+            people = sorted(_contributor_keys(folder, manifest))
             rows = {name: (0, entry["rows"]) for name, entry in manifest["tables"].items()}
-            changes.append(FolderChange(folder.name, SnapshotDiff(added=prs, rows=rows), True, (0, len(prs))))
+            diff = SnapshotDiff(added=prs, contributors_added=people, rows=rows)
+            changes.append(FolderChange(folder.name, diff, True, (0, len(prs))))
     return changes
 
 
@@ -345,23 +352,65 @@ def _pull_keys(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"repo": repo, "number": number} for repo, number in result]
 
 
-def changes_markdown(changes: list[FolderChange], title: str = "Snapshot refresh") -> str:
+def _contributor_keys(folder: Path, manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    path = str(folder / manifest["tables"]["contributors"]["file"])
+    con = duckdb.connect()
+    try:
+        result = con.execute("SELECT repo, login FROM read_parquet(?)", [path]).fetchall()
+    finally:
+        con.close()
+    return [(str(repo), str(login)) for repo, login in result]
+
+
+def failed_projects(outcomes: Iterable[Any]) -> dict[str, str]:
+    """The projects that failed in ``prseed extract --json`` outcome lists: key -> why (one line).
+
+    Args:
+        outcomes: the ``--json`` output of a multi-project extract (``project``, ``status``,
+            ``exit_code``, ``error``), one or more shards' lists concatenated.
+    """
+    failed = {}
+    for outcome in outcomes:
+        if isinstance(outcome, Mapping) and outcome.get("status") in ("failed", "not run"):
+            why = str(outcome.get("error") or outcome.get("status"))
+            failed[str(outcome["project"])] = f"exit {outcome.get('exit_code')}: {why}"
+    return failed
+
+
+def changes_markdown(
+    changes: list[FolderChange],
+    title: str = "Snapshot refresh",
+    failed: Mapping[str, str] | None = None,
+) -> str:
     """A Markdown summary of snapshot changes (the refresh workflow's pull-request body).
 
-    A table with one row per changed or new snapshot (PRs before and after, added, changed,
-    removed, contributors), the unchanged ones in one line, then per project the PRs that
-    changed (at most :data:`CHANGES_LISTED` each, in a collapsed section, while the text stays
-    under :data:`CHANGES_MAX_CHARS`).
+    The projects whose extract failed first (their folders keep the committed snapshot, so a
+    diff would call them unchanged), then a table with one row per changed or new snapshot (PRs
+    before and after, added, changed, removed, contributors), the unchanged ones in one line,
+    then per project the PRs that changed (at most :data:`CHANGES_LISTED` each, in a collapsed
+    section, while the text stays under :data:`CHANGES_MAX_CHARS`).
+
+    Args:
+        changes: :func:`snapshot_changes`.
+        title: the heading.
+        failed: project key -> why its extract failed (:func:`failed_projects`).
     """
+    failed = dict(failed or {})
+    changes = [c for c in changes if c.key not in failed]
     changed = [c for c in changes if c.new or not c.diff.empty]
     same = [c.key for c in changes if not c.new and c.diff.empty]
     lines = [f"## {title}", ""]
-    if not changes:
+    if not changes and not failed:
         return "\n".join([*lines, "No snapshot was refreshed.", ""])
     lines.append(
-        f"{len(changes)} snapshots refreshed: {sum(c.new for c in changes)} new, "
-        f"{sum(not c.new for c in changed)} changed, {len(same)} unchanged."
+        f"{len(changes) + len(failed)} projects: {sum(c.new for c in changes)} new, "
+        f"{sum(not c.new for c in changed)} changed, {len(same)} unchanged"
+        + (f", {len(failed)} failed." if failed else ".")
     )
+    if failed:
+        kept = "their committed snapshots stay as they are; the workflow log says more"
+        lines += ["", f"**Failed** ({kept}):", ""]
+        lines += [f"- {key}: {failed[key]}" for key in sorted(failed)]
     if changed:
         lines += [
             "",

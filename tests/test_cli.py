@@ -186,7 +186,8 @@ def test_dry_runs_write_nothing_anywhere(work: Path, schema_url: str) -> None:
         ("load", "demo", "--seed", "7", "--dry-run", "--database-url", pg_url),
         ("load", "--as-of", "2026-01-05", "--dry-run", "--database-url", pg_url),
         ("transform", "demo", "--seed", "9", "--dry-run"),
-        ("extract", "demo", "--dry-run"),
+        # a loopback API needs no token (without one, a dry run for GitHub is refused as the run is)
+        ("extract", "demo", "--dry-run", "--api-url", "http://127.0.0.1:9"),
     ):
         proc = run(*args, cwd=work)
         assert proc.returncode == 0, (args, proc.stderr)
@@ -383,7 +384,9 @@ def test_adhoc_repo_never_lands_in_a_registry_project(gh_repo, work: Path) -> No
     assert manifest["project"]["team_slug"] == "octo-org--demo-demo"
     # No lock or work folder is left behind.
     assert sorted(p.name for p in (work / "snapshots").iterdir()) == ["demo", "octo-org--demo"]
-    plan = run("extract", "--repo", "antiwork/gumroad", "--dry-run", "--json", cwd=work)
+    plan = run(
+        "extract", "--repo", "antiwork/gumroad", "--dry-run", "--json", cwd=work, env={"GITHUB_TOKEN": TOKEN}
+    )
     assert "registry project 'gumroad'" in plan.stderr
     assert (
         json.loads(plan.stdout)["max_prs"] == 1000

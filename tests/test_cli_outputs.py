@@ -20,7 +20,8 @@ __all__ = ["work"]  # the fixture, shared with test_cli
 
 
 def _plan(*args: str, cwd: Path) -> dict[str, object]:
-    proc = run("extract", *args, "--dry-run", "--json", cwd=cwd)
+    # a token: a dry run for GitHub without one is refused, as the run is
+    proc = run("extract", *args, "--dry-run", "--json", cwd=cwd, env={"GITHUB_TOKEN": TOKEN})
     assert proc.returncode == 0, proc.stderr
     plan: dict[str, object] = json.loads(proc.stdout)
     return plan
@@ -75,7 +76,15 @@ def test_an_extract_never_replaces_another_projects_snapshot(hello_repos, tmp_pa
             )
             one_line_error(proc, 2, f"snapshot folder {out} holds project", "choose another folder (--out)")
             dry = run(
-                "extract", "--repo", "octo-org/hello-world", "--out", out, "--dry-run", "-q", cwd=tmp_path
+                "extract",
+                "--repo",
+                "octo-org/hello-world",
+                "--out",
+                out,
+                "--dry-run",
+                "-q",
+                cwd=tmp_path,
+                env=env,
             )
             one_line_error(dry, 2, "holds project")
         assert tree(tmp_path / "snapshots") == before

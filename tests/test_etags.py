@@ -281,7 +281,8 @@ def _good_store(folder: Path) -> Path:
         (lambda p: p.write_bytes(p.read_bytes()[:-20]), "not valid JSON"),
         (lambda p: p.write_bytes(b"\xff\xfe garbage"), "not valid JSON"),
         (lambda p: p.write_bytes(p.read_bytes().replace(b'"x"', b'"y"')), "sha256"),
-        (lambda p: p.write_bytes(p.read_bytes().replace(b'"version":1', b'"version":9')), "version 9"),
+        (lambda p: p.write_bytes(p.read_bytes().replace(b'"version":2', b'"version":9')), "version 9"),
+        (lambda p: p.write_bytes(p.read_bytes().replace(b'"snapshot":""', b'"snapshot":"ab"')), "sha256"),
         (lambda p: p.write_text('{"format": "something else"}'), "not a prseed-etags file"),
         (lambda p: p.write_text("[]"), "not a prseed-etags file"),
         (lambda p: p.rename(p.with_name("0123456789abcdef.json")), "does not match its name"),
@@ -299,6 +300,18 @@ def test_a_damaged_file_is_one_warning_and_an_empty_store(tmp_path, damage, reas
         store.fingerprints() == []
         and store.lookup("/repos/o/r/pulls?page=1", token_fingerprint(TOKEN_A)) is None
     )
+
+
+def test_a_file_written_with_other_tables_is_one_warning_and_ignored(tmp_path):
+    """t14 #4: the store names the snapshot (tables' digest) it describes; another is ignored."""
+    store = EtagStore()
+    store.record("/repos/o/r/contributors", token_fingerprint(TOKEN_A), 'W/"c"', {"pages": 1})
+    store.write(tmp_path, "a" * 64)
+    assert EtagStore.load(tmp_path, "a" * 64).fingerprints() == [token_fingerprint(TOKEN_A)]
+    assert EtagStore.load(tmp_path).fingerprints() == [token_fingerprint(TOKEN_A)]  # the work folder's
+    other = EtagStore.load(tmp_path, "b" * 64)
+    assert other.fingerprints() == [] and len(other.warnings) == 1
+    assert "other tables than the snapshot's" in other.warnings[0] and "\n" not in other.warnings[0]
 
 
 def test_missing_or_odd_folders_are_an_empty_store(tmp_path):

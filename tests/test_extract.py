@@ -308,6 +308,8 @@ def test_cli_errors(tmp_path, monkeypatch):
     result = runner.invoke(cli, ["extract", "--repo", REPO, "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "GITHUB_TOKEN" in result.output
     result = runner.invoke(cli, ["extract", "polar", "--dry-run"])
+    assert result.exit_code == 2 and "GITHUB_TOKEN" in result.output  # refused as the run is
+    result = runner.invoke(cli, ["extract", "polar", "--dry-run"], env={"GITHUB_TOKEN": "ghp_dry_run_only"})
     assert result.exit_code == 0 and "polarsource/polar" in result.output
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from prseed.extract.workdir import work_dir
@@ -154,7 +155,11 @@ def test_selection_errors(registry):
     assert result.exit_code == 2 and "--shard '0/2' must be I/N" in result.output
     result = runner.invoke(cli, ["extract", "alpha", "nope"])
     assert result.exit_code == 2 and "unknown project 'nope'" in result.output
-    result = runner.invoke(cli, ["extract", "--tier", "first-class", "--dry-run", "--json"])
+    result = runner.invoke(
+        cli,
+        ["extract", "--tier", "first-class", "--dry-run", "--json"],
+        env={"GITHUB_TOKEN": "ghp_dry_run_only"},
+    )
     assert result.exit_code == 0 and [p["project"] for p in json.loads(result.stdout)] == ["alpha"]
 
 
@@ -277,7 +282,7 @@ def test_pr_body_for_a_known_refresh(registry, tmp_path, monkeypatch):
     expected = (
         "## Snapshot refresh\n"
         "\n"
-        "2 snapshots refreshed: 0 new, 1 changed, 1 unchanged.\n"
+        "2 projects: 0 new, 1 changed, 1 unchanged.\n"
         "\n"
         "| project | PRs | added | changed | removed | contributors |\n"
         "|---|---:|---:|---:|---:|---:|\n"
@@ -297,10 +302,35 @@ def test_pr_body_for_a_known_refresh(registry, tmp_path, monkeypatch):
     )
     assert body.output == expected
     # A project with no snapshot before is new; a root without snapshots says so.
+    # Its contributors are all new too (t14 #12: not "+0 / -0").
     new_only = changes_markdown(snapshot_changes(tmp_path / "nothing", tmp_path / "snaps"))
-    assert "| alpha (new) | 0 → 10 | 10 | 0 | 0 | +0 / -0 |" in new_only
-    assert "2 snapshots refreshed: 2 new, 0 changed, 0 unchanged." in new_only
+    people = pq.read_metadata(tmp_path / "snaps" / "alpha" / "contributors.parquet").num_rows
+    assert people > 0 and f"| alpha (new) | 0 → 10 | 10 | 0 | 0 | +{people} / -0 |" in new_only
+    assert "2 projects: 2 new, 0 changed, 0 unchanged." in new_only
     assert "No snapshot was refreshed." in changes_markdown([])
+    # A project whose refresh failed keeps its committed folder (no diff): listed as failed (t14 #8).
+    outcomes = tmp_path / "outcomes.json"
+    outcomes.write_text(
+        json.dumps(
+            [
+                {"project": "alpha", "status": "extracted", "exit_code": 0, "error": None},
+                {
+                    "project": "beta",
+                    "status": "failed",
+                    "exit_code": 4,
+                    "error": "octo-org/beta: 404 Not Found",
+                },
+            ]
+        )
+    )
+    body = CliRunner().invoke(cli, ["snapshot", "changes", "old", "snaps", "--outcomes", str(outcomes)])
+    assert body.exit_code == 0, body.output
+    assert "2 projects: 0 new, 1 changed, 0 unchanged, 1 failed.\n" in body.output
+    assert "- beta: exit 4: octo-org/beta: 404 Not Found\n" in body.output
+    assert "Unchanged" not in body.output and "**Failed**" in body.output
+    outcomes.write_text("")
+    bad = CliRunner().invoke(cli, ["snapshot", "changes", "old", "snaps", "--outcomes", str(outcomes)])
+    assert bad.exit_code == 2 and "--outcomes" in bad.output
 
 
 def test_a_secondary_block_carries_over_to_the_next_run(tmp_path):

@@ -324,7 +324,8 @@ def test_cli_dry_run_summary_and_info_tell_the_refresh(
     with gh.mutate() as m:
         m.add_prs(2)
     plan = runner.invoke(cli, [*args, "--dry-run", "--json"], env=env)
-    assert json.loads(plan.stdout)["mode"].startswith(f"refresh of {out}")
+    assert json.loads(plan.stdout)["mode"] == "refresh"
+    assert json.loads(plan.stdout)["mode_note"].startswith(f"refresh of {out}")
     done = runner.invoke(cli, args, env=env)
     assert done.exit_code == 0, done.output
     assert f"snapshot refreshed {out}" in done.output
@@ -357,3 +358,257 @@ def test_a_check_run_that_leaves_updated_at_alone_waits_for_the_pr_or_full(
     assert refreshed.manifest["lineage"]["prs"]["refetched"] == 0 and runs(out) == before
     run(config(gh, out, "rest", full=True))
     assert runs(out) == before + 1
+
+
+def _edit_typed_column(out: Path, table: str, column: str, value: Any) -> None:
+    """Change one row's typed column (its raw unchanged) and fix the file's sha256 in the manifest."""
+    from prseed.contracts import dumps_manifest, write_parquet
+
+    path = out / f"{table}.parquet"
+    rows = pq.read_table(path).to_pylist()
+    rows[0][column] = value
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["tables"][table] = write_parquet(
+        __import__("pyarrow").Table.from_pylist(rows, schema=pq.read_schema(path)), path, "snapshot", table
+    )
+    (out / "manifest.json").write_bytes(dumps_manifest(manifest))
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_a_snapshot_that_verify_rejects_is_extracted_in_full_not_refreshed(
+    gh: FakeGitHub, tmp_path: Path, api: str
+) -> None:
+    """t14 #3: checksums fine, a typed column disagrees with raw -> full, with the reason."""
+    from prseed.snapshots import verify_snapshot
+
+    out = tmp_path / "snap"
+    run(config(gh, out, api))
+    _edit_typed_column(out, "pull_requests", "title", "edited by hand")
+    with pytest.raises(Exception, match="disagrees with their raw API object"):
+        verify_snapshot(out)
+    again = run(config(gh, out, api))
+    assert again.mode == "full", again.mode_note
+    assert "cannot be refreshed" in again.mode_note and "title" in again.mode_note
+    verify_snapshot(out)
+    run(config(gh, tmp_path / "full", api))
+    assert_same_tables(out, tmp_path / "full")
+
+
+def test_etags_of_another_state_of_the_snapshot_are_ignored_with_one_warning(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    """t14 #4: Parquet + manifest of state A beside etags/ of state B (restored from git)."""
+    import shutil
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    shutil.copytree(out, tmp_path / "before")
+    with gh.mutate() as m:
+        m.add_prs(6)
+    run(config(gh, out, "rest"))
+    contributors = "contributors.parquet"
+    assert (out / contributors).read_bytes() != (tmp_path / "before" / contributors).read_bytes()
+    mix = tmp_path / "mix"
+    shutil.copytree(tmp_path / "before", mix)
+    shutil.rmtree(mix / "etags")
+    shutil.copytree(out / "etags", mix / "etags")
+    mixed = run(config(gh, mix, "rest"))
+    run(config(gh, tmp_path / "full", "rest"))
+    assert_same_tables(mix, tmp_path / "full")
+    assert mixed.mode == "refresh"
+    assert mixed.manifest["lineage"]["contributors_kept"] == []
+    assert len(mixed.warnings) == 1 and "other tables than the snapshot's" in mixed.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(os.urandom(64)),
+        lambda p: (p.unlink(), p.mkdir()),
+    ],
+    ids=["truncated", "empty", "random", "folder"],
+)
+def test_a_damaged_etags_file_is_one_warning_line_of_the_cli(
+    gh: FakeGitHub, tmp_path: Path, damage: Any
+) -> None:
+    """t14 #2: the store's warnings reach the user (stderr, --json), the refresh goes on."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    assert runner.invoke(cli, args, env=env).exit_code == 0
+    (path,) = (out / "etags").iterdir()
+    damage(path)
+    done = runner.invoke(cli, args, env=env)
+    assert done.exit_code == 0, done.output
+    warned = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warned) == 1 and str(path) in warned[0] and "ignored" in warned[0], done.stderr
+    assert "snapshot refreshed" in done.stdout
+    damage(next((out / "etags").iterdir()))
+    data = json.loads(runner.invoke(cli, [*args, "--json"], env=env).stdout)
+    assert len(data["warnings"]) == 1 and data["mode"] == "refresh"
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_saved_estimate_uses_the_last_full_extractions_cost_after_refreshes(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path, api: str
+) -> None:
+    """t14 #1: extract, refresh twice unchanged, change, refresh: saved against the FULL cost per PR."""
+    out = tmp_path / "snap"
+    first = run(config(gh, out, api))
+    points = first.manifest["graphql"]["points"] if api == "graphql" else first.requests - 1
+    cost = {"prs": first.prs, "requests": first.requests, "points": points}
+    for _ in range(2):
+        assert run(config(gh, out, api)).manifest["lineage"]["full_cost"] == cost
+    with gh.mutate() as m:
+        for n in sorted(repo.pull_details)[-5:]:
+            m.add_issue_comment(n, "ping")
+    last = run(config(gh, out, api)).manifest["lineage"]
+    assert last["full_cost"] == cost and last["prs"]["refetched"] == 5
+    spent = last["spent"]
+    assert last["saved_estimate"] == {
+        "requests": round(cost["requests"] * first.prs / cost["prs"]) - spent["requests"],
+        "points": round(cost["points"] * first.prs / cost["prs"]) - spent["points"],
+    }
+    assert last["saved_estimate"]["requests"] > first.requests // 2
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_without_api_a_refresh_keeps_the_snapshots_api(gh: FakeGitHub, tmp_path: Path, api: str) -> None:
+    """t14 #6: the default --api (graphql with a token) must not turn a refresh into a full run."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    assert runner.invoke(cli, [*args, "--api", api], env=env).exit_code == 0
+    planned = runner.invoke(cli, [*args, "--dry-run", "--json"], env=env)
+    assert planned.exit_code == 0, planned.output
+    data = json.loads(planned.stdout)
+    assert data["api"] == api and data["mode"].startswith("refresh"), data
+    assert f"--api {api}: the API of the snapshot in {out}" in planned.stderr
+    done = runner.invoke(cli, [*args, "--json"], env=env)
+    assert json.loads(done.stdout)["mode"] == "refresh", done.output
+    # an explicit other --api is a full extraction that says why
+    other = "graphql" if api == "rest" else "rest"
+    switched = runner.invoke(cli, [*args, "--api", other, "--json"], env=env)
+    summary = json.loads(switched.stdout)
+    assert summary["mode"] == "full" and f"api '{api}' -> '{other}'" in summary["mode_note"]
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_when_fetching(progress: Any) -> None:
+    if progress.phase == "pulls":
+        raise _Stop
+
+
+def test_resume_with_full_of_an_unfinished_refresh_is_refused(
+    gh: FakeGitHub, repo: GeneratedRepo, tmp_path: Path
+) -> None:
+    """t14 #5: --full cannot change an unfinished refresh's mode; it is refused, not ignored."""
+    from prseed.errors import ConfigError
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    with gh.mutate() as m:
+        m.add_prs(3)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest"), _stop_when_fetching)
+    assert work_dir(out).exists()
+    with pytest.raises(ConfigError, match="is a refresh, --full does not apply to it.*--fresh --full"):
+        run(config(gh, out, "rest", resume=True, full=True))
+    resumed = run(config(gh, out, "rest", resume=True))
+    assert resumed.mode == "refresh" and resumed.manifest["lineage"]["prs"]["added"] == 3
+    forced = run(config(gh, out, "rest", fresh=True, full=True))
+    assert forced.mode == "full" and "lineage" not in forced.manifest
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one", "many"])
+def test_dry_run_refuses_a_run_without_a_token_for_github(tmp_path: Path, many: bool) -> None:
+    """t14 #7: GITHUB_SEEDING_TOKENS="" (a missing secret) -> the dry run refuses as the run does."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    env = {"GITHUB_TOKEN": "", "GITHUB_SEEDING_TOKENS": ""}
+    target = ["--tier", "first-class", "--out", str(tmp_path)] if many else ["--repo", REPO]
+    runner = CliRunner()
+    for extra in (["--dry-run"], ["--dry-run", "--json"], []):
+        result = runner.invoke(cli, ["extract", *target, "--out", str(tmp_path / "x"), *extra], env=env)
+        assert result.exit_code == 2, (extra, result.output)
+        assert "no GitHub token: set GITHUB_TOKEN" in result.output, result.output
+
+
+@pytest.mark.parametrize("api", ["rest", "graphql"])
+def test_dry_run_of_a_refresh_says_the_mode_and_a_refresh_estimate(
+    gh: FakeGitHub, tmp_path: Path, api: str
+) -> None:
+    """t14 #10: a mode field, the refresh's own estimate (what an unchanged refresh really costs)."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", api]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    first = json.loads(runner.invoke(cli, [*args, "--dry-run", "--json"], env=env).stdout)
+    assert first["mode"] == "full" and first["refresh_estimate"] is None
+    runner.invoke(cli, args, env=env)
+    plan = json.loads(runner.invoke(cli, [*args, "--dry-run", "--json"], env=env).stdout)
+    assert plan["mode"] == "refresh" and f"created since {SINCE.isoformat()}, extracted " in plan["mode_note"]
+    text = runner.invoke(cli, [*args, "--dry-run"], env=env).stdout
+    assert "refresh cost: ~" in text and "a full extraction's estimated" in text and ".. then" not in text
+    again = run(config(gh, out, api))
+    unchanged = plan["refresh_estimate"]["unchanged"]
+    assert unchanged["requests"] == again.requests
+    points = again.manifest["lineage"]["spent"]["points"]
+    assert unchanged["points"] == points
+
+
+def test_resume_after_the_snapshot_was_deleted_and_overlap_with_rest_are_said(
+    gh: FakeGitHub, tmp_path: Path
+) -> None:
+    """t14 #12: no advice to run the command being run; --overlap is not silently ignored."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    with gh.mutate() as m:
+        m.add_prs(2)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest"), _stop_when_fetching)
+    shutil.rmtree(out)
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    runner = CliRunner()
+    from prseed.errors import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        run(config(gh, out, "rest", resume=True))
+    assert "started from is gone; use --fresh" in str(refused.value)
+    assert "run `prseed extract`" not in str(refused.value)
+    planned = runner.invoke(cli, [*args, "--overlap", "3", "--dry-run"], env=env)
+    assert "--overlap applies to a GraphQL refresh only" in planned.stderr
+    quiet = runner.invoke(cli, [*args, "--dry-run"], env=env)
+    assert "--overlap" not in quiet.stderr

@@ -14,6 +14,7 @@ from prseed.extract.refresh import (
     PrState,
     Window,
     estimate_saved,
+    full_cost,
     incompatibility,
     plan_refresh,
     select_updated_set,
@@ -154,9 +155,20 @@ def test_stop_time_and_saved_estimate() -> None:
         "tables": {"pull_requests": {"rows": 100}},
         "requests": {"total": 1000, "not_modified": 0, "by_kind": {"rate-limit": 1}},
     }
-    assert estimate_saved(old, 110, 60, 50) == {"requests": 1040, "points": 1049}
+    assert full_cost(old) == {"prs": 100, "requests": 1000, "points": 999}
+    assert estimate_saved(full_cost(old), 110, 60, 50) == {"requests": 1040, "points": 1049}
     gql = {**old, "api": "graphql", "graphql": {"points": 12}}
-    assert estimate_saved(gql, 100, 3, 1) == {"requests": 997, "points": 11}
+    assert estimate_saved(full_cost(gql), 100, 3, 1) == {"requests": 997, "points": 11}
+    # a refreshed snapshot: its own (tiny) cost is not a full extraction's; its lineage carries that
+    refreshed = {**old, "requests": {"total": 12, "not_modified": 11, "by_kind": {"rate-limit": 1}}}
+    carried = {"prs": 100, "requests": 3000, "points": 2900}
+    assert full_cost({**refreshed, "lineage": {"full_cost": carried}}) == carried
+    assert estimate_saved(full_cost({**refreshed, "lineage": {"full_cost": carried}}), 100, 98, 97) == {
+        "requests": 2902,
+        "points": 2803,
+    }
+    assert full_cost({**refreshed, "lineage": {"mode": "refresh"}}) is None
+    assert estimate_saved(None, 100, 98, 97) is None
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,11 @@ from typing import Any
 import click
 
 from prseed.cli.common import detail, echo, note, quiet, stage_errors, verbosity_options
-from prseed.cli.options import config_options, config_values
+from prseed.cli.options import config_options, config_values, given
 from prseed.errors import ConfigError
-from prseed.extract import ExtractConfig, ExtractResult, Progress, check_output, plan
+from prseed.extract import ExtractConfig, ExtractResult, Progress, check_run, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_points, estimate_requests, mode_line
+from prseed.extract.plan import estimate_points, estimate_requests, refresh_estimate, run_mode, stored_api
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -106,6 +106,7 @@ def summary_data(result: ExtractResult) -> dict[str, Any]:
         "unicode_repairs": result.unicode_repairs,
         "mode": result.mode,
         "mode_note": result.mode_note,
+        "warnings": result.warnings,
         "lineage": result.manifest.get("lineage"),
     }
 
@@ -146,8 +147,9 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
 
     Options not given take the project's defaults: the window starts ``days_back`` days before
     today (computed once here, so every repository and every resume sees the same window),
-    ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is GraphQL with a
-    token (GitHub's GraphQL needs one), REST without (a loopback fake server).
+    ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is the one of the
+    snapshot in that folder (a refresh keeps its API; said in a note), else GraphQL with a token
+    (GitHub's GraphQL needs one), REST without (a loopback fake server).
     """
     values = dict(values)
     if values["since"] is None:
@@ -156,7 +158,16 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
         values["max_prs"] = proj.max_prs
     if values["out_dir"] is None:
         values["out_dir"] = Path("snapshots") / proj.key
+    if values["api"] is None and not values.get("full"):
+        stored = stored_api(Path(values["out_dir"]))
+        # GitHub's GraphQL needs a token: without one the run is REST (and a full extraction).
+        if stored is not None and (stored == "rest" or tokens):
+            values["api"] = stored
+            note(f"--api {stored}: the API of the snapshot in {values['out_dir']} (--api to change it)")
     values["api"] = values["api"] or ("graphql" if tokens else "rest")
+    if values["api"] == "rest" and given("overlap"):
+        # Not an error: with several projects some may refresh through GraphQL.
+        note(f"--overlap applies to a GraphQL refresh only: {proj.key} goes through REST, which ignores it")
     return ExtractConfig(project=proj.manifest_block(), tokens=tokens, synthetic=proj.synthetic, **values)
 
 
@@ -248,7 +259,7 @@ def extract(
         proj = _project(project, repos, values)
         config = project_config(proj, values, read_tokens())
         if dry_run:
-            check_output(config)  # report now what the run would refuse
+            check_run(config)  # report now what the run would refuse
             if as_json:
                 echo(json.dumps(plan_data(config), indent=2))
             else:
@@ -262,6 +273,8 @@ def extract(
         result = run_extract(config, _ProgressLine(not quiet() and sys.stderr.isatty()))
     if result.mode_note:
         note(result.mode_note)
+    for line in result.warnings:
+        note(f"warning: {line}", fg="yellow")
     if as_json:
         echo(json.dumps(summary_data(result), indent=2))
     else:
@@ -269,7 +282,14 @@ def extract(
 
 
 def plan_data(config: ExtractConfig) -> dict[str, Any]:
-    """The dry-run plan as JSON-ready data."""
+    """The dry-run plan as JSON-ready data.
+
+    ``mode`` is ``refresh`` or ``full`` (``mode_note`` the line saying so and why);
+    ``estimated_requests`` and ``estimated_graphql_points`` are a full extraction's (what the run
+    costs in ``full`` mode); ``refresh_estimate`` (``refresh`` mode, else null) is what a refresh
+    costs when nothing changed and per new or changed PR.
+    """
+    mode = run_mode(config)
     return {
         "project": config.project["key"],
         "repos": list(config.project["repos"]),
@@ -283,7 +303,9 @@ def plan_data(config: ExtractConfig) -> dict[str, Any]:
         "tokens": len(config.tokens),
         "estimated_requests": estimate_requests(config),
         "estimated_graphql_points": estimate_points(config) if config.api_used == "graphql" else 0,
-        "mode": mode_line(config).removeprefix("mode: "),
+        "mode": mode.mode,
+        "mode_note": mode.line,
+        "refresh_estimate": refresh_estimate(config, mode.old_prs) if mode.mode == "refresh" else None,
     }
 
 

@@ -13,7 +13,7 @@ from prseed.cli.extract_cmd import _ProgressLine, plan_data, project_config, rea
 from prseed.cli.options import config_values
 from prseed.console import INTERRUPTED_EXIT
 from prseed.errors import ConfigError
-from prseed.extract import ExtractConfig, ProgressSink, plan
+from prseed.extract import ExtractConfig, ProgressSink, check_run, plan
 from prseed.multi import Outcome, RunState, exit_code, parse_shard, run_projects, select_shard, state_path
 from prseed.registry import get_project, load_registry
 
@@ -82,6 +82,8 @@ def extract_many(
             state.windows.setdefault(key, {"since": config.since.isoformat()})
             configs.append(config)
         if dry_run:
+            for config in configs:
+                check_run(config)  # report now what the run would refuse
             if as_json:
                 echo(json.dumps([plan_data(c) for c in configs], indent=2))
             else:
@@ -141,6 +143,7 @@ def many_summary(outcomes: list[Outcome]) -> str:
             )
             if r.mode_note:
                 lines.append(f"         {r.mode_note}")
+            lines.extend(f"         warning: {line}" for line in r.warnings)
         elif o.status == "skipped":
             lines.append(f"skipped  {o.key}: extracted earlier in this run")
         else:

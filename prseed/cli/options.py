@@ -202,6 +202,11 @@ def config_values(
     return values
 
 
+def given(name: str) -> bool:
+    """Whether the running command's option ``name`` was given (command line or environment)."""
+    return _given(name)
+
+
 def _given(name: str) -> bool:
     """Whether the running command's option ``name`` came from the command line or environment."""
     ctx = click.get_current_context(silent=True)

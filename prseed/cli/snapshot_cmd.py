@@ -16,6 +16,7 @@ from prseed.seeding import unknown_project
 from prseed.snapshots import (
     changes_markdown,
     diff_snapshots,
+    failed_projects,
     lineage_lines,
     snapshot_changes,
     snapshot_info,
@@ -257,15 +258,33 @@ def diff(old: str, new: str, exit_code: bool, as_json: bool) -> None:
 @click.argument("old_root", metavar="OLD_ROOT", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("new_root", metavar="NEW_ROOT", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--title", default="Snapshot refresh", show_default=True, help="The Markdown heading.")
+@click.option(
+    "--outcomes",
+    "outcome_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The `prseed extract --json` output of the run that wrote NEW_ROOT (repeatable, one per "
+    "shard): its failed projects are listed as failed, not as unchanged.",
+)
 @verbosity_options
-def changes(old_root: Path, new_root: Path, title: str) -> None:
+def changes(old_root: Path, new_root: Path, title: str, outcome_files: tuple[Path, ...]) -> None:
     """Markdown summary of every snapshot in NEW_ROOT against OLD_ROOT (a pull request's body).
 
     OLD_ROOT and NEW_ROOT hold one folder per project (e.g. snapshots/ and the folders a
     `prseed extract --all --out NEW_ROOT` wrote); a project missing from OLD_ROOT is new.
     """
     with stage_errors():
-        text = changes_markdown(snapshot_changes(old_root, new_root), title)
+        outcomes: list[dict[str, Any]] = []
+        for path in outcome_files:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ConfigError(
+                    f"--outcomes {path} is not the JSON of `prseed extract --json` ({exc}); "
+                    "pass the file the extract wrote"
+                ) from exc
+            outcomes.extend(data if isinstance(data, list) else [data])
+        text = changes_markdown(snapshot_changes(old_root, new_root), title, failed_projects(outcomes))
     click.echo(text, nl=False)
 
 
