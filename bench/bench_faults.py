@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from prseed.extract import Progress, github, pipeline, run
-from prseed.extract.governor import Governor
+from prseed.extract.governor import Governor, SecondaryBlock
 from prseed.extract.workdir import WorkDir
 
 from bench.fake import Fake, extract_config, fake_github, load_average
@@ -98,15 +98,13 @@ class MeteredGovernor(Governor):
                 self.waiting[reason] -= 1
             self.local.reason = None
 
-    def secondary_limited(self, token: int, retry_after: float | None) -> float:
-        with self._cond:
-            already = self._blocked_until[token] > self._clock()
-        wait = super().secondary_limited(token, retry_after)
-        if not already:
+    def secondary_limited(self, token: int, retry_after: float | None) -> SecondaryBlock:
+        block = super().secondary_limited(token, retry_after)
+        if block.started:
             # What GitHub imposes: retry-after, else "at least one minute" (min_wait here).
             imposed = retry_after if retry_after is not None else self.min_wait
             self.imposed_until[token] = max(self.imposed_until[token], time.time() + imposed)
-        return wait
+        return block
 
     def snapshot(self) -> tuple[Counter[str], float]:
         """(waiting threads by reason, end of the block GitHub imposed)."""

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from prseed.extract.ratelimit import RateHeaders
 
@@ -90,6 +91,19 @@ def jitter(*parts: object) -> float:
     """A fraction in [0, 1) derived from a hash of the parts (no shared random stream)."""
     digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class SecondaryBlock(NamedTuple):
+    """A token's block after a secondary limit.
+
+    Attributes:
+        wait: seconds until the token may send again.
+        started: this answer began the block (False: the token was already blocked, so the
+            request was sent before the limit was known).
+    """
+
+    wait: float
+    started: bool
 
 
 class Governor:
@@ -250,8 +264,8 @@ class Governor:
                 reset = max(reset or 0.0, now + (60.0 if reset is None else 1.0))
             budget.reset = reset
 
-    def secondary_limited(self, token: int, retry_after: float | None) -> float:
-        """Block a token after a secondary limit; returns the block in seconds.
+    def secondary_limited(self, token: int, retry_after: float | None) -> SecondaryBlock:
+        """Block a token after a secondary limit; returns the block and whether this answer began it.
 
         With ``retry-after`` the block is exactly that (plus a hair). Without it the first block
         is ``secondary_min_wait`` (GitHub: "wait for at least one minute") plus at most 5 %
@@ -259,7 +273,8 @@ class Governor:
         that arrive while the token is already blocked come from requests sent before the block
         was known: they extend nothing and count as no repeat. A repeat also lowers the token's
         concurrency by one until it has answered well again (a single limit, e.g. GitHub's
-        points-per-minute one, says nothing about concurrency).
+        points-per-minute one, says nothing about concurrency). Callers count only a limit that
+        began a block as a failed attempt of its request: the others were sent before anyone knew.
         """
         with self._cond:
             now = self._clock()
@@ -268,7 +283,7 @@ class Governor:
                     self._blocked_until[token] = max(
                         self._blocked_until[token], now + retry_after + RETRY_AFTER_MARGIN
                     )
-                return max(0.0, self._blocked_until[token] - now)
+                return SecondaryBlock(max(0.0, self._blocked_until[token] - now), started=False)
             self._strikes[token] += 1
             strikes = self._strikes[token]
             if retry_after is not None:
@@ -285,7 +300,7 @@ class Governor:
                 # Limited again right after a block: send less at once until answers are good.
                 self._cap[token] = max(1, self._cap[token] - 1)
             self._good[token] = 0
-            return wait
+            return SecondaryBlock(wait, started=True)
 
     def backoff(self, attempt: int, base: float, key: str = "") -> float:
         """Sleep before retrying a transient failure; returns seconds.

@@ -174,15 +174,19 @@ def test_governor_obeys_retry_after_and_backs_off_without_it():
     g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
     lease = g.acquire()
     g.release(lease, rl(100, t.now + 3000), ok=False)
-    assert g.secondary_limited(0, 5) == pytest.approx(5.02)
+    assert g.secondary_limited(0, 5).wait == pytest.approx(5.02)
     start = t.now
     g.release(g.acquire(), rl(99, t.now + 3000))  # a good answer ends the strike series
     assert t.now - start >= 5
     waits = []
     for _ in range(3):
-        waits.append(g.secondary_limited(0, None))
-        # Other workers' answers to the same event arrive during the block: no repeat.
-        assert g.secondary_limited(0, None) == pytest.approx(waits[-1])
+        block = g.secondary_limited(0, None)
+        assert block.started
+        waits.append(block.wait)
+        # Other workers' answers to the same event arrive during the block: no repeat, and
+        # not a failed attempt of their requests (sent before the block was known).
+        again = g.secondary_limited(0, None)
+        assert again.wait == pytest.approx(waits[-1]) and not again.started
         start = t.now
         lease = g.acquire()  # sent only when the block is over: GitHub limits it again
         assert t.now - start >= waits[-1] - 1e-6
@@ -190,7 +194,7 @@ def test_governor_obeys_retry_after_and_backs_off_without_it():
     # GitHub: "wait for at least one minute"; doubled only because the limit repeated.
     assert 60 <= waits[0] <= 63 and 120 <= waits[1] <= 126 and 240 <= waits[2] <= 252
     g.release(g.acquire(), rl(97, t.now + 3000))  # a good answer ends the series
-    assert 60 <= g.secondary_limited(0, None) <= 63
+    assert 60 <= g.secondary_limited(0, None).wait <= 63
 
 
 def test_governor_paces_to_points_per_minute():
@@ -462,7 +466,7 @@ def test_a_limit_with_retry_after_does_not_double_the_next_headerless_rest():
     g = Governor(1, points_per_minute=10**6, secondary_min_wait=60, clock=t.clock, sleep=t.sleep)
     g.secondary_limited(0, 1)  # request N: retry-after 1
     g.release(g.acquire(), rl(90, t.now + 3000), ok=False)  # request N+1, after the rest: limited
-    assert 60 <= g.secondary_limited(0, None) <= 63  # header-less, but the first of its kind
+    assert 60 <= g.secondary_limited(0, None).wait <= 63  # header-less, but the first of its kind
 
 
 def test_raw_leaves_out_what_github_changes_without_the_pr_changing():
@@ -492,3 +496,29 @@ def test_raw_leaves_out_what_github_changes_without_the_pr_changing():
     assert json.loads(rows.raw_json(commit, "commits")) == {"sha": "s", "commit": {"message": "m"}}
     # GraphQL nodes and the other tables keep every field
     assert json.loads(rows.raw_json({"reactions": 1})) == {"reactions": 1}
+
+
+def test_a_limit_answered_to_a_request_sent_before_the_block_is_a_wait_not_a_failure():
+    """Another request's secondary limit blocks the token while this one is on the wire.
+
+    Its own limit answer then comes from the same event: the request waits out the block and is
+    sent again, even with no retries left for failures (t12 #1: GraphQL queries beside REST lists
+    gave up after their attempts were spent on limits they had not set off).
+    """
+    import threading
+
+    from tests.fakegithub import FakeGitHub, Override, Quirks, generate_repo
+
+    repo = generate_repo("o/r", n_prs=2, seed=1)
+    limit = {"message": "You have exceeded a secondary rate limit."}
+    quirks = Quirks(overrides=[Override(r"/contributors$", 403, limit, headers={"retry-after": "1"}, times=1)])
+    with FakeGitHub(repos=[repo], quirks=quirks, latency=0.4) as gh:
+        governor = Governor(1, points_per_minute=10**6)
+        client = Client(gh.url, (), governor, max_retries=0, backoff_base=0.01)
+        # The block begins (another request's limit) after this request went out.
+        other = threading.Timer(0.1, governor.secondary_limited, args=(0, 1.0))
+        other.start()
+        answer = client.get(client.url("/repos/o/r/contributors"), kind="contributors")
+        other.join()
+    assert isinstance(answer.data, list) and answer.data
+    assert client.counters.retries == 1

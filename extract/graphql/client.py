@@ -397,8 +397,13 @@ class GraphQLClient:
                 self.governor.primary_limited(lease.token, RESOURCE, verdict.classified.reset)
                 limit_waits += 1
             elif outcome is Outcome.SECONDARY_LIMIT:
-                self.governor.secondary_limited(lease.token, verdict.classified.retry_after)
-                attempts += 1
+                block = self.governor.secondary_limited(lease.token, verdict.classified.retry_after)
+                # A limit answered to a query sent before the block began (e.g. beside REST
+                # lists that set it off) is a wait, not a failed attempt.
+                if block.started:
+                    attempts += 1
+                else:
+                    limit_waits += 1
             else:
                 attempts += 1
                 if attempts <= self.max_retries:
