@@ -655,8 +655,12 @@ class Client:
             self.governor.primary_limited(attempt.lease.token, attempt.lease.resource, result.reset)
             tries.limit_waits += 1
         elif outcome is Outcome.SECONDARY_LIMIT:
-            self.governor.secondary_limited(attempt.lease.token, result.retry_after)
-            tries.failures += 1
+            block = self.governor.secondary_limited(attempt.lease.token, result.retry_after)
+            # A limit answered to a request sent before the block began is a wait, not a failure.
+            if block.started:
+                tries.failures += 1
+            else:
+                tries.limit_waits += 1
         else:
             tries.failures += 1
             tries.server_errors = tries.server_errors + 1 if attempt.status >= 500 else 0
