@@ -1,0 +1,119 @@
+"""A second tester's findings on the refresh (t14b), against the fake GitHub over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prseed.extract import run
+
+from tests.fakegithub import FakeGitHub, GeneratedRepo, generate_repo
+from tests.test_cli import PRSEED, one_line_error, tree
+from tests.test_refresh import REPO, SINCE, TOKEN, config
+
+
+@pytest.fixture()
+def repo() -> GeneratedRepo:
+    return generate_repo(REPO, n_prs=30, seed=29)
+
+
+@pytest.fixture()
+def gh(repo: GeneratedRepo) -> Iterator[FakeGitHub]:
+    with FakeGitHub(repos=[repo], tokens={TOKEN}) as server:
+        yield server
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_SEEDING_TOKENS", "DATABASE_URL")}
+    env["GITHUB_TOKEN"] = TOKEN
+    return env
+
+
+def _as_a_user() -> list[str]:
+    """A command prefix under which file permissions apply, as they do to a user who is not root.
+
+    Root ignores ``chmod a-w``; without the capabilities that let it (``setpriv``, util-linux)
+    root meets permissions as any user does, while it can still run the interpreter under /root.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv cannot see read-only folders as a user does")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def _make_read_only(path: Path, recursive: bool) -> None:
+    paths = [path, *path.rglob("*")] if recursive else [path]
+    for p in paths:
+        p.chmod(stat.S_IMODE(p.stat().st_mode) & ~0o222)
+
+
+def _make_writable(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        p.chmod(stat.S_IMODE(p.stat().st_mode) | 0o200)
+
+
+@pytest.mark.parametrize("what", ["folder", "folder-and-files", "one-file"])
+def test_a_read_only_snapshot_is_refused_before_any_request(
+    gh: FakeGitHub, tmp_path: Path, what: str
+) -> None:
+    """t14b #1: chmod a-w on the snapshot -> one line, exit 2, no request, nothing replaced or left."""
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest"))
+    if what == "one-file":
+        _make_read_only(out / "manifest.json", recursive=False)
+    else:
+        _make_read_only(out, recursive=what == "folder-and-files")
+    before, answered = tree(tmp_path), len(gh.stats.request_log)
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url, "--api", "rest"]
+    args += ["--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000", "--quiet"]
+    try:
+        for extra in ([], ["--dry-run"]):
+            proc = subprocess.run(
+                [*_as_a_user(), PRSEED, *args, *extra],
+                env=_env(),
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            one_line_error(proc, 2, f"snapshot folder {out}", "read-only", "chmod -R u+w", "--out")
+        assert len(gh.stats.request_log) == answered
+        assert tree(tmp_path) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["snap"]  # no .snap.old-PID
+    finally:
+        _make_writable(out)
+
+
+def test_a_read_only_build_and_report_are_refused(gh: FakeGitHub, tmp_path: Path) -> None:
+    """t14b #1, same kind: transform's build folder and report's --out are replaced the same way."""
+    snap, build, page = tmp_path / "snap", tmp_path / "b", tmp_path / "page.html"
+    run(config(gh, snap, "rest"))
+    base = [PRSEED, "transform", "x", "--snapshot", str(snap), "--out", str(build)]
+    made = subprocess.run(base, env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    report = [PRSEED, "report", "x", "--snapshot", str(snap), "--out", str(page)]
+    done = subprocess.run(report, env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    _make_read_only(build, recursive=False)
+    _make_read_only(page, recursive=False)
+    before = tree(tmp_path)
+    try:
+        proc = subprocess.run(
+            [*_as_a_user(), *base], env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        one_line_error(proc, 2, f"build folder {build}", "read-only", "--out")
+        proc = subprocess.run(
+            [*_as_a_user(), *report], env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        one_line_error(proc, 2, f"--out {page} is read-only", "chmod u+w")
+        assert tree(tmp_path) == before
+    finally:
+        _make_writable(build)
+        _make_writable(page)
