@@ -41,6 +41,23 @@ def stored_api(folder: Path) -> str | None:
     return api if api in ("rest", "graphql") else None
 
 
+def unfinished_api(folder: Path) -> str | None:
+    """The API of the unfinished extract of ``folder`` (its work folder's checkpoint), or None.
+
+    ``--resume`` without ``--api`` continues that run with its own API: a default picked from
+    the token would differ from it and refuse the resume for an option the user never gave.
+    """
+    from prseed.extract.workdir import work_dir
+
+    try:
+        data = json.loads((work_dir(folder) / "checkpoint.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    params = data.get("params") if isinstance(data, dict) else None
+    api = params.get("api") if isinstance(params, dict) else None
+    return api if api in ("rest", "graphql") else None
+
+
 def estimate_requests(config: ExtractConfig) -> int:
     """Requests a run of ``config`` needs, roughly (PR lists, per-PR lists, commit stats, profiles)."""
     prs = config.max_prs or 0

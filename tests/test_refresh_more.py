@@ -117,3 +117,50 @@ def test_a_read_only_build_and_report_are_refused(gh: FakeGitHub, tmp_path: Path
     finally:
         _make_writable(build)
         _make_writable(page)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_when_fetching(progress: object) -> None:
+    if getattr(progress, "phase", None) == "pulls":
+        raise _Stop
+
+
+def _cli_args(gh: FakeGitHub, out: Path) -> list[str]:
+    """The extract command line of the tests, without --api (the default the findings are about)."""
+    args = ["extract", "--repo", REPO, "--out", str(out), "--api-url", gh.url]
+    return [*args, "--since", SINCE.isoformat(), "--batch-delay", "0", "--points-per-minute", "100000"]
+
+
+@pytest.mark.parametrize("case", ["resume", "resume-full", "snapshot-deleted"])
+def test_resume_without_api_continues_the_unfinished_runs_api(
+    gh: FakeGitHub, tmp_path: Path, case: str
+) -> None:
+    """t14b #2: a token makes GraphQL the default, but --resume continues a REST run as REST."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest", max_prs=500))  # 500: an ad-hoc project's default, as the CLI's
+    with gh.mutate() as m:
+        m.add_prs(3)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest", max_prs=500), _stop_when_fetching)
+    if case == "snapshot-deleted":
+        shutil.rmtree(out)
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    extra = ["--full"] if case == "resume-full" else []
+    result = CliRunner().invoke(cli, [*_cli_args(gh, out), "--resume", *extra], env=env)
+    assert "used other options" not in result.output, result.output
+    if case == "resume":
+        assert result.exit_code == 0, result.output
+        assert (
+            "snapshot refreshed" in result.stdout and "--api rest: the API of the unfinished" in result.stderr
+        )
+    elif case == "resume-full":
+        assert result.exit_code == 2 and "is a refresh, --full does not apply to it" in result.output
+    else:
+        assert result.exit_code == 2 and "started from is gone; use --fresh" in result.output
