@@ -99,8 +99,20 @@ class Mode:
 
 def run_mode(config: ExtractConfig) -> Mode:
     """Whether the run refreshes the snapshot in its output folder, or extracts everything and why."""
-    from prseed.extract.pipeline import refresh_decision  # pyarrow: only when planning a run
+    from prseed.extract.pipeline import data_params, refresh_decision  # pyarrow: only when planning
+    from prseed.extract.workdir import WorkDir
 
+    from prseed.errors import PrseedError
+
+    work = WorkDir(Path(config.out_dir))
+    try:
+        pending = work.pending(data_params(config), resume=config.resume, fresh=config.fresh)
+    except PrseedError:
+        pending = None  # refused by the run (and by check_run before a plan is shown)
+    if pending is not None and pending.mode != "refresh":
+        return Mode(
+            "full", f"full extraction, continuing the unfinished one in {work.path} (--fresh: start over)"
+        )
     old, why = refresh_decision(config)
     if old is None:
         return Mode("full", why or "full extraction")
@@ -113,9 +125,10 @@ def run_mode(config: ExtractConfig) -> Mode:
         created = f"created since {since}" if since else f"created until {until}"
     else:
         created = "created any time"
+    going_on = f"continuing the unfinished refresh in {work.path} (--fresh: start over): " if pending else ""
     return Mode(
         "refresh",
-        f"refresh of {config.out_dir} ({len(old.index)} PRs {created}, extracted {extracted}): "
+        f"{going_on}refresh of {config.out_dir} ({len(old.index)} PRs {created}, extracted {extracted}): "
         "only new and changed PRs are fetched (--full: everything)",
         len(old.index),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -164,3 +165,40 @@ def test_resume_without_api_continues_the_unfinished_runs_api(
         assert result.exit_code == 2 and "is a refresh, --full does not apply to it" in result.output
     else:
         assert result.exit_code == 2 and "started from is gone; use --fresh" in result.output
+
+
+def test_dry_run_refuses_what_a_resume_refuses_and_says_it_continues(gh: FakeGitHub, tmp_path: Path) -> None:
+    """t14b #3: the plan of a resume is the resume's: its refusals, and the unfinished run it continues."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    out = tmp_path / "snap"
+    run(config(gh, out, "rest", max_prs=500))
+    with gh.mutate() as m:
+        m.add_prs(3)
+    with pytest.raises(_Stop):
+        run(config(gh, out, "rest", max_prs=500), _stop_when_fetching)
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_SEEDING_TOKENS": ""}
+    args = [*_cli_args(gh, out), "--api", "rest", "--dry-run"]
+    runner = CliRunner()
+    answered = len(gh.stats.request_log)
+    for extra in ([], ["--json"]):
+        full = runner.invoke(cli, [*args, "--resume", "--full", *extra], env=env)
+        assert full.exit_code == 2 and "is a refresh, --full does not apply to it" in full.output, full.output
+        unasked = runner.invoke(cli, [*args, *extra], env=env)
+        assert unasked.exit_code == 2 and "use --resume to continue it" in unasked.output, unasked.output
+    text = runner.invoke(cli, [*args, "--resume"], env=env)
+    assert text.exit_code == 0, text.output
+    work = out.parent / ".snap.work"
+    assert (
+        f"mode: continuing the unfinished refresh in {work} (--fresh: start over): refresh of" in text.stdout
+    )
+    data = json.loads(runner.invoke(cli, [*args, "--resume", "--json"], env=env).stdout)
+    assert data["mode"] == "refresh" and data["mode_note"].startswith("continuing the unfinished refresh")
+    fresh = json.loads(runner.invoke(cli, [*args, "--fresh", "--json"], env=env).stdout)
+    assert fresh["mode"] == "refresh" and fresh["mode_note"].startswith("refresh of")
+    shutil.rmtree(out)
+    gone = runner.invoke(cli, [*args, "--resume"], env=env)
+    assert gone.exit_code == 2 and "started from is gone; use --fresh" in gone.output, gone.output
+    assert len(gh.stats.request_log) == answered  # a dry run asks nothing
