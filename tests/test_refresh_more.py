@@ -202,3 +202,40 @@ def test_dry_run_refuses_what_a_resume_refuses_and_says_it_continues(gh: FakeGit
     gone = runner.invoke(cli, [*args, "--resume"], env=env)
     assert gone.exit_code == 2 and "started from is gone; use --fresh" in gone.output, gone.output
     assert len(gh.stats.request_log) == answered  # a dry run asks nothing
+
+
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ('{"x": 1}', "(a JSON object, not a list of project outcomes)"),
+        (
+            '[{"project": "fastapi"}]',
+            "(item 1 (fastapi) has no status among extracted, skipped, failed, not run)",
+        ),
+        ("[1]", "(item 1 is not an object)"),
+        ('[{"status": "failed"}]', "(item 1 has no project)"),
+        ('"extracted"', "(a JSON str, not a list of project outcomes)"),
+        ('{"project": "a", "status": "failed"}', "(a JSON object, not a list"),
+    ],
+)
+def test_changes_refuse_outcomes_that_are_not_an_outcome_list(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """t14b #5: valid JSON of another shape would call every project unchanged: one line, exit 2."""
+    from click.testing import CliRunner
+
+    from prseed.cli import cli
+
+    (tmp_path / "new").mkdir()
+    path = tmp_path / "outcomes.json"
+    path.write_text(text)
+    args = ["snapshot", "changes", str(tmp_path / "old"), str(tmp_path / "new"), "--outcomes", str(path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and f"--outcomes {path} is not the JSON of `prseed extract --json` {problem}" in lines[0]
+    )
+    path.write_text("[]")  # no project ran: valid
+    assert CliRunner().invoke(cli, args).exit_code == 0
