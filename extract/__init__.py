@@ -109,6 +109,26 @@ def check_run(config: ExtractConfig) -> None:
 
     check_output(config)  # in the run's order: the folder, then the options
     check_config(config)
+    check_pending(config)
+
+
+def check_pending(config: ExtractConfig) -> None:
+    """Refuse what the run refuses about an unfinished run of the same output (``--dry-run``).
+
+    One that exists without ``--resume``/``--fresh``, or with other options; ``--full`` with a
+    resumed refresh; a resumed refresh whose snapshot is gone or changed.
+
+    Raises:
+        ConfigError: naming the work folder and the fix.
+        SnapshotError: the unfinished run's checkpoint is unreadable.
+    """
+    from prseed.extract.pipeline import data_params, resumed_source
+    from prseed.extract.workdir import WorkDir
+
+    work = WorkDir(Path(config.out_dir))
+    checkpoint = work.pending(data_params(config), resume=config.resume, fresh=config.fresh)
+    if checkpoint is not None:
+        resumed_source(config, work, checkpoint)
 
 
 def check_output(config: ExtractConfig) -> None:

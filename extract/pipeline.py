@@ -471,6 +471,17 @@ def _refresh_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint
             checkpoint.refresh = {"note": note} if old is None else {"digest": old.digest, "note": ""}
             work.write_checkpoint(checkpoint)
             return old
+    return resumed_source(config, work, checkpoint)
+
+
+def resumed_source(config: ExtractConfig, work: WorkDir, checkpoint: Checkpoint) -> OldSnapshot | None:
+    """The old snapshot a resumed run continues to refresh (None: it is a full extraction); reads only.
+
+    ``--dry-run`` asks it too, so a plan is never shown for a resume the run would refuse.
+
+    Raises:
+        ConfigError: ``--full`` given to a resumed refresh, or its snapshot is gone or changed.
+    """
     if checkpoint.mode != "refresh":
         return None
     if config.full:

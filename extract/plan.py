@@ -41,6 +41,23 @@ def stored_api(folder: Path) -> str | None:
     return api if api in ("rest", "graphql") else None
 
 
+def unfinished_api(folder: Path) -> str | None:
+    """The API of the unfinished extract of ``folder`` (its work folder's checkpoint), or None.
+
+    ``--resume`` without ``--api`` continues that run with its own API: a default picked from
+    the token would differ from it and refuse the resume for an option the user never gave.
+    """
+    from prseed.extract.workdir import work_dir
+
+    try:
+        data = json.loads((work_dir(folder) / "checkpoint.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    params = data.get("params") if isinstance(data, dict) else None
+    api = params.get("api") if isinstance(params, dict) else None
+    return api if api in ("rest", "graphql") else None
+
+
 def estimate_requests(config: ExtractConfig) -> int:
     """Requests a run of ``config`` needs, roughly (PR lists, per-PR lists, commit stats, profiles)."""
     prs = config.max_prs or 0
@@ -82,8 +99,20 @@ class Mode:
 
 def run_mode(config: ExtractConfig) -> Mode:
     """Whether the run refreshes the snapshot in its output folder, or extracts everything and why."""
-    from prseed.extract.pipeline import refresh_decision  # pyarrow: only when planning a run
+    from prseed.extract.pipeline import data_params, refresh_decision  # pyarrow: only when planning
+    from prseed.extract.workdir import WorkDir
 
+    from prseed.errors import PrseedError
+
+    work = WorkDir(Path(config.out_dir))
+    try:
+        pending = work.pending(data_params(config), resume=config.resume, fresh=config.fresh)
+    except PrseedError:
+        pending = None  # refused by the run (and by check_run before a plan is shown)
+    if pending is not None and pending.mode != "refresh":
+        return Mode(
+            "full", f"full extraction, continuing the unfinished one in {work.path} (--fresh: start over)"
+        )
     old, why = refresh_decision(config)
     if old is None:
         return Mode("full", why or "full extraction")
@@ -96,9 +125,10 @@ def run_mode(config: ExtractConfig) -> Mode:
         created = f"created since {since}" if since else f"created until {until}"
     else:
         created = "created any time"
+    going_on = f"continuing the unfinished refresh in {work.path} (--fresh: start over): " if pending else ""
     return Mode(
         "refresh",
-        f"refresh of {config.out_dir} ({len(old.index)} PRs {created}, extracted {extracted}): "
+        f"{going_on}refresh of {config.out_dir} ({len(old.index)} PRs {created}, extracted {extracted}): "
         "only new and changed PRs are fetched (--full: everything)",
         len(old.index),
     )

@@ -180,28 +180,40 @@ class WorkDir:
             # Killed before the first checkpoint, or stopped before anything was fetched (a bad
             # token, a typo in the repository): nothing worth keeping, so a corrected run starts.
             shutil.rmtree(self.path)
-        if self.path.exists():
-            if not resume:
-                raise ConfigError(
-                    f"an unfinished extract of {self.out_dir} is in {self.path}: "
-                    "use --resume to continue it or --fresh to discard it"
-                )
-            checkpoint = self.read_checkpoint()
-            if checkpoint.params != params:
-                changed = sorted(
-                    k
-                    for k in set(params) | set(checkpoint.params)
-                    if params.get(k) != checkpoint.params.get(k)
-                )
-                raise ConfigError(
-                    f"the unfinished extract in {self.path} used other options ({', '.join(changed)}); "
-                    "repeat them with --resume, or use --fresh to start over"
-                )
-            self._drop_unlisted_parts(checkpoint)
-            return checkpoint
+        pending = self.pending(params, resume=resume, fresh=False)
+        if pending is not None:
+            self._drop_unlisted_parts(pending)
+            return pending
         self.path.mkdir(parents=True)
         checkpoint = Checkpoint(params=params, batch_size=batch_size, started_at=started_at)
         self.write_checkpoint(checkpoint)
+        return checkpoint
+
+    def pending(self, params: dict[str, Any], *, resume: bool, fresh: bool) -> Checkpoint | None:
+        """The unfinished run a run with these options continues, None if it starts anew; reads only.
+
+        :meth:`prepare` and ``--dry-run`` (which must refuse what the run refuses) both ask it.
+
+        Raises:
+            ConfigError: an unfinished run exists and neither flag was given, or its options differ.
+            SnapshotError: its checkpoint is unreadable.
+        """
+        if fresh or not self.path.exists() or not self._holds_data():
+            return None
+        if not resume:
+            raise ConfigError(
+                f"an unfinished extract of {self.out_dir} is in {self.path}: "
+                "use --resume to continue it or --fresh to discard it"
+            )
+        checkpoint = self.read_checkpoint()
+        if checkpoint.params != params:
+            changed = sorted(
+                k for k in set(params) | set(checkpoint.params) if params.get(k) != checkpoint.params.get(k)
+            )
+            raise ConfigError(
+                f"the unfinished extract in {self.path} used other options ({', '.join(changed)}); "
+                "repeat them with --resume, or use --fresh to start over"
+            )
         return checkpoint
 
     def _holds_data(self) -> bool:

@@ -9,6 +9,7 @@ folder, an empty one, or a prseed dataset of the same kind.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,20 @@ def project_identity(project: Mapping[str, Any], stage: Stage) -> tuple[str, str
     return found
 
 
+def read_only_part(folder: Path) -> Path | None:
+    """The first folder or file at or under ``folder`` this process may not write, or None.
+
+    A user's ``chmod a-w`` protects a dataset: replacing it would silently undo that, and a
+    folder whose entries cannot be deleted would leave its moved-aside copy behind for good.
+    Checked with :func:`os.access` (the process's real permissions; root passes).
+    """
+    for root, dirs, files in os.walk(folder):
+        for path in (root, *(os.path.join(root, name) for name in (*dirs, *files))):
+            if not os.path.islink(path) and not os.access(path, os.W_OK):
+                return Path(path)
+    return None
+
+
 def check_output_dir(
     out_dir: Path,
     stage: Stage,
@@ -73,8 +88,9 @@ def check_output_dir(
 
     Allowed: a folder that does not exist, an empty folder, or a prseed dataset of the same
     kind of the same project (a previous snapshot or build). Refused: the current folder or one
-    above it, a file, any other non-empty folder (a snapshot where a build goes, a user's notes),
-    and a dataset of another project (another key, other repositories, another team).
+    above it, a file, a folder with a read-only part or in a read-only parent (a user's
+    ``chmod a-w``), any other non-empty folder (a snapshot where a build goes, a user's
+    notes), and a dataset of another project (another key, other repositories, another team).
 
     Args:
         out_dir: the output folder.
@@ -107,6 +123,16 @@ def check_output_dir(
         return out_dir
     if not resolved.is_dir():
         raise ConfigError(f"{named} exists and is not a folder; move it or pass another {option}")
+    # Writing replaces the folder (a rename in its parent) and deletes the old one's entries.
+    locked = read_only_part(resolved)
+    if locked is None and not os.access(resolved.parent, os.W_OK):
+        locked = resolved.parent
+    if locked is not None:
+        which = "it is" if locked == resolved else f"{locked} is"
+        raise ConfigError(
+            f"{noun} folder {out_dir}{tag} is protected: {which} read-only, and writing the {noun} "
+            f"would replace it; make it writable (chmod -R u+w {out_dir}) or choose another folder ({option})"
+        )
     if not any(resolved.iterdir()):
         return out_dir
     manifest = _manifest(resolved)
@@ -144,8 +170,8 @@ def check_output_file(out: Path, marker: bytes, what: str, option: str = "--out"
     """Return ``out`` if a ``what`` file may be written there, replacing an earlier one.
 
     Allowed: a new file, or a file holding ``marker`` (one prseed wrote before). Refused: a
-    folder, a path inside a prseed snapshot or build at any level (writing there would corrupt
-    the dataset its manifest describes), and any other existing file (a user's file).
+    folder, a read-only file, a path inside a prseed snapshot or build at any level (writing
+    there would corrupt the dataset its manifest describes), and any other existing file (a user's file).
 
     Args:
         out: the file to write.
@@ -164,6 +190,12 @@ def check_output_file(out: Path, marker: bytes, what: str, option: str = "--out"
             f"{option} {out} is inside the prseed {(dataset_kind(dataset) or '').removeprefix('prseed-')} "
             f"{dataset}, which writing there "
             f"would corrupt; write the {what} outside it, e.g. {option} {dataset.name}.{what}.html"
+        )
+    if out.exists() and not os.access(out, os.W_OK):
+        # Written by a rename beside it, which a read-only file does not stop: refuse instead.
+        raise ConfigError(
+            f"{option} {out} is read-only, and writing the {what} would replace it; "
+            f"make it writable (chmod u+w {out}) or pass another {option}"
         )
     if out.exists():
         try:

@@ -362,6 +362,28 @@ def _contributor_keys(folder: Path, manifest: dict[str, Any]) -> list[tuple[str,
     return [(str(repo), str(login)) for repo, login in result]
 
 
+#: The statuses of a multi-project extract's outcomes (prseed/multi.py ``Outcome.status``).
+OUTCOME_STATUSES = ("extracted", "skipped", "failed", "not run")
+
+
+def outcomes_problem(data: Any) -> str | None:
+    """What makes parsed JSON not an outcome list of ``prseed extract --json`` (several projects), or None.
+
+    The list ``[{"project", "status", "exit_code", "error", "summary"}, ...]``; anything else
+    (an object, a list of other objects) would report every project unchanged, so it is refused.
+    """
+    if not isinstance(data, list):
+        return f"a JSON {type(data).__name__.replace('dict', 'object')}, not a list of project outcomes"
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, Mapping):
+            return f"item {i} is not an object"
+        if not isinstance(item.get("project"), str):
+            return f"item {i} has no project"
+        if item.get("status") not in OUTCOME_STATUSES:
+            return f"item {i} ({item['project']}) has no status among {', '.join(OUTCOME_STATUSES)}"
+    return None
+
+
 def failed_projects(outcomes: Iterable[Any]) -> dict[str, str]:
     """The projects that failed in ``prseed extract --json`` outcome lists: key -> why (one line).
 

@@ -17,7 +17,14 @@ from prseed.cli.options import config_options, config_values, given
 from prseed.errors import ConfigError
 from prseed.extract import ExtractConfig, ExtractResult, Progress, check_run, plan
 from prseed.extract import run as run_extract
-from prseed.extract.plan import estimate_points, estimate_requests, refresh_estimate, run_mode, stored_api
+from prseed.extract.plan import (
+    estimate_points,
+    estimate_requests,
+    refresh_estimate,
+    run_mode,
+    stored_api,
+    unfinished_api,
+)
 from prseed.registry import Project, get_project, project_for_repos
 
 
@@ -148,7 +155,8 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
     Options not given take the project's defaults: the window starts ``days_back`` days before
     today (computed once here, so every repository and every resume sees the same window),
     ``max_prs`` is the project's, the folder is ``snapshots/<key>``, and the API is the one of the
-    snapshot in that folder (a refresh keeps its API; said in a note), else GraphQL with a token
+    unfinished run that ``--resume`` continues, else the one of the snapshot in that folder (a
+    refresh keeps its API; each said in a note), else GraphQL with a token
     (GitHub's GraphQL needs one), REST without (a loopback fake server).
     """
     values = dict(values)
@@ -158,6 +166,11 @@ def project_config(proj: Project, values: dict[str, Any], tokens: tuple[str, ...
         values["max_prs"] = proj.max_prs
     if values["out_dir"] is None:
         values["out_dir"] = Path("snapshots") / proj.key
+    if values["api"] is None and values.get("resume"):
+        running = unfinished_api(Path(values["out_dir"]))
+        if running is not None:
+            values["api"] = running
+            note(f"--api {running}: the API of the unfinished extract of {values['out_dir']} (--resume)")
     if values["api"] is None and not values.get("full"):
         stored = stored_api(Path(values["out_dir"]))
         # GitHub's GraphQL needs a token: without one the run is REST (and a full extraction).

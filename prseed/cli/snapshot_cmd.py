@@ -18,6 +18,7 @@ from prseed.snapshots import (
     diff_snapshots,
     failed_projects,
     lineage_lines,
+    outcomes_problem,
     snapshot_changes,
     snapshot_info,
     verify_snapshot,
@@ -278,12 +279,15 @@ def changes(old_root: Path, new_root: Path, title: str, outcome_files: tuple[Pat
         for path in outcome_files:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
+                problem = outcomes_problem(data)
             except (OSError, ValueError) as exc:
+                problem = str(exc)
+            if problem is not None:
                 raise ConfigError(
-                    f"--outcomes {path} is not the JSON of `prseed extract --json` ({exc}); "
-                    "pass the file the extract wrote"
-                ) from exc
-            outcomes.extend(data if isinstance(data, list) else [data])
+                    f"--outcomes {path} is not the JSON of `prseed extract --json` ({problem}); "
+                    "pass the file the extract of several projects wrote"
+                )
+            outcomes.extend(data)
         text = changes_markdown(snapshot_changes(old_root, new_root), title, failed_projects(outcomes))
     click.echo(text, nl=False)
 
