@@ -511,7 +511,9 @@ def test_a_limit_answered_to_a_request_sent_before_the_block_is_a_wait_not_a_fai
 
     repo = generate_repo("o/r", n_prs=2, seed=1)
     limit = {"message": "You have exceeded a secondary rate limit."}
-    quirks = Quirks(overrides=[Override(r"/contributors$", 403, limit, headers={"retry-after": "1"}, times=1)])
+    quirks = Quirks(
+        overrides=[Override(r"/contributors$", 403, limit, headers={"retry-after": "1"}, times=1)]
+    )
     with FakeGitHub(repos=[repo], quirks=quirks, latency=0.4) as gh:
         governor = Governor(1, points_per_minute=10**6)
         client = Client(gh.url, (), governor, max_retries=0, backoff_base=0.01)
