@@ -682,6 +682,12 @@ class FakeGitHub:
             resp.headers["Vary"] = VARY
         with self._lock:
             f = self.faults
+            if st.blocked_until > now:
+                # Another request began a block while this answer was being prepared (outside the
+                # lock): it was sent before the block, so it is limited too, and no violation.
+                resp = self._secondary(st, now, rid, renewing=True)
+                resp.headers.update(self._rate_headers(st, now))
+                return resp, "", 0.0, key
             if resp.status == 200 and _etag_matches(headers.get("if-none-match"), resp.headers["ETag"]):
                 # No body, no Link, no budget spent; the rate-limit headers as on any answer.
                 resp = _Resp(304, None, {"ETag": resp.headers["ETag"], "Vary": VARY})
