@@ -29,8 +29,8 @@ from tests.fakegithub import FakeGitHub, Faults, generate_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 PRSEED = str(Path(sys.executable).parent / "prseed")
-TOKEN_A = "ghp_fakeEtagTokenAAAA0123456789abcdefABCD"
-TOKEN_B = "ghp_fakeEtagTokenBBBB0123456789abcdefABCD"
+TOKEN_A = "fake-etag-token-a"
+TOKEN_B = "fake-etag-token-b"
 REPO = "octo-org/etags"
 LIMIT = 5000
 
